@@ -1,0 +1,150 @@
+package landingzone
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+)
+
+// +kubebuilder:rbac:groups=landingzone.zonekeeper.dev,resources=landingzones,verbs=get;list;watch
+// +kubebuilder:rbac:groups=landingzone.zonekeeper.dev,resources=landingzones/status,verbs=get;patch;update
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// LandingZoneReconciler resolves a zone's references and reports its state. It composes no cloud
+// resources yet: until the provider reconcilers exist a zone is honestly Pending, never Ready.
+type LandingZoneReconciler struct {
+	client.Client
+	Recorder recorder.EventRecorder
+}
+
+// SetupWithManager registers the reconciler. A zone is reconciled again when its classification
+// appears, changes or goes, and when a workload placed in it changes.
+func (r *LandingZoneReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("landingzone").
+		For(&lzv1.LandingZone{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&lzv1.DataClassification{}, handler.EnqueueRequestsFromMapFunc(r.zonesForClassification),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&lzv1.Workload{}, handler.EnqueueRequestsFromMapFunc(zoneForWorkload)).
+		Complete(r)
+}
+
+// Reconcile fetches the zone, patches its status once on the way out, and runs the steps.
+func (r *LandingZoneReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
+	zone := &lzv1.LandingZone{}
+	if err := r.Get(ctx, req.NamespacedName, zone); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	before := zone.DeepCopy()
+	defer func() {
+		if err := patchStatus(ctx, r.Client, zone, before); err != nil {
+			retErr = errors.Join(retErr, err)
+			return
+		}
+		recordReadyTransition(r.Recorder, zone, before.Status.Conditions, zone.Status.Conditions)
+	}()
+
+	// Nothing in the cloud belongs to a zone yet, so deletion needs no finalizer and no work. When
+	// provisioning lands, deletion honours spec.deletionPolicy here.
+	if !zone.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, nil
+	}
+	return r.reconcileNormal(ctx, zone)
+}
+
+func (r *LandingZoneReconciler) reconcileNormal(ctx context.Context, zone *lzv1.LandingZone) (ctrl.Result, error) {
+	cond := conditions{list: &zone.Status.Conditions, generation: zone.Generation}
+
+	if err := r.reconcileWorkloads(ctx, zone); err != nil {
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
+		return ctrl.Result{}, err
+	}
+	resolved, err := r.reconcileClassification(ctx, zone, cond)
+	if err != nil || !resolved {
+		return ctrl.Result{}, err
+	}
+	r.reconcileProvisioning(zone, cond)
+
+	zone.Status.ObservedGeneration = zone.Generation
+	return ctrl.Result{}, nil
+}
+
+// reconcileClassification resolves spec.maxClassification. A missing classification is the
+// user's to fix: it is reported, not retried; the watch on DataClassifications brings the zone
+// back when it appears.
+func (r *LandingZoneReconciler) reconcileClassification(ctx context.Context, zone *lzv1.LandingZone, cond conditions) (bool, error) {
+	dc := &lzv1.DataClassification{}
+	err := r.Get(ctx, types.NamespacedName{Name: zone.Spec.MaxClassification}, dc)
+	switch {
+	case apierrors.IsNotFound(err):
+		msg := fmt.Sprintf("DataClassification %q named by spec.maxClassification does not exist; create it or name another", zone.Spec.MaxClassification)
+		zone.Status.ClassificationLevel = nil
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonClassificationNotFound, msg)
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonClassificationNotFound, msg)
+		cond.set(lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated, "compliance cannot be evaluated until spec.maxClassification resolves")
+		zone.Status.ObservedGeneration = zone.Generation
+		return false, nil
+	case err != nil:
+		err = errors.Wrapf(err, "cannot get DataClassification %q", zone.Spec.MaxClassification)
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
+		return false, err
+	}
+	level := dc.Spec.Level
+	zone.Status.ClassificationLevel = &level
+	return true, nil
+}
+
+// reconcileWorkloads lists the workloads placed in the zone, for status.
+func (r *LandingZoneReconciler) reconcileWorkloads(ctx context.Context, zone *lzv1.LandingZone) error {
+	wls := &lzv1.WorkloadList{}
+	if err := r.List(ctx, wls, client.MatchingFields{indexWorkloadByZone: zone.Name}); err != nil {
+		return errors.Wrap(err, "cannot list Workloads in zone")
+	}
+	names := make([]string, 0, len(wls.Items))
+	for _, wl := range wls.Items {
+		names = append(names, key(wl.Namespace, wl.Name))
+	}
+	slices.Sort(names)
+	zone.Status.Workloads = names
+	return nil
+}
+
+// reconcileProvisioning reports the cloud side. No provider reconciler composes the account,
+// network, key and trail yet, so the zone says exactly that rather than claiming Ready.
+func (r *LandingZoneReconciler) reconcileProvisioning(zone *lzv1.LandingZone, cond conditions) {
+	cond.set(lzv1.ConditionSynced, metav1.ConditionTrue, lzv1.ReasonReconcileSuccess, "references resolved")
+	cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending,
+		fmt.Sprintf("references resolved; the %s account, network, key and audit trail have not been provisioned (no cloud resources exist for this zone yet)", zone.Spec.Cloud.Provider))
+	cond.set(lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated, "no compliance baseline has been evaluated for this zone yet")
+}
+
+func (r *LandingZoneReconciler) zonesForClassification(ctx context.Context, o client.Object) []reconcile.Request {
+	zones := &lzv1.LandingZoneList{}
+	if err := r.List(ctx, zones, client.MatchingFields{indexZoneByClassification: o.GetName()}); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "cannot list LandingZones for DataClassification", "dataClassification", o.GetName())
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(zones.Items))
+	for _, z := range zones.Items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Name: z.Name}})
+	}
+	return reqs
+}
+
+func zoneForWorkload(_ context.Context, o client.Object) []reconcile.Request {
+	return []reconcile.Request{{NamespacedName: types.NamespacedName{Name: o.(*lzv1.Workload).Spec.LandingZoneRef.Name}}}
+}

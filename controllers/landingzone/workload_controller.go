@@ -1,0 +1,212 @@
+package landingzone
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+)
+
+// +kubebuilder:rbac:groups=landingzone.zonekeeper.dev,resources=workloads,verbs=get;list;watch
+// +kubebuilder:rbac:groups=landingzone.zonekeeper.dev,resources=workloads/status,verbs=get;patch;update
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+
+// WorkloadReconciler places a workload in its zone: it checks the tenant boundary and that the
+// zone may hold the workload's data. It provisions nothing yet, so a workload that passes every
+// check is Pending, never Ready.
+type WorkloadReconciler struct {
+	client.Client
+	Recorder recorder.EventRecorder
+}
+
+// SetupWithManager registers the reconciler. A workload is reconciled again when its zone, one of
+// its classifications or its namespace's labels change, so a fixed reference heals without a poll.
+func (r *WorkloadReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("workload").
+		For(&lzv1.Workload{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&lzv1.LandingZone{}, handler.EnqueueRequestsFromMapFunc(r.workloadsForZone),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&lzv1.DataClassification{}, handler.EnqueueRequestsFromMapFunc(r.workloadsForClassification),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.workloadsInNamespace),
+			builder.WithPredicates(predicate.LabelChangedPredicate{})).
+		Complete(r)
+}
+
+// Reconcile fetches the workload, patches its status once on the way out, and runs the steps.
+func (r *WorkloadReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
+	wl := &lzv1.Workload{}
+	if err := r.Get(ctx, req.NamespacedName, wl); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	before := wl.DeepCopy()
+	defer func() {
+		if err := patchStatus(ctx, r.Client, wl, before); err != nil {
+			retErr = errors.Join(retErr, err)
+			return
+		}
+		recordReadyTransition(r.Recorder, wl, before.Status.Conditions, wl.Status.Conditions)
+	}()
+
+	if !wl.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, nil
+	}
+	return r.reconcileNormal(ctx, wl)
+}
+
+// refusal is a reason the workload cannot be placed that only the user can fix. It is reported in
+// the conditions and not retried; watches bring the workload back when something it depends on
+// changes.
+type refusal struct {
+	reason, message string
+}
+
+func (r *WorkloadReconciler) reconcileNormal(ctx context.Context, wl *lzv1.Workload) (ctrl.Result, error) {
+	cond := conditions{list: &wl.Status.Conditions, generation: wl.Generation}
+
+	refused, err := r.reconcilePlacement(ctx, wl)
+	if err != nil {
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
+		return ctrl.Result{}, err
+	}
+	if refused != nil {
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, refused.reason, refused.message)
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, refused.reason, refused.message)
+		cond.set(lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated, "compliance cannot be evaluated until the workload can be placed in its zone")
+		wl.Status.ObservedGeneration = wl.Generation
+		return ctrl.Result{}, nil
+	}
+
+	cond.set(lzv1.ConditionSynced, metav1.ConditionTrue, lzv1.ReasonReconcileSuccess, "zone, namespace and classifications resolved")
+	cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending,
+		"placement allowed; the workload's key, storage and cloud identity have not been provisioned (no cloud resources exist for this workload yet)")
+	cond.set(lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated, "no compliance baseline has been evaluated for this workload yet")
+	wl.Status.ObservedGeneration = wl.Generation
+	return ctrl.Result{}, nil
+}
+
+// reconcilePlacement checks, in order, that the zone exists, that it admits the namespace, that the
+// workload's classifications and the zone's exist, and that the zone may hold the workload's data.
+func (r *WorkloadReconciler) reconcilePlacement(ctx context.Context, wl *lzv1.Workload) (*refusal, error) {
+	zone := &lzv1.LandingZone{}
+	if err := r.Get(ctx, types.NamespacedName{Name: wl.Spec.LandingZoneRef.Name}, zone); err != nil {
+		if apierrors.IsNotFound(err) {
+			return &refusal{lzv1.ReasonLandingZoneNotFound, fmt.Sprintf("LandingZone %q named by spec.landingZoneRef.name does not exist", wl.Spec.LandingZoneRef.Name)}, nil
+		}
+		return nil, errors.Wrapf(err, "cannot get LandingZone %q", wl.Spec.LandingZoneRef.Name)
+	}
+
+	if refused, err := r.checkNamespace(ctx, wl, zone); refused != nil || err != nil {
+		return refused, err
+	}
+
+	dcs, missing, err := r.resolveClassifications(ctx, workloadClassifications(wl))
+	if err != nil {
+		return nil, err
+	}
+	if len(missing) > 0 {
+		wl.Status.ClassificationLevel = nil
+		return &refusal{lzv1.ReasonClassificationNotFound, fmt.Sprintf("DataClassification %s named by spec.classifications does not exist", quoteJoin(missing))}, nil
+	}
+	top, _ := highestLevel(dcs)
+	level := top.Spec.Level
+	wl.Status.ClassificationLevel = &level
+
+	zoneDCs, missing, err := r.resolveClassifications(ctx, []string{zone.Spec.MaxClassification})
+	if err != nil {
+		return nil, err
+	}
+	if len(missing) > 0 {
+		return &refusal{lzv1.ReasonClassificationNotFound, fmt.Sprintf("DataClassification %q, the maxClassification of LandingZone %q, does not exist", zone.Spec.MaxClassification, zone.Name)}, nil
+	}
+	if limit := zoneDCs[0]; top.Spec.Level > limit.Spec.Level {
+		return &refusal{lzv1.ReasonClassificationExceedsZone, fmt.Sprintf(
+			"classification %q (level %d) in spec.classifications exceeds LandingZone %q, which may hold data up to %q (level %d); use a zone cleared for it",
+			top.Name, top.Spec.Level, zone.Name, limit.Name, limit.Spec.Level)}, nil
+	}
+	return nil, nil
+}
+
+// checkNamespace enforces the tenant boundary: the zone's allowedNamespaces must admit the
+// workload's namespace.
+func (r *WorkloadReconciler) checkNamespace(ctx context.Context, wl *lzv1.Workload, zone *lzv1.LandingZone) (*refusal, error) {
+	sel, err := namespaceSelector(zone)
+	if err != nil {
+		return &refusal{lzv1.ReasonNamespaceNotAllowed, fmt.Sprintf("LandingZone %q has an invalid spec.allowedNamespaces, so it admits no namespace: %v", zone.Name, err)}, nil
+	}
+	ns := &corev1.Namespace{}
+	if err := r.Get(ctx, types.NamespacedName{Name: wl.Namespace}, ns); err != nil {
+		return nil, errors.Wrapf(err, "cannot get Namespace %q", wl.Namespace)
+	}
+	if !sel.Matches(labels.Set(ns.Labels)) {
+		return &refusal{lzv1.ReasonNamespaceNotAllowed, fmt.Sprintf(
+			"namespace %q is not admitted by LandingZone %q (allowedNamespaces selects %q)", wl.Namespace, zone.Name, sel.String())}, nil
+	}
+	return nil, nil
+}
+
+// resolveClassifications gets each named classification, returning those found and the names
+// that do not exist.
+func (r *WorkloadReconciler) resolveClassifications(ctx context.Context, names []string) (found []lzv1.DataClassification, missing []string, err error) {
+	for _, name := range names {
+		dc := &lzv1.DataClassification{}
+		switch err := r.Get(ctx, types.NamespacedName{Name: name}, dc); {
+		case apierrors.IsNotFound(err):
+			missing = append(missing, name)
+		case err != nil:
+			return nil, nil, errors.Wrapf(err, "cannot get DataClassification %q", name)
+		default:
+			found = append(found, *dc)
+		}
+	}
+	return found, missing, nil
+}
+
+func quoteJoin(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func (r *WorkloadReconciler) workloadsForZone(ctx context.Context, o client.Object) []reconcile.Request {
+	return r.workloadsMatching(ctx, client.MatchingFields{indexWorkloadByZone: o.GetName()})
+}
+
+func (r *WorkloadReconciler) workloadsForClassification(ctx context.Context, o client.Object) []reconcile.Request {
+	return r.workloadsMatching(ctx, client.MatchingFields{indexWorkloadByClassification: o.GetName()})
+}
+
+func (r *WorkloadReconciler) workloadsInNamespace(ctx context.Context, o client.Object) []reconcile.Request {
+	return r.workloadsMatching(ctx, client.InNamespace(o.GetName()))
+}
+
+func (r *WorkloadReconciler) workloadsMatching(ctx context.Context, opts ...client.ListOption) []reconcile.Request {
+	wls := &lzv1.WorkloadList{}
+	if err := r.List(ctx, wls, opts...); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "cannot list Workloads to requeue")
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(wls.Items))
+	for _, wl := range wls.Items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&wl)})
+	}
+	return reqs
+}

@@ -1,0 +1,53 @@
+package manifest
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseReportsWhereEachDocumentStarts(t *testing.T) {
+	data := `# leading comment
+apiVersion: v1
+kind: Namespace
+metadata: {name: a}
+---
+---
+# only a comment
+---
+
+# a comment before content
+apiVersion: v1
+kind: Namespace
+metadata: {name: b}
+`
+	objs, err := Parse("f.yaml", []byte(data))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	got := map[string]int{}
+	for _, o := range objs {
+		got[o.GetName()] = o.Line
+	}
+	want := map[string]int{"a": 2, "b": 11}
+	if len(got) != len(want) || got["a"] != want["a"] || got["b"] != want["b"] {
+		t.Errorf("lines: got %v, want %v", got, want)
+	}
+}
+
+func TestParseRefusesBadInputWithFileAndLine(t *testing.T) {
+	cases := map[string]struct {
+		data string
+		want string
+	}{
+		"unparseable YAML": {data: "apiVersion: v1\nkind: Namespace\n---\nkind: [unclosed\n", want: "f.yaml:4: cannot parse YAML"},
+		"no kind":          {data: "apiVersion: v1\nmetadata: {name: a}\n", want: "f.yaml:1: document has no apiVersion or kind"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse("f.yaml", []byte(tc.data))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Parse error = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
