@@ -1,0 +1,334 @@
+package landingzone_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+)
+
+var seq int
+
+// unique returns a name no other test uses, so tests share one API server without colliding.
+func unique(prefix string) string {
+	seq++
+	return fmt.Sprintf("%s-%d", prefix, seq)
+}
+
+func newClassification(name string, level int32) *lzv1.DataClassification {
+	return &lzv1.DataClassification{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       lzv1.DataClassificationSpec{Level: level, Baselines: []string{"cjis-v6"}},
+	}
+}
+
+func newZone(name, tenant, maxClass string) *lzv1.LandingZone {
+	return &lzv1.LandingZone{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: lzv1.LandingZoneSpec{
+			Tenant: tenant,
+			Cloud:  lzv1.CloudSpec{Provider: lzv1.ProviderAWS, Partition: lzv1.PartitionAWSUSGov, Region: "us-gov-west-1"},
+			Account: &lzv1.AWSAccountSpec{
+				Name: name, Email: name + "@mpd.example.gov", GovCloud: true,
+			},
+			MaxClassification: maxClass,
+			Network:           lzv1.NetworkSpec{CIDR: "10.40.0.0/16"},
+		},
+	}
+}
+
+func newNamespace(name, tenant string) *corev1.Namespace {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	if tenant != "" {
+		ns.Labels = map[string]string{lzv1.TenantLabel: tenant}
+	}
+	return ns
+}
+
+func newWorkload(ns, name, zone string, classes ...string) *lzv1.Workload {
+	return &lzv1.Workload{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec:       lzv1.WorkloadSpec{LandingZoneRef: lzv1.LandingZoneReference{Name: zone}, Classifications: classes},
+	}
+}
+
+func create(t *testing.T, objs ...client.Object) {
+	t.Helper()
+	for _, o := range objs {
+		if err := k8s.Create(context.Background(), o); err != nil {
+			t.Fatalf("cannot create %T %s: %v", o, o.GetName(), err)
+		}
+	}
+}
+
+// update applies change to the latest version of obj, retrying on conflicts with the reconcilers'
+// status patches.
+func update(t *testing.T, obj client.Object, change func()) {
+	t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
+			return err
+		}
+		change()
+		return k8s.Update(context.Background(), obj)
+	})
+	if err != nil {
+		t.Fatalf("cannot update %s: %v", obj.GetName(), err)
+	}
+}
+
+// conditionsOf fetches obj afresh and returns its conditions and generation.
+func conditionsOf(obj client.Object) ([]metav1.Condition, int64, error) {
+	if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
+		return nil, 0, err
+	}
+	switch o := obj.(type) {
+	case *lzv1.LandingZone:
+		return o.Status.Conditions, o.Generation, nil
+	case *lzv1.Workload:
+		return o.Status.Conditions, o.Generation, nil
+	case *lzv1.DataClassification:
+		return o.Status.Conditions, o.Generation, nil
+	}
+	return nil, 0, fmt.Errorf("no conditions on %T", obj)
+}
+
+// expectCondition waits until obj's condition typ has the status and reason, observed at the
+// object's current generation.
+func expectCondition(t *testing.T, obj client.Object, typ string, status metav1.ConditionStatus, reason string) *metav1.Condition {
+	t.Helper()
+	var got *metav1.Condition
+	eventually(t, fmt.Sprintf("%s %s: want %s=%s (%s)", obj.GetObjectKind().GroupVersionKind().Kind, obj.GetName(), typ, status, reason), func() error {
+		conds, gen, err := conditionsOf(obj)
+		if err != nil {
+			return err
+		}
+		got = meta.FindStatusCondition(conds, typ)
+		switch {
+		case got == nil:
+			return fmt.Errorf("no %s condition yet", typ)
+		case got.Status != status || got.Reason != reason:
+			return fmt.Errorf("got %s=%s (%s): %s", typ, got.Status, got.Reason, got.Message)
+		case got.ObservedGeneration != gen:
+			return fmt.Errorf("condition observed generation %d, object is at %d", got.ObservedGeneration, gen)
+		}
+		return nil
+	})
+	return got
+}
+
+func TestLandingZoneReportsMissingClassificationUntilItExists(t *testing.T) {
+	dcName := unique("evidence")
+	zone := newZone(unique("zone"), "dc-mpd", dcName)
+	create(t, zone)
+
+	c := expectCondition(t, zone, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonClassificationNotFound)
+	if !strings.Contains(c.Message, dcName) || !strings.Contains(c.Message, "spec.maxClassification") {
+		t.Errorf("message %q should name the classification and the field", c.Message)
+	}
+	expectCondition(t, zone, lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonClassificationNotFound)
+
+	// Creating the classification heals the zone through the watch, without a poll: it resolves,
+	// but provisioned nothing, so it is Pending and never Ready=True.
+	create(t, newClassification(dcName, 7))
+	expectCondition(t, zone, lzv1.ConditionSynced, metav1.ConditionTrue, lzv1.ReasonReconcileSuccess)
+	expectCondition(t, zone, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending)
+	expectCondition(t, zone, lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated)
+	if zone.Status.ClassificationLevel == nil || *zone.Status.ClassificationLevel != 7 {
+		t.Errorf("status.classificationLevel = %v, want 7", zone.Status.ClassificationLevel)
+	}
+	if zone.Status.ObservedGeneration != zone.Generation {
+		t.Errorf("status.observedGeneration = %d, want %d", zone.Status.ObservedGeneration, zone.Generation)
+	}
+}
+
+func TestWorkloadPlacementIsRefusedWithADocumentedReason(t *testing.T) {
+	high, low := unique("cji"), unique("official")
+	create(t, newClassification(high, 6), newClassification(low, 2))
+	tenant := unique("tenant")
+	lowZone := newZone(unique("zone"), tenant, low)
+	highZone := newZone(unique("zone"), tenant, high)
+	selectorZone := newZone(unique("zone"), tenant, high)
+	selectorZone.Spec.AllowedNamespaces = &metav1.LabelSelector{MatchLabels: map[string]string{"team": "records"}}
+	create(t, lowZone, highZone, selectorZone)
+	tenantNS, otherNS := unique("ns"), unique("ns")
+	create(t, newNamespace(tenantNS, tenant), newNamespace(otherNS, "someone-else"))
+
+	cases := map[string]struct {
+		wl          *lzv1.Workload
+		reason      string
+		wantMessage []string
+	}{
+		"zone does not exist": {
+			wl: newWorkload(tenantNS, unique("wl"), "no-such-zone", high), reason: lzv1.ReasonLandingZoneNotFound,
+			wantMessage: []string{"no-such-zone", "spec.landingZoneRef.name"},
+		},
+		"namespace of another tenant": {
+			wl: newWorkload(otherNS, unique("wl"), highZone.Name, high), reason: lzv1.ReasonNamespaceNotAllowed,
+			wantMessage: []string{otherNS, highZone.Name, tenant},
+		},
+		"namespace not selected by allowedNamespaces": {
+			wl: newWorkload(tenantNS, unique("wl"), selectorZone.Name, high), reason: lzv1.ReasonNamespaceNotAllowed,
+			wantMessage: []string{tenantNS, "team=records"},
+		},
+		"classification does not exist": {
+			wl: newWorkload(tenantNS, unique("wl"), highZone.Name, "no-such-class"), reason: lzv1.ReasonClassificationNotFound,
+			wantMessage: []string{"no-such-class"},
+		},
+		"data above the zone's maxClassification": {
+			wl: newWorkload(tenantNS, unique("wl"), lowZone.Name, low, high), reason: lzv1.ReasonClassificationExceedsZone,
+			wantMessage: []string{high, "level 6", low, "level 2"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			create(t, tc.wl)
+			c := expectCondition(t, tc.wl, lzv1.ConditionReady, metav1.ConditionFalse, tc.reason)
+			expectCondition(t, tc.wl, lzv1.ConditionSynced, metav1.ConditionFalse, tc.reason)
+			for _, w := range tc.wantMessage {
+				if !strings.Contains(c.Message, w) {
+					t.Errorf("message %q should mention %q", c.Message, w)
+				}
+			}
+		})
+	}
+
+	t.Run("allowed placement is pending, never ready", func(t *testing.T) {
+		wl := newWorkload(tenantNS, unique("wl"), highZone.Name, low, high)
+		create(t, wl)
+		expectCondition(t, wl, lzv1.ConditionSynced, metav1.ConditionTrue, lzv1.ReasonReconcileSuccess)
+		expectCondition(t, wl, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending)
+		if wl.Status.ClassificationLevel == nil || *wl.Status.ClassificationLevel != 6 {
+			t.Errorf("status.classificationLevel = %v, want the highest level, 6", wl.Status.ClassificationLevel)
+		}
+	})
+}
+
+func TestWorkloadHealsWhenTheNamespaceIsLabelledForTheTenant(t *testing.T) {
+	dc := unique("cji")
+	create(t, newClassification(dc, 6))
+	tenant := unique("tenant")
+	zone := newZone(unique("zone"), tenant, dc)
+	ns := newNamespace(unique("ns"), "")
+	create(t, zone, ns)
+	wl := newWorkload(ns.Name, unique("wl"), zone.Name, dc)
+	create(t, wl)
+	expectCondition(t, wl, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonNamespaceNotAllowed)
+
+	update(t, ns, func() { ns.Labels = map[string]string{lzv1.TenantLabel: tenant} })
+	expectCondition(t, wl, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending)
+}
+
+func TestWorkloadHealsWhenItsZoneAppears(t *testing.T) {
+	dc := unique("cji")
+	create(t, newClassification(dc, 6))
+	tenant := unique("tenant")
+	ns := newNamespace(unique("ns"), tenant)
+	create(t, ns)
+	zoneName := unique("zone")
+	wl := newWorkload(ns.Name, unique("wl"), zoneName, dc)
+	create(t, wl)
+	expectCondition(t, wl, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonLandingZoneNotFound)
+
+	create(t, newZone(zoneName, tenant, dc))
+	expectCondition(t, wl, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending)
+}
+
+func TestClassificationReportsItsUsersAndForgetsFormerOnes(t *testing.T) {
+	first, second := unique("pii"), unique("cji")
+	create(t, newClassification(first, 4), newClassification(second, 6))
+	tenant := unique("tenant")
+	ns := newNamespace(unique("ns"), tenant)
+	zone := newZone(unique("zone"), tenant, first)
+	create(t, ns, zone)
+	wl := newWorkload(ns.Name, unique("wl"), zone.Name, first)
+	wl.Spec.Storage = []lzv1.StorageSpec{{Name: "files", Classification: first}}
+	create(t, wl)
+
+	users := func(name string, zones, workloads []string) {
+		t.Helper()
+		eventually(t, "classification "+name+" users", func() error {
+			dc := &lzv1.DataClassification{}
+			if err := k8s.Get(context.Background(), client.ObjectKey{Name: name}, dc); err != nil {
+				return err
+			}
+			if !slices.Equal(dc.Status.LandingZones, zones) || !slices.Equal(dc.Status.Workloads, workloads) {
+				return fmt.Errorf("zones %v workloads %v; want %v %v", dc.Status.LandingZones, dc.Status.Workloads, zones, workloads)
+			}
+			if int(dc.Status.LandingZoneCount) != len(zones) || int(dc.Status.WorkloadCount) != len(workloads) {
+				return fmt.Errorf("counts %d/%d do not match the lists", dc.Status.LandingZoneCount, dc.Status.WorkloadCount)
+			}
+			if c := meta.FindStatusCondition(dc.Status.Conditions, lzv1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue {
+				return fmt.Errorf("Ready = %v", c)
+			}
+			return nil
+		})
+	}
+	users(first, []string{zone.Name}, []string{ns.Name + "/" + wl.Name})
+	users(second, []string{}, []string{})
+
+	// Moving the zone and the workload to the other classification must update both: the one they
+	// left as well as the one they joined.
+	update(t, zone, func() { zone.Spec.MaxClassification = second })
+	update(t, wl, func() {
+		wl.Spec.Classifications = []string{second}
+		wl.Spec.Storage = nil
+	})
+	users(first, []string{}, []string{})
+	users(second, []string{zone.Name}, []string{ns.Name + "/" + wl.Name})
+
+	eventually(t, "zone lists its workload", func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+			return err
+		}
+		if want := []string{ns.Name + "/" + wl.Name}; !slices.Equal(zone.Status.Workloads, want) {
+			return fmt.Errorf("status.workloads = %v, want %v", zone.Status.Workloads, want)
+		}
+		return nil
+	})
+}
+
+// TestEventsOnlyOnTransitions reconciles a zone repeatedly in the same state and checks one event
+// was emitted for it, not one per pass.
+func TestEventsOnlyOnTransitions(t *testing.T) {
+	dc := unique("cji")
+	create(t, newClassification(dc, 6))
+	zone := newZone(unique("zone"), "tenant", dc)
+	create(t, zone)
+	expectCondition(t, zone, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending)
+
+	// Spec changes that do not change the outcome trigger more passes.
+	for _, days := range []int32{180, 200, 220} {
+		update(t, zone, func() { zone.Spec.Encryption.RotationDays = days })
+		expectCondition(t, zone, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending)
+	}
+	eventually(t, "one Pending event for the zone", func() error {
+		evs := &eventsv1.EventList{}
+		if err := k8s.List(context.Background(), evs); err != nil {
+			return err
+		}
+		n := 0
+		for _, e := range evs.Items {
+			if e.Regarding.Name == zone.Name && e.Reason == lzv1.ReasonPending {
+				n++
+				if e.Series != nil {
+					n += int(e.Series.Count) - 1
+				}
+			}
+		}
+		if n != 1 {
+			return fmt.Errorf("%d Pending events for the zone, want exactly 1", n)
+		}
+		return nil
+	})
+}
