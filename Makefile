@@ -68,7 +68,7 @@ run: manifests generate ## Run the manager against the cluster in $KUBECONFIG.
 	go run . manager
 
 .PHONY: demo
-demo: build controlplane ## Start a local control plane, run the manager, apply config/samples and show their status (Ctrl-C stops).
+demo: manifests build controlplane ## Start a local control plane, run the manager, apply config/samples and show their status (Ctrl-C stops).
 	go build -o $(BIN)/zonekeeper-demo ./hack/demo
 	KUBEBUILDER_ASSETS=$(CONTROLPLANE) DEMO_EXIT=$(DEMO_EXIT) $(BIN)/zonekeeper-demo \
 		--zonekeeper $(BIN)/zonekeeper --crds config/crd/bases --samples config/samples --workdir $(BIN)/demo

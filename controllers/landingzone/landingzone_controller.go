@@ -127,8 +127,12 @@ func (r *LandingZoneReconciler) reconcileWorkloads(ctx context.Context, zone *lz
 // network, key and trail yet, so the zone says exactly that rather than claiming Ready.
 func (r *LandingZoneReconciler) reconcileProvisioning(zone *lzv1.LandingZone, cond conditions) {
 	cond.set(lzv1.ConditionSynced, metav1.ConditionTrue, lzv1.ReasonReconcileSuccess, "references resolved")
+	parts := "AWS account, VPC, KMS key and CloudTrail"
+	if zone.Spec.Cloud.Provider == lzv1.ProviderAzure {
+		parts = "Azure subscription, virtual network, Key Vault key and diagnostic settings"
+	}
 	cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending,
-		fmt.Sprintf("references resolved; the %s account, network, key and audit trail have not been provisioned (no cloud resources exist for this zone yet)", zone.Spec.Cloud.Provider))
+		fmt.Sprintf("references resolved; the %s have not been provisioned (no cloud resources exist for this zone yet)", parts))
 	cond.set(lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated, "no compliance baseline has been evaluated for this zone yet")
 }
 

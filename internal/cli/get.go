@@ -213,7 +213,7 @@ func printTable(out io.Writer, r apiResource, tbl *metav1.Table, o getOptions) {
 		}
 		for _, c := range conds {
 			m, _ := c.(map[string]any)
-			fmt.Fprintf(out, "    %-10s %-6v %-26v %v\n", m["type"], m["status"], m["reason"], m["message"])
+			fmt.Fprintf(out, "    %-10s %-8v %-26v %v\n", m["type"], m["status"], m["reason"], m["message"])
 		}
 	}
 }

@@ -166,11 +166,11 @@ type DataClassificationStatus struct {
 
 	// LandingZoneCount is len(LandingZones), for printer columns.
 	// +optional
-	LandingZoneCount int32 `json:"landingZoneCount,omitempty"`
+	LandingZoneCount int32 `json:"landingZoneCount"`
 
 	// WorkloadCount is len(Workloads), for printer columns.
 	// +optional
-	WorkloadCount int32 `json:"workloadCount,omitempty"`
+	WorkloadCount int32 `json:"workloadCount"`
 }
 
 // DataClassification says what a kind of data demands (encryption, residency, retention, network

@@ -1,0 +1,344 @@
+// Command demo runs ZoneKeeper end to end on this machine: a real kube-apiserver and etcd (the
+// binaries hack/controlplane.sh builds), the CRDs, the zonekeeper manager as its own process, and
+// config/samples applied with server-side apply. It prints the objects with their conditions and
+// stays up until Ctrl-C, or exits by itself when DEMO_EXIT=1.
+//
+// The demo fails (exit 1) when anything does not work as it should: the control plane or the
+// manager does not start, a sample is refused, or an object is not reconciled, or is reconciled
+// into an error or a dangling reference. A misplaced workload refused on purpose is not a failure.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
+
+	"github.com/zonekeeper/zonekeeper/internal/manifest"
+	"github.com/zonekeeper/zonekeeper/internal/testenv"
+)
+
+type options struct {
+	zonekeeper string
+	crds       string
+	samples    string
+	workdir    string
+	exit       bool
+	timeout    time.Duration
+}
+
+func main() {
+	o := options{}
+	flag.StringVar(&o.zonekeeper, "zonekeeper", "bin/zonekeeper", "the zonekeeper binary")
+	flag.StringVar(&o.crds, "crds", "config/crd/bases", "directory of CRDs to install")
+	flag.StringVar(&o.samples, "samples", "config/samples", "directory of objects to apply")
+	flag.StringVar(&o.workdir, "workdir", "bin/demo", "where the kubeconfig and manager log are written")
+	flag.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for the samples to be reconciled")
+	flag.Parse()
+	o.exit, _ = strconv.ParseBool(os.Getenv("DEMO_EXIT"))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintf(os.Stderr, "\ndemo failed: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func step(format string, args ...any) {
+	fmt.Printf("==> "+format+"\n", args...)
+}
+
+func run(ctx context.Context, o options) (retErr error) {
+	if err := os.MkdirAll(o.workdir, 0o755); err != nil {
+		return errors.Wrap(err, "cannot create work directory")
+	}
+
+	step("starting kube-apiserver and etcd from %s", testenv.AssetsDir())
+	env, err := testenv.New()
+	if err != nil {
+		return err
+	}
+	env.CRDDirectoryPaths = []string{o.crds}
+	cfg, err := env.Start()
+	if err != nil {
+		return errors.Wrap(err, "cannot start the control plane")
+	}
+	defer func() {
+		step("stopping the control plane")
+		retErr = errors.Join(retErr, env.Stop())
+	}()
+	step("installed the CRDs of %s", o.crds)
+
+	kubeconfig, err := writeKubeconfig(env, cfg, o.workdir)
+	if err != nil {
+		return err
+	}
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		return errors.Wrap(err, "cannot create client")
+	}
+
+	stopManager, err := startManager(ctx, o, kubeconfig)
+	if err != nil {
+		return err
+	}
+	defer func() { retErr = errors.Join(retErr, stopManager()) }()
+
+	objs, err := manifest.ReadPaths(o.samples)
+	if err != nil {
+		return err
+	}
+	step("applying %d objects from %s (server-side apply)", len(objs), o.samples)
+	for _, obj := range objs {
+		ac := client.ApplyConfigurationFromUnstructured(obj.Unstructured)
+		if err := c.Apply(ctx, ac, client.FieldOwner("zonekeeper-demo"), client.ForceOwnership); err != nil {
+			return errors.Wrapf(err, "%s:%d: %s %s was refused", obj.File, obj.Line, obj.GetKind(), obj.GetName())
+		}
+		fmt.Printf("    %s/%s applied\n", obj.GetKind(), obj.GetName())
+	}
+
+	step("the API server refuses what cannot exist, before any cloud call:")
+	if err := showRefusal(ctx, c); err != nil {
+		return err
+	}
+
+	step("waiting for the manager to reconcile every object")
+	if err := waitReconciled(ctx, c, objs, o.timeout); err != nil {
+		return err
+	}
+
+	step("zonekeeper get zonekeeper --conditions (the printer columns of kubectl get zonekeeper)")
+	get := exec.CommandContext(ctx, o.zonekeeper, "get", "zonekeeper", "--conditions", "--kubeconfig", kubeconfig)
+	get.Stdout, get.Stderr = os.Stdout, os.Stderr
+	if err := get.Run(); err != nil {
+		return errors.Wrap(err, "zonekeeper get failed")
+	}
+	fmt.Println(`
+Zones and workloads are Pending, not Ready: cloud provisioning is not part of this release, and
+ZoneKeeper never claims Ready for a cloud that was not provisioned. evidence-misplaced is refused on
+purpose (ClassificationExceedsZone): evidence does not belong in a zone cleared only up to cji.`)
+
+	if o.exit {
+		return nil
+	}
+	step("running; in another shell: bin/zonekeeper get --conditions --kubeconfig %s", kubeconfig)
+	step("manager log: %s. Press Ctrl-C to stop.", filepath.Join(o.workdir, "manager.log"))
+	<-ctx.Done()
+	fmt.Println()
+	return nil
+}
+
+// writeKubeconfig provisions an admin user on the control plane and writes its kubeconfig, for the
+// manager and for anyone who wants to look around while the demo runs.
+func writeKubeconfig(env *envtest.Environment, cfg *rest.Config, dir string) (string, error) {
+	user, err := env.AddUser(envtest.User{Name: "demo-admin", Groups: []string{"system:masters"}}, cfg)
+	if err != nil {
+		return "", errors.Wrap(err, "cannot add demo user")
+	}
+	data, err := user.KubeConfig()
+	if err != nil {
+		return "", errors.Wrap(err, "cannot render kubeconfig")
+	}
+	path, err := filepath.Abs(filepath.Join(dir, "kubeconfig"))
+	if err != nil {
+		return "", errors.Wrap(err, "cannot resolve kubeconfig path")
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return "", errors.Wrap(err, "cannot write kubeconfig")
+	}
+	return path, nil
+}
+
+// startManager runs `zonekeeper manager` as its own process, as it runs in a cluster, and waits for
+// its health probe. The returned function stops it with SIGTERM and waits for it to exit.
+func startManager(ctx context.Context, o options, kubeconfig string) (func() error, error) {
+	probe, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(o.workdir, "manager.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, errors.Wrap(err, "cannot create manager log")
+	}
+	step("starting the manager (log: %s)", logPath)
+	cmd := exec.Command(o.zonekeeper, "manager", "--kubeconfig", kubeconfig,
+		"--metrics-bind-address", "0", "--health-probe-bind-address", probe)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		_ = logFile.Close()
+		return nil, errors.Wrap(err, "cannot start the manager")
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stop := func() error {
+		step("stopping the manager")
+		defer logFile.Close() //nolint:errcheck // a log
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+			return nil
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+			return errors.New("the manager did not stop within 15s of SIGTERM and was killed")
+		}
+	}
+
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			return nil, errors.Errorf("the manager exited during start-up (%v); see %s", err, logPath)
+		case <-ctx.Done():
+			return nil, errors.Join(ctx.Err(), stop())
+		case <-time.After(200 * time.Millisecond):
+		}
+		resp, err := http.Get("http://" + probe + "/readyz")
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return stop, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return nil, errors.Join(errors.Errorf("the manager was not ready within 30s; see %s", logPath), stop())
+		}
+	}
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", errors.Wrap(err, "cannot find a free port")
+	}
+	defer l.Close() //nolint:errcheck // only used to find a port
+	return l.Addr().String(), nil
+}
+
+const refusedZone = `
+apiVersion: landingzone.zonekeeper.dev/v1alpha1
+kind: LandingZone
+metadata: {name: demo-impossible-zone}
+spec:
+  tenant: dc-mpd
+  cloud: {provider: AWS, partition: aws-us-gov, region: us-east-1}
+  account: {name: impossible, email: aws+impossible@mpd.example.gov, govCloud: true}
+  maxClassification: cji
+  network: {cidr: 10.0.0.0/8}
+  encryption: {rotationDays: 30}
+`
+
+// showRefusal applies a zone that cannot exist and prints the API server's answer; the demo fails
+// if the API server accepts it.
+func showRefusal(ctx context.Context, c client.Client) error {
+	u := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal([]byte(refusedZone), &u.Object); err != nil {
+		return errors.Wrap(err, "cannot parse the refused zone")
+	}
+	fmt.Printf("    LandingZone demo-impossible-zone: aws-us-gov in us-east-1, a /8 network, 30-day key rotation\n")
+	err := c.Create(ctx, u)
+	if err == nil {
+		return errors.New("the API server accepted demo-impossible-zone; the schema validation is not installed")
+	}
+	var status *metav1.Status
+	if se, ok := err.(interface{ Status() metav1.Status }); ok {
+		s := se.Status()
+		status = &s
+	}
+	if status == nil || status.Details == nil {
+		fmt.Printf("    refused: %v\n", err)
+		return nil
+	}
+	fmt.Printf("    refused (%s):\n", status.Reason)
+	for _, cause := range status.Details.Causes {
+		fmt.Printf("      %s: %s\n", cause.Field, cause.Message)
+	}
+	return nil
+}
+
+// waitReconciled waits until every object of the samples that has conditions shows them for its
+// current generation, then checks none is in error or points at something missing.
+func waitReconciled(ctx context.Context, c client.Client, objs []manifest.Object, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		pending, bad, err := reconcileState(ctx, c, objs)
+		if err != nil {
+			return err
+		}
+		if len(pending) == 0 {
+			if len(bad) > 0 {
+				return errors.Errorf("samples reconciled into errors: %v", bad)
+			}
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.Errorf("not reconciled within %s: %v", timeout, pending)
+		}
+		fmt.Printf("    waiting for %d of %d objects\n", len(pending), len(objs))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func reconcileState(ctx context.Context, c client.Client, objs []manifest.Object) (pending, bad []string, err error) {
+	for _, o := range objs {
+		if o.GroupVersionKind().Group != "landingzone.zonekeeper.dev" {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(o.GroupVersionKind())
+		if err := c.Get(ctx, client.ObjectKeyFromObject(o.Unstructured), u); err != nil {
+			return nil, nil, errors.Wrapf(err, "cannot get %s %s", o.GetKind(), o.GetName())
+		}
+		name := o.GetKind() + "/" + o.GetName()
+		conds, err := conditions(u)
+		if err != nil {
+			return nil, nil, err
+		}
+		synced := meta.FindStatusCondition(conds, "Synced")
+		if synced == nil || synced.ObservedGeneration != u.GetGeneration() {
+			pending = append(pending, name)
+			continue
+		}
+		switch synced.Reason {
+		case "ReconcileError", "ClassificationNotFound", "LandingZoneNotFound", "NamespaceNotAllowed":
+			bad = append(bad, fmt.Sprintf("%s: %s: %s", name, synced.Reason, synced.Message))
+		}
+	}
+	return pending, bad, nil
+}
+
+func conditions(u *unstructured.Unstructured) ([]metav1.Condition, error) {
+	raw, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	data, err := yaml.Marshal(raw)
+	if err != nil {
+		return nil, errors.Wrap(err, "cannot read conditions")
+	}
+	var conds []metav1.Condition
+	if err := yaml.Unmarshal(data, &conds); err != nil {
+		return nil, errors.Wrap(err, "cannot read conditions")
+	}
+	return conds, nil
+}
