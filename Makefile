@@ -30,6 +30,7 @@ help: ## Show this help.
 manifests: $(CONTROLLER_GEN) ## Generate CRDs, RBAC and webhook configuration from the Go markers.
 	$(CONTROLLER_GEN) crd paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=zonekeeper-manager paths=./controllers/... output:rbac:artifacts:config=config/rbac
+	$(CONTROLLER_GEN) webhook paths=./internal/admission/... output:webhook:artifacts:config=config/webhook
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods.
@@ -71,7 +72,8 @@ run: manifests generate ## Run the manager against the cluster in $KUBECONFIG.
 demo: manifests build controlplane ## Start a local control plane, run the manager, apply config/samples and show their status (Ctrl-C stops).
 	go build -o $(BIN)/zonekeeper-demo ./hack/demo
 	KUBEBUILDER_ASSETS=$(CONTROLPLANE) DEMO_EXIT=$(DEMO_EXIT) $(BIN)/zonekeeper-demo \
-		--zonekeeper $(BIN)/zonekeeper --crds config/crd/bases --samples config/samples --workdir $(BIN)/demo
+		--zonekeeper $(BIN)/zonekeeper --crds config/crd/bases --webhooks config/webhook \
+		--samples config/samples --refused hack/demo/refused --workdir $(BIN)/demo
 
 ##@ Tools
 

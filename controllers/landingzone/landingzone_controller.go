@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 )
 
 // +kubebuilder:rbac:groups=landingzone.zonekeeper.dev,resources=landingzones,verbs=get;list;watch
@@ -28,7 +29,8 @@ import (
 // resources yet: until the provider reconcilers exist a zone is honestly Pending, never Ready.
 type LandingZoneReconciler struct {
 	client.Client
-	Recorder recorder.EventRecorder
+	Recorder  recorder.EventRecorder
+	Evaluator *Evaluator
 }
 
 // SetupWithManager registers the reconciler. A zone is reconciled again when its classification
@@ -40,6 +42,8 @@ func (r *LandingZoneReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&lzv1.DataClassification{}, handler.EnqueueRequestsFromMapFunc(r.zonesForClassification),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&lzv1.Workload{}, handler.EnqueueRequestsFromMapFunc(zoneForWorkload)).
+		Watches(&policyv1.CompliancePolicy{}, handler.EnqueueRequestsFromMapFunc(allZones(r.Client))).
+		Watches(&policyv1.PolicyException{}, handler.EnqueueRequestsFromMapFunc(allZones(r.Client))).
 		Complete(r)
 }
 
@@ -47,6 +51,9 @@ func (r *LandingZoneReconciler) SetupWithManager(mgr ctrl.Manager) error {
 func (r *LandingZoneReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
 	zone := &lzv1.LandingZone{}
 	if err := r.Get(ctx, req.NamespacedName, zone); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.Evaluator.forget("LandingZone", req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	before := zone.DeepCopy()
@@ -79,8 +86,10 @@ func (r *LandingZoneReconciler) reconcileNormal(ctx context.Context, zone *lzv1.
 	}
 	r.reconcileProvisioning(zone, cond)
 
+	var res ctrl.Result
+	zone.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, zone, "LandingZone", cond)
 	zone.Status.ObservedGeneration = zone.Generation
-	return ctrl.Result{}, nil
+	return res, nil
 }
 
 // reconcileClassification resolves spec.maxClassification. A missing classification is the
@@ -96,6 +105,7 @@ func (r *LandingZoneReconciler) reconcileClassification(ctx context.Context, zon
 		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonClassificationNotFound, msg)
 		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonClassificationNotFound, msg)
 		cond.set(lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated, "compliance cannot be evaluated until spec.maxClassification resolves")
+		zone.Status.Compliance = nil
 		zone.Status.ObservedGeneration = zone.Generation
 		return false, nil
 	case err != nil:
@@ -133,7 +143,6 @@ func (r *LandingZoneReconciler) reconcileProvisioning(zone *lzv1.LandingZone, co
 	}
 	cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending,
 		fmt.Sprintf("references resolved; the %s have not been provisioned (no cloud resources exist for this zone yet)", parts))
-	cond.set(lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated, "no compliance baseline has been evaluated for this zone yet")
 }
 
 func (r *LandingZoneReconciler) zonesForClassification(ctx context.Context, o client.Object) []reconcile.Request {
@@ -147,6 +156,16 @@ func (r *LandingZoneReconciler) zonesForClassification(ctx context.Context, o cl
 		reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Name: z.Name}})
 	}
 	return reqs
+}
+
+func allZones(c client.Reader) handler.MapFunc {
+	return all(c, func() *lzv1.LandingZoneList { return &lzv1.LandingZoneList{} }, func(l *lzv1.LandingZoneList) []client.Object {
+		objs := make([]client.Object, len(l.Items))
+		for i := range l.Items {
+			objs[i] = &l.Items[i]
+		}
+		return objs
+	})
 }
 
 func zoneForWorkload(_ context.Context, o client.Object) []reconcile.Request {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
@@ -15,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 )
 
 var seq int
@@ -143,7 +145,7 @@ func TestLandingZoneReportsMissingClassificationUntilItExists(t *testing.T) {
 	create(t, newClassification(dcName, 7))
 	expectCondition(t, zone, lzv1.ConditionSynced, metav1.ConditionTrue, lzv1.ReasonReconcileSuccess)
 	expectCondition(t, zone, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending)
-	expectCondition(t, zone, lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated)
+	expectCondition(t, zone, lzv1.ConditionCompliant, metav1.ConditionTrue, lzv1.ReasonCompliant)
 	if zone.Status.ClassificationLevel == nil || *zone.Status.ClassificationLevel != 7 {
 		t.Errorf("status.classificationLevel = %v, want 7", zone.Status.ClassificationLevel)
 	}
@@ -331,4 +333,72 @@ func TestEventsOnlyOnTransitions(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestZoneComplianceIsEvaluatedWaivedAndUnwaivedAtExpiry drives the Compliant condition through a
+// violation, a waiver, and the waiver's expiry, which must show without any change to the zone.
+func TestZoneComplianceIsEvaluatedWaivedAndUnwaivedAtExpiry(t *testing.T) {
+	dc := unique("cji")
+	create(t, newClassification(dc, 6))
+	zone := newZone(unique("zone"), "tenant", dc)
+	zone.Spec.Audit.RetentionDays = 100 // CJIS 5.4.7 (AU-11) demands a year
+	create(t, zone)
+
+	c := expectCondition(t, zone, lzv1.ConditionCompliant, metav1.ConditionFalse, lzv1.ReasonViolations)
+	if !strings.Contains(c.Message, "AU-11") || !strings.Contains(c.Message, "spec.audit.retentionDays") {
+		t.Errorf("message %q should name control AU-11 and field spec.audit.retentionDays", c.Message)
+	}
+	if !hasViolation(zone.Status.Compliance, "AU-11", "cjis-v6") {
+		t.Fatalf("status.compliance lacks AU-11 from cjis-v6: %+v", zone.Status.Compliance)
+	}
+
+	// A waiver for AU-11 on this zone, expiring in a few seconds.
+	pe := &policyv1.PolicyException{
+		ObjectMeta: metav1.ObjectMeta{Name: unique("waive-au11")},
+		Spec: policyv1.PolicyExceptionSpec{
+			Controls:      []string{"AU-11"},
+			Targets:       []policyv1.ExceptionTarget{{Kind: "LandingZone", Name: zone.Name}},
+			Justification: "archive migration in progress, tracked in CHG-1234",
+			ApprovedBy:    "ciso@mpd.example.gov",
+			ExpiresAt:     metav1.NewTime(time.Now().Add(6 * time.Second)),
+		},
+	}
+	create(t, pe)
+	eventually(t, "AU-11 waived", func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+			return err
+		}
+		if zone.Status.Compliance == nil || hasViolation(zone.Status.Compliance, "AU-11", "cjis-v6") {
+			return fmt.Errorf("AU-11 still a violation: %+v", zone.Status.Compliance)
+		}
+		for _, w := range zone.Status.Compliance.Waived {
+			if w.Control == "AU-11" && w.Exception == pe.Name {
+				return nil
+			}
+		}
+		return fmt.Errorf("AU-11 not listed as waived by %s: %+v", pe.Name, zone.Status.Compliance.Waived)
+	})
+
+	// Nothing touches the zone again: its reconciler must come back at the expiry by itself.
+	eventually(t, "AU-11 back after the exception expired", func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+			return err
+		}
+		if !hasViolation(zone.Status.Compliance, "AU-11", "cjis-v6") {
+			return fmt.Errorf("AU-11 still waived: %+v", zone.Status.Compliance)
+		}
+		return nil
+	})
+}
+
+func hasViolation(s *lzv1.ComplianceStatus, control, baseline string) bool {
+	if s == nil {
+		return false
+	}
+	for _, v := range s.Violations {
+		if v.Control == control && v.Baseline == baseline && v.Message != "" {
+			return true
+		}
+	}
+	return false
 }

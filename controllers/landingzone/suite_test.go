@@ -17,8 +17,11 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 	lzctrl "github.com/zonekeeper/zonekeeper/controllers/landingzone"
+	"github.com/zonekeeper/zonekeeper/internal/compliance"
 	"github.com/zonekeeper/zonekeeper/internal/testenv"
+	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
 // k8s reads and writes straight to the real API server (no cache), so what a test sees is what the
@@ -44,6 +47,7 @@ func run(m *testing.M) int {
 	s := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(s)
 	_ = lzv1.AddToScheme(s)
+	_ = policyv1.AddToScheme(s)
 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{Scheme: s, Metrics: metricsserver.Options{BindAddress: "0"}})
 	if err != nil {
@@ -52,7 +56,12 @@ func run(m *testing.M) int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := lzctrl.Setup(ctx, mgr); err != nil {
+	eng, err := engine.New(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := lzctrl.Setup(ctx, mgr, &lzctrl.Evaluator{Engine: eng, Tracker: compliance.NewTracker()}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 )
 
 // +kubebuilder:rbac:groups=landingzone.zonekeeper.dev,resources=workloads,verbs=get;list;watch
@@ -31,7 +32,8 @@ import (
 // check is Pending, never Ready.
 type WorkloadReconciler struct {
 	client.Client
-	Recorder recorder.EventRecorder
+	Recorder  recorder.EventRecorder
+	Evaluator *Evaluator
 }
 
 // SetupWithManager registers the reconciler. A workload is reconciled again when its zone, one of
@@ -46,6 +48,8 @@ func (r *WorkloadReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.workloadsInNamespace),
 			builder.WithPredicates(predicate.LabelChangedPredicate{})).
+		Watches(&policyv1.CompliancePolicy{}, handler.EnqueueRequestsFromMapFunc(allWorkloads(r.Client))).
+		Watches(&policyv1.PolicyException{}, handler.EnqueueRequestsFromMapFunc(allWorkloads(r.Client))).
 		Complete(r)
 }
 
@@ -53,6 +57,9 @@ func (r *WorkloadReconciler) SetupWithManager(mgr ctrl.Manager) error {
 func (r *WorkloadReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
 	wl := &lzv1.Workload{}
 	if err := r.Get(ctx, req.NamespacedName, wl); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.Evaluator.forget("Workload", req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	before := wl.DeepCopy()
@@ -85,20 +92,26 @@ func (r *WorkloadReconciler) reconcileNormal(ctx context.Context, wl *lzv1.Workl
 		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
 		return ctrl.Result{}, err
 	}
-	if refused != nil {
+	var res ctrl.Result
+	switch {
+	case refused == nil:
+		cond.set(lzv1.ConditionSynced, metav1.ConditionTrue, lzv1.ReasonReconcileSuccess, "zone, namespace and classifications resolved")
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending,
+			"placement allowed; the workload's key, storage and cloud identity have not been provisioned (no cloud resources exist for this workload yet)")
+		wl.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, wl, "Workload", cond)
+	case refused.reason == lzv1.ReasonClassificationExceedsZone:
+		// The policies judge this too, with control IDs an auditor can key on: report them.
 		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, refused.reason, refused.message)
 		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, refused.reason, refused.message)
-		cond.set(lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated, "compliance cannot be evaluated until the workload can be placed in its zone")
-		wl.Status.ObservedGeneration = wl.Generation
-		return ctrl.Result{}, nil
+		wl.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, wl, "Workload", cond)
+	default:
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, refused.reason, refused.message)
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, refused.reason, refused.message)
+		cond.set(lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated, "compliance cannot be evaluated until the workload's zone and classifications resolve and admit it")
+		wl.Status.Compliance = nil
 	}
-
-	cond.set(lzv1.ConditionSynced, metav1.ConditionTrue, lzv1.ReasonReconcileSuccess, "zone, namespace and classifications resolved")
-	cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending,
-		"placement allowed; the workload's key, storage and cloud identity have not been provisioned (no cloud resources exist for this workload yet)")
-	cond.set(lzv1.ConditionCompliant, metav1.ConditionUnknown, lzv1.ReasonNotEvaluated, "no compliance baseline has been evaluated for this workload yet")
 	wl.Status.ObservedGeneration = wl.Generation
-	return ctrl.Result{}, nil
+	return res, nil
 }
 
 // reconcilePlacement checks, in order, that the zone exists, that it admits the namespace, that the
@@ -176,6 +189,16 @@ func (r *WorkloadReconciler) resolveClassifications(ctx context.Context, names [
 		}
 	}
 	return found, missing, nil
+}
+
+func allWorkloads(c client.Reader) handler.MapFunc {
+	return all(c, func() *lzv1.WorkloadList { return &lzv1.WorkloadList{} }, func(l *lzv1.WorkloadList) []client.Object {
+		objs := make([]client.Object, len(l.Items))
+		for i := range l.Items {
+			objs[i] = &l.Items[i]
+		}
+		return objs
+	})
 }
 
 func quoteJoin(names []string) string {

@@ -23,9 +23,11 @@ import (
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -39,6 +41,8 @@ type options struct {
 	zonekeeper string
 	crds       string
 	samples    string
+	refused    string
+	webhooks   string
 	workdir    string
 	exit       bool
 	timeout    time.Duration
@@ -49,6 +53,8 @@ func main() {
 	flag.StringVar(&o.zonekeeper, "zonekeeper", "bin/zonekeeper", "the zonekeeper binary")
 	flag.StringVar(&o.crds, "crds", "config/crd/bases", "directory of CRDs to install")
 	flag.StringVar(&o.samples, "samples", "config/samples", "directory of objects to apply")
+	flag.StringVar(&o.refused, "refused", "hack/demo/refused", "directory of objects the API server must refuse")
+	flag.StringVar(&o.webhooks, "webhooks", "config/webhook", "directory of the webhook configuration to install")
 	flag.StringVar(&o.workdir, "workdir", "bin/demo", "where the kubeconfig and manager log are written")
 	flag.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for the samples to be reconciled")
 	flag.Parse()
@@ -77,6 +83,7 @@ func run(ctx context.Context, o options) (retErr error) {
 		return err
 	}
 	env.CRDDirectoryPaths = []string{o.crds}
+	env.WebhookInstallOptions.Paths = []string{o.webhooks}
 	cfg, err := env.Start()
 	if err != nil {
 		return errors.Wrap(err, "cannot start the control plane")
@@ -85,7 +92,7 @@ func run(ctx context.Context, o options) (retErr error) {
 		step("stopping the control plane")
 		retErr = errors.Join(retErr, env.Stop())
 	}()
-	step("installed the CRDs of %s", o.crds)
+	step("installed the CRDs of %s and the validating webhooks of %s (TLS, fail closed)", o.crds, o.webhooks)
 
 	kubeconfig, err := writeKubeconfig(env, cfg, o.workdir)
 	if err != nil {
@@ -96,7 +103,7 @@ func run(ctx context.Context, o options) (retErr error) {
 		return errors.Wrap(err, "cannot create client")
 	}
 
-	stopManager, err := startManager(ctx, o, kubeconfig)
+	stopManager, err := startManager(ctx, o, kubeconfig, env.WebhookInstallOptions)
 	if err != nil {
 		return err
 	}
@@ -115,8 +122,8 @@ func run(ctx context.Context, o options) (retErr error) {
 		fmt.Printf("    %s/%s applied\n", obj.GetKind(), obj.GetName())
 	}
 
-	step("the API server refuses what cannot exist, before any cloud call:")
-	if err := showRefusal(ctx, c); err != nil {
+	step("the API server refuses what cannot exist or cannot comply, before any cloud call:")
+	if err := showRefusals(ctx, c, o.refused); err != nil {
 		return err
 	}
 
@@ -131,10 +138,14 @@ func run(ctx context.Context, o options) (retErr error) {
 	if err := get.Run(); err != nil {
 		return errors.Wrap(err, "zonekeeper get failed")
 	}
+	step("compliance of each zone (status.compliance)")
+	if err := printCompliance(ctx, c); err != nil {
+		return err
+	}
 	fmt.Println(`
 Zones and workloads are Pending, not Ready: cloud provisioning is not part of this release, and
-ZoneKeeper never claims Ready for a cloud that was not provisioned. evidence-misplaced is refused on
-purpose (ClassificationExceedsZone): evidence does not belong in a zone cleared only up to cji.`)
+ZoneKeeper never claims Ready for a cloud that was not provisioned. Compliance is real: the same
+engine judged every object at admission and again in the reconcilers.`)
 
 	if o.exit {
 		return nil
@@ -169,7 +180,7 @@ func writeKubeconfig(env *envtest.Environment, cfg *rest.Config, dir string) (st
 
 // startManager runs `zonekeeper manager` as its own process, as it runs in a cluster, and waits for
 // its health probe. The returned function stops it with SIGTERM and waits for it to exit.
-func startManager(ctx context.Context, o options, kubeconfig string) (func() error, error) {
+func startManager(ctx context.Context, o options, kubeconfig string, wh envtest.WebhookInstallOptions) (func() error, error) {
 	probe, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -181,7 +192,9 @@ func startManager(ctx context.Context, o options, kubeconfig string) (func() err
 	}
 	step("starting the manager (log: %s)", logPath)
 	cmd := exec.Command(o.zonekeeper, "manager", "--kubeconfig", kubeconfig,
-		"--metrics-bind-address", "0", "--health-probe-bind-address", probe)
+		"--metrics-bind-address", "0", "--health-probe-bind-address", probe,
+		"--webhook-host", wh.LocalServingHost, "--webhook-port", strconv.Itoa(wh.LocalServingPort),
+		"--webhook-cert-dir", wh.LocalServingCertDir)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()
@@ -234,43 +247,51 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
-const refusedZone = `
-apiVersion: landingzone.zonekeeper.dev/v1alpha1
-kind: LandingZone
-metadata: {name: demo-impossible-zone}
-spec:
-  tenant: dc-mpd
-  cloud: {provider: AWS, partition: aws-us-gov, region: us-east-1}
-  account: {name: impossible, email: aws+impossible@mpd.example.gov, govCloud: true}
-  maxClassification: cji
-  network: {cidr: 10.0.0.0/8}
-  encryption: {rotationDays: 30}
-`
+// showRefusals applies each object of dir and prints the API server's answer; the demo fails if
+// any of them is admitted.
+func showRefusals(ctx context.Context, c client.Client, dir string) error {
+	objs, err := manifest.ReadPaths(dir)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		fmt.Printf("    %s %s (%s)\n", o.GetKind(), o.GetName(), filepath.Base(o.File))
+		err := c.Create(ctx, o.Unstructured)
+		if err == nil {
+			return errors.Errorf("%s:%d: the API server admitted %s %s, which must be refused", o.File, o.Line, o.GetKind(), o.GetName())
+		}
+		var status apierrors.APIStatus
+		if !errors.As(err, &status) || status.Status().Details == nil || len(status.Status().Details.Causes) == 0 {
+			fmt.Printf("      refused: %v\n", err)
+			continue
+		}
+		fmt.Printf("      refused (%s):\n", status.Status().Reason)
+		for _, cause := range status.Status().Details.Causes {
+			fmt.Printf("        %s: %s\n", cause.Field, cause.Message)
+		}
+	}
+	return nil
+}
 
-// showRefusal applies a zone that cannot exist and prints the API server's answer; the demo fails
-// if the API server accepts it.
-func showRefusal(ctx context.Context, c client.Client) error {
-	u := &unstructured.Unstructured{}
-	if err := yaml.Unmarshal([]byte(refusedZone), &u.Object); err != nil {
-		return errors.Wrap(err, "cannot parse the refused zone")
+// printCompliance prints each zone's Compliant condition and the baselines it was judged by.
+func printCompliance(ctx context.Context, c client.Client) error {
+	zones := &unstructured.UnstructuredList{}
+	zones.SetGroupVersionKind(schema.GroupVersionKind{Group: "landingzone.zonekeeper.dev", Version: "v1alpha1", Kind: "LandingZoneList"})
+	if err := c.List(ctx, zones); err != nil {
+		return errors.Wrap(err, "cannot list LandingZones")
 	}
-	fmt.Printf("    LandingZone demo-impossible-zone: aws-us-gov in us-east-1, a /8 network, 30-day key rotation\n")
-	err := c.Create(ctx, u)
-	if err == nil {
-		return errors.New("the API server accepted demo-impossible-zone; the schema validation is not installed")
-	}
-	var status *metav1.Status
-	if se, ok := err.(interface{ Status() metav1.Status }); ok {
-		s := se.Status()
-		status = &s
-	}
-	if status == nil || status.Details == nil {
-		fmt.Printf("    refused: %v\n", err)
-		return nil
-	}
-	fmt.Printf("    refused (%s):\n", status.Reason)
-	for _, cause := range status.Details.Causes {
-		fmt.Printf("      %s: %s\n", cause.Field, cause.Message)
+	for _, z := range zones.Items {
+		conds, err := conditions(&z)
+		if err != nil {
+			return err
+		}
+		baselines, _, _ := unstructured.NestedStringSlice(z.Object, "status", "compliance", "baselines")
+		violations, _, _ := unstructured.NestedSlice(z.Object, "status", "compliance", "violations")
+		cc := meta.FindStatusCondition(conds, "Compliant")
+		if cc == nil {
+			return errors.Errorf("LandingZone %s has no Compliant condition", z.GetName())
+		}
+		fmt.Printf("    %-18s Compliant=%-5s baselines=%v violations=%d: %s\n", z.GetName(), cc.Status, baselines, len(violations), cc.Message)
 	}
 	return nil
 }
@@ -323,7 +344,7 @@ func reconcileState(ctx context.Context, c client.Client, objs []manifest.Object
 			continue
 		}
 		switch synced.Reason {
-		case "ReconcileError", "ClassificationNotFound", "LandingZoneNotFound", "NamespaceNotAllowed":
+		case "ReconcileError", "ClassificationNotFound", "LandingZoneNotFound", "NamespaceNotAllowed", "ClassificationExceedsZone":
 			bad = append(bad, fmt.Sprintf("%s: %s: %s", name, synced.Reason, synced.Message))
 		}
 	}

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"context"
 	"flag"
+	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/spf13/cobra"
@@ -11,34 +13,47 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 	lzctrl "github.com/zonekeeper/zonekeeper/controllers/landingzone"
+	policyctrl "github.com/zonekeeper/zonekeeper/controllers/policy"
+	"github.com/zonekeeper/zonekeeper/internal/admission"
+	"github.com/zonekeeper/zonekeeper/internal/compliance"
+	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
 // Scheme holds every kind the manager and the command line read.
 func Scheme() *runtime.Scheme {
 	s := runtime.NewScheme()
-	// Both AddToScheme calls only register static Go types; they cannot fail at run time.
+	// The AddToScheme calls only register static Go types; they cannot fail at run time.
 	_ = clientgoscheme.AddToScheme(s)
 	_ = lzv1.AddToScheme(s)
+	_ = policyv1.AddToScheme(s)
 	return s
 }
 
 type managerOptions struct {
-	kubeconfig    string
-	metricsAddr   string
-	probeAddr     string
-	leaderElect   bool
-	leaderElectNS string
-	zap           zap.Options
+	kubeconfig     string
+	metricsAddr    string
+	probeAddr      string
+	leaderElect    bool
+	leaderElectNS  string
+	webhookHost    string
+	webhookPort    int
+	webhookCertDir string
+	noWebhooks     bool
+	enforcement    map[string]string
+	policyTimeout  time.Duration
+	zap            zap.Options
 }
 
 func newManagerCommand() *cobra.Command {
 	o := managerOptions{}
 	cmd := &cobra.Command{
 		Use:   "manager",
-		Short: "Run the operator: reconcilers, metrics and health probes",
+		Short: "Run the operator: reconcilers, admission webhook, metrics and health probes",
 		RunE: func(*cobra.Command, []string) error {
 			return runManager(o)
 		},
@@ -47,8 +62,14 @@ func newManagerCommand() *cobra.Command {
 	f.StringVar(&o.kubeconfig, "kubeconfig", "", "path to a kubeconfig; defaults to $KUBECONFIG, ~/.kube/config, then in-cluster")
 	f.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address the Prometheus metrics endpoint binds to; 0 disables it")
 	f.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "address the /healthz and /readyz probes bind to")
-	f.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader so only one replica reconciles at a time")
+	f.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader so only one replica reconciles at a time (every replica serves the webhook)")
 	f.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader election lease; defaults to the pod's namespace")
+	f.StringVar(&o.webhookHost, "webhook-host", "", "address the admission webhook binds to; all interfaces when empty")
+	f.IntVar(&o.webhookPort, "webhook-port", 9443, "port of the admission webhook")
+	f.StringVar(&o.webhookCertDir, "webhook-cert-dir", "", "directory holding tls.crt and tls.key for the webhook; the controller-runtime default when empty")
+	f.BoolVar(&o.noWebhooks, "disable-webhooks", false, "do not serve the admission webhook (policies are then enforced only by the reconcilers' Compliant condition)")
+	f.StringToStringVar(&o.enforcement, "baseline-enforcement", nil, "enforcement action per built-in baseline, e.g. dod-il5=warn,cjis-v6=deny (deny, warn or audit; default deny)")
+	f.DurationVar(&o.policyTimeout, "policy-timeout", engine.DefaultTimeout, "deadline of one policy evaluation")
 	zfs := flag.NewFlagSet("zap", flag.ContinueOnError)
 	o.zap.BindFlags(zfs)
 	f.AddGoFlagSet(zfs)
@@ -57,9 +78,15 @@ func newManagerCommand() *cobra.Command {
 
 func runManager(o managerOptions) error {
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
+	log := ctrl.Log.WithName("setup")
 	cfg, err := restConfig(o.kubeconfig)
 	if err != nil {
 		return errors.Wrap(err, "cannot load kubeconfig")
+	}
+	ctx := ctrl.SetupSignalHandler()
+	eng, err := engine.New(ctx, engine.WithEnforcementActions(o.enforcement), engine.WithTimeout(o.policyTimeout))
+	if err != nil {
+		return errors.Wrap(err, "cannot start the policy engine")
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  Scheme(),
@@ -68,20 +95,50 @@ func runManager(o managerOptions) error {
 		LeaderElection:          o.leaderElect,
 		LeaderElectionID:        "zonekeeper.zonekeeper.dev",
 		LeaderElectionNamespace: o.leaderElectNS,
+		WebhookServer:           webhook.NewServer(webhook.Options{Host: o.webhookHost, Port: o.webhookPort, CertDir: o.webhookCertDir}),
 	})
 	if err != nil {
 		return errors.Wrap(err, "cannot create manager")
 	}
-	ctx := ctrl.SetupSignalHandler()
-	if err := lzctrl.Setup(ctx, mgr); err != nil {
+	if err := Setup(ctx, mgr, eng, !o.noWebhooks); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return errors.Wrap(err, "cannot add health check")
 	}
-	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+	ready := healthz.Ping
+	if !o.noWebhooks {
+		ready = mgr.GetWebhookServer().StartedChecker()
+	}
+	if err := mgr.AddReadyzCheck("readyz", ready); err != nil {
 		return errors.Wrap(err, "cannot add ready check")
 	}
-	ctrl.Log.WithName("setup").Info("starting manager", "metrics", o.metricsAddr, "probes", o.probeAddr, "leaderElection", o.leaderElect)
+	log.Info("starting manager", "metrics", o.metricsAddr, "probes", o.probeAddr, "leaderElection", o.leaderElect, "webhooks", !o.noWebhooks)
 	return errors.Wrap(mgr.Start(ctx), "manager stopped with an error")
+}
+
+// Setup wires every reconciler and, when webhooks is true, the admission webhook into mgr around
+// one policy engine, so admission and reconcilers judge with the same policies. Tests call it too.
+func Setup(ctx context.Context, mgr ctrl.Manager, eng *engine.Engine, webhooks bool) error {
+	tracker := compliance.NewTracker()
+	if err := lzctrl.Setup(ctx, mgr, &lzctrl.Evaluator{Engine: eng, Tracker: tracker}); err != nil {
+		return err
+	}
+	if err := policyctrl.Setup(mgr, eng); err != nil {
+		return err
+	}
+	if !webhooks {
+		return nil
+	}
+	return admission.Setup(mgr, &admission.Checker{
+		Engine: eng,
+		Reader: mgr.GetClient(),
+		Record: func(kind string, v engine.Verdict) {
+			result := compliance.ResultCompliant
+			if len(v.Violations) > 0 {
+				result = compliance.ResultViolations
+			}
+			compliance.CountEvaluation(kind, compliance.SourceAdmission, result)
+		},
+	})
 }

@@ -2,9 +2,6 @@
 package cli
 
 import (
-	"fmt"
-	"os"
-
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -18,12 +15,8 @@ func Execute() int {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newManagerCommand(), newGetCommand())
-	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "error:", err)
-		return 1
-	}
-	return 0
+	root.AddCommand(newManagerCommand(), newGetCommand(), newCheckCommand(), newPolicyCommand())
+	return exitCode(root.Execute())
 }
 
 // restConfig loads a kubeconfig the way kubectl does: the --kubeconfig flag, then $KUBECONFIG,

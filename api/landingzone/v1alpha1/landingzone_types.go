@@ -331,6 +331,10 @@ type LandingZoneStatus struct {
 	// +optional
 	KeyID string `json:"keyID,omitempty"`
 
+	// Compliance is the outcome of the last policy evaluation.
+	// +optional
+	Compliance *ComplianceStatus `json:"compliance,omitempty"`
+
 	// AuditTrailID is the ARN of the CloudTrail trail or the ID of the diagnostic setting, once
 	// known.
 	// +optional

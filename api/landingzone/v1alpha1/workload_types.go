@@ -86,6 +86,10 @@ type WorkloadStatus struct {
 	// +optional
 	ClassificationLevel *int32 `json:"classificationLevel,omitempty"`
 
+	// Compliance is the outcome of the last policy evaluation.
+	// +optional
+	Compliance *ComplianceStatus `json:"compliance,omitempty"`
+
 	// KeyID is the ARN or ID of the workload's own key, once known.
 	// +optional
 	KeyID string `json:"keyID,omitempty"`

@@ -1,0 +1,212 @@
+// Package admission is ZoneKeeper's validating admission webhook: the policy engine's verdict,
+// refused or warned before anything reaches etcd, with every control ID and field in the answer.
+//
+// The webhook fails closed (failurePolicy: Fail): a compliance gate that opens whenever the
+// operator is down is no gate. Its timeout is 5s; one evaluation is bounded by the engine's own
+// deadline (1s by default), so a pathological policy is reported as an evaluation error well
+// before the API server gives up. Every manager replica serves the webhook (only the reconcilers
+// are leader-elected), so run two or more.
+package admission
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
+	"github.com/zonekeeper/zonekeeper/internal/compliance"
+	"github.com/zonekeeper/zonekeeper/policies/engine"
+)
+
+// +kubebuilder:webhook:path=/validate-landingzone-zonekeeper-dev-v1alpha1-landingzone,mutating=false,failurePolicy=fail,sideEffects=None,groups=landingzone.zonekeeper.dev,resources=landingzones,verbs=create;update,versions=v1alpha1,name=vlandingzone.zonekeeper.dev,admissionReviewVersions=v1,timeoutSeconds=5
+// +kubebuilder:webhook:path=/validate-landingzone-zonekeeper-dev-v1alpha1-workload,mutating=false,failurePolicy=fail,sideEffects=None,groups=landingzone.zonekeeper.dev,resources=workloads,verbs=create;update,versions=v1alpha1,name=vworkload.zonekeeper.dev,admissionReviewVersions=v1,timeoutSeconds=5
+// +kubebuilder:webhook:path=/validate-landingzone-zonekeeper-dev-v1alpha1-dataclassification,mutating=false,failurePolicy=fail,sideEffects=None,groups=landingzone.zonekeeper.dev,resources=dataclassifications,verbs=create;update,versions=v1alpha1,name=vdataclassification.zonekeeper.dev,admissionReviewVersions=v1,timeoutSeconds=5
+// +kubebuilder:webhook:path=/validate-policy-zonekeeper-dev-v1alpha1-compliancepolicy,mutating=false,failurePolicy=fail,sideEffects=None,groups=policy.zonekeeper.dev,resources=compliancepolicies,verbs=create;update,versions=v1alpha1,name=vcompliancepolicy.zonekeeper.dev,admissionReviewVersions=v1,timeoutSeconds=10
+// +kubebuilder:webhook:path=/validate-policy-zonekeeper-dev-v1alpha1-policyexception,mutating=false,failurePolicy=fail,sideEffects=None,groups=policy.zonekeeper.dev,resources=policyexceptions,verbs=create;update,versions=v1alpha1,name=vpolicyexception.zonekeeper.dev,admissionReviewVersions=v1,timeoutSeconds=5
+
+// Checker evaluates admission requests with the running engine.
+type Checker struct {
+	Engine *engine.Engine
+	Reader client.Reader
+	// Now is the clock exceptions expire against; time.Now when nil.
+	Now func() time.Time
+	// Record, when set, is told every verdict reached (for metrics).
+	Record func(kind string, v engine.Verdict)
+}
+
+// Setup registers a validating webhook for every ZoneKeeper kind that policies judge.
+func Setup(mgr ctrl.Manager, c *Checker) error {
+	for _, err := range []error{
+		ctrl.NewWebhookManagedBy(mgr, &lzv1.LandingZone{}).WithValidator(verdictValidator[*lzv1.LandingZone]{c}).Complete(),
+		ctrl.NewWebhookManagedBy(mgr, &lzv1.Workload{}).WithValidator(verdictValidator[*lzv1.Workload]{c}).Complete(),
+		ctrl.NewWebhookManagedBy(mgr, &lzv1.DataClassification{}).WithValidator(verdictValidator[*lzv1.DataClassification]{c}).Complete(),
+		ctrl.NewWebhookManagedBy(mgr, &policyv1.CompliancePolicy{}).WithValidator(policyValidator{c}).Complete(),
+		ctrl.NewWebhookManagedBy(mgr, &policyv1.PolicyException{}).WithValidator(exceptionValidator{c}).Complete(),
+	} {
+		if err != nil {
+			return errors.Wrap(err, "cannot register admission webhook")
+		}
+	}
+	return nil
+}
+
+func (c *Checker) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// verdictValidator admits a LandingZone, Workload or DataClassification by the policy verdict.
+type verdictValidator[T client.Object] struct{ c *Checker }
+
+func (v verdictValidator[T]) ValidateCreate(ctx context.Context, obj T) (admission.Warnings, error) {
+	return v.c.Check(ctx, obj)
+}
+
+func (v verdictValidator[T]) ValidateUpdate(ctx context.Context, _, obj T) (admission.Warnings, error) {
+	return v.c.Check(ctx, obj)
+}
+
+func (v verdictValidator[T]) ValidateDelete(context.Context, T) (admission.Warnings, error) {
+	return nil, nil
+}
+
+// Check evaluates obj as the reconcilers would and turns the verdict into an admission answer:
+// deny violations refuse the request (Invalid, each violation a field error carrying its control
+// ID); warn violations become warnings; audit violations are only recorded. An evaluation that
+// fails refuses the request: the webhook never passes what it could not judge.
+func (c *Checker) Check(ctx context.Context, obj client.Object) (admission.Warnings, error) {
+	gk := gvkOf(obj).GroupKind()
+	in, err := compliance.Input(ctx, compliance.ClientResolver{Reader: c.Reader}, obj)
+	if err != nil {
+		return nil, apierrors.NewInternalError(errors.Wrap(err, "cannot build policy input"))
+	}
+	pes := &policyv1.PolicyExceptionList{}
+	if err := c.Reader.List(ctx, pes); err != nil {
+		return nil, apierrors.NewInternalError(errors.Wrap(err, "cannot list PolicyExceptions"))
+	}
+	verdict, err := c.Engine.Evaluate(ctx, in, engine.Options{Exceptions: compliance.Exceptions(pes.Items), Now: c.now()})
+	if err != nil {
+		if errors.Is(err, engine.ErrUnknownBaseline) {
+			return nil, apierrors.NewInvalid(gk, obj.GetName(), field.ErrorList{field.Invalid(field.NewPath("spec", "baselines"), engine.ApplicableBaselines(in), err.Error())})
+		}
+		return nil, apierrors.NewForbidden(schema.GroupResource{Group: gk.Group, Resource: gk.Kind}, obj.GetName(),
+			errors.Wrap(err, "cannot evaluate compliance policies, so the request is refused"))
+	}
+	if c.Record != nil {
+		c.Record(gk.Kind, verdict)
+	}
+
+	var warnings admission.Warnings
+	var denied field.ErrorList
+	for _, x := range verdict.Violations {
+		msg := fmt.Sprintf("[%s %s] %s", x.Control, x.Baseline, x.Message)
+		switch x.EnforcementAction {
+		case engine.ActionDeny:
+			denied = append(denied, field.Forbidden(fieldPath(x.Field), msg))
+		case engine.ActionWarn:
+			warnings = append(warnings, fmt.Sprintf("%s: %s", x.Field, msg))
+		}
+	}
+	if len(denied) > 0 {
+		return warnings, apierrors.NewInvalid(gk, obj.GetName(), denied)
+	}
+	return warnings, nil
+}
+
+func fieldPath(f string) *field.Path {
+	if f == "" {
+		return field.NewPath("spec")
+	}
+	return field.NewPath(f)
+}
+
+func gvkOf(obj runtime.Object) schema.GroupVersionKind {
+	switch obj.(type) {
+	case *lzv1.LandingZone:
+		return lzv1.GroupVersion.WithKind("LandingZone")
+	case *lzv1.Workload:
+		return lzv1.GroupVersion.WithKind("Workload")
+	case *lzv1.DataClassification:
+		return lzv1.GroupVersion.WithKind("DataClassification")
+	case *policyv1.CompliancePolicy:
+		return policyv1.GroupVersion.WithKind("CompliancePolicy")
+	case *policyv1.PolicyException:
+		return policyv1.GroupVersion.WithKind("PolicyException")
+	}
+	return obj.GetObjectKind().GroupVersionKind()
+}
+
+// policyValidator refuses a CompliancePolicy whose modules do not compile, use a forbidden
+// built-in, shadow a built-in package, or fail their own tests — with the compiler's or the
+// test's own message.
+type policyValidator struct{ c *Checker }
+
+func (v policyValidator) ValidateCreate(ctx context.Context, cp *policyv1.CompliancePolicy) (admission.Warnings, error) {
+	return nil, v.validate(ctx, cp)
+}
+
+func (v policyValidator) ValidateUpdate(ctx context.Context, _, cp *policyv1.CompliancePolicy) (admission.Warnings, error) {
+	return nil, v.validate(ctx, cp)
+}
+
+func (v policyValidator) ValidateDelete(context.Context, *policyv1.CompliancePolicy) (admission.Warnings, error) {
+	return nil, nil
+}
+
+func (v policyValidator) validate(ctx context.Context, cp *policyv1.CompliancePolicy) error {
+	if err := v.c.Engine.ValidatePolicy(ctx, compliance.CustomPolicy(cp)); err != nil {
+		return apierrors.NewInvalid(gvkOf(cp).GroupKind(), cp.Name, field.ErrorList{field.Invalid(field.NewPath("spec", "modules"), moduleNames(cp), err.Error())})
+	}
+	return nil
+}
+
+func moduleNames(cp *policyv1.CompliancePolicy) []string {
+	names := make([]string, 0, len(cp.Spec.Modules)+len(cp.Spec.Tests))
+	for _, m := range cp.Spec.Modules {
+		names = append(names, m.Name)
+	}
+	for _, t := range cp.Spec.Tests {
+		names = append(names, t.Name)
+	}
+	return names
+}
+
+// exceptionValidator refuses a PolicyException for a control no loaded policy reports, one that
+// has already expired, or one that lasts longer than a baseline allows for its controls.
+type exceptionValidator struct{ c *Checker }
+
+func (v exceptionValidator) ValidateCreate(_ context.Context, pe *policyv1.PolicyException) (admission.Warnings, error) {
+	return nil, v.validate(pe)
+}
+
+func (v exceptionValidator) ValidateUpdate(_ context.Context, _, pe *policyv1.PolicyException) (admission.Warnings, error) {
+	return nil, v.validate(pe)
+}
+
+func (v exceptionValidator) ValidateDelete(context.Context, *policyv1.PolicyException) (admission.Warnings, error) {
+	return nil, nil
+}
+
+func (v exceptionValidator) validate(pe *policyv1.PolicyException) error {
+	err := v.c.Engine.ValidateException(compliance.Exception(pe), v.c.now())
+	if err == nil {
+		return nil
+	}
+	path, value := field.NewPath("spec", "expiresAt"), any(pe.Spec.ExpiresAt.UTC().Format(time.RFC3339))
+	if errors.Is(err, engine.ErrUnknownControl) {
+		path, value = field.NewPath("spec", "controls"), pe.Spec.Controls
+	}
+	return apierrors.NewInvalid(gvkOf(pe).GroupKind(), pe.Name, field.ErrorList{field.Invalid(path, value, err.Error())})
+}

@@ -1,0 +1,321 @@
+package admission_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
+)
+
+var seq int
+
+func unique(prefix string) string {
+	seq++
+	return fmt.Sprintf("%s-%d", prefix, seq)
+}
+
+// cji is a classification that passes its own baselines, so tests fail only for what they break.
+func cji(name string) *lzv1.DataClassification {
+	return &lzv1.DataClassification{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: lzv1.DataClassificationSpec{
+			Level:      6,
+			Baselines:  []string{"cjis-v6"},
+			Encryption: lzv1.ClassificationEncryption{CustomerManagedKey: true, RotationDays: 365, HSMBacked: true, FIPSEndpoints: true},
+			Residency:  lzv1.Residency{Jurisdictions: []string{"us"}},
+			Network:    lzv1.ClassificationNetwork{PublicExposure: lzv1.PublicExposureForbidden, PrivateEndpointsOnly: true},
+			Audit:      lzv1.ClassificationAudit{RetentionDays: 365, Immutable: true, DataEvents: true},
+			Retention:  lzv1.ClassificationRetention{MinDays: 2555},
+		},
+	}
+}
+
+// compliantZone passes cjis-v6 for a cji classification.
+func compliantZone(name, class string) *lzv1.LandingZone {
+	return &lzv1.LandingZone{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: lzv1.LandingZoneSpec{
+			Tenant:            "dc-mpd",
+			Cloud:             lzv1.CloudSpec{Provider: lzv1.ProviderAWS, Partition: lzv1.PartitionAWSUSGov, Region: "us-gov-west-1"},
+			Account:           &lzv1.AWSAccountSpec{Name: name, Email: name + "@mpd.example.gov", GovCloud: true},
+			MaxClassification: class,
+			Network:           lzv1.NetworkSpec{CIDR: "10.40.0.0/16", AvailabilityZones: 3, Egress: lzv1.EgressNone, FlowLogs: ptr.To(true)},
+			Encryption:        lzv1.ZoneEncryption{RotationDays: 365},
+			Audit:             lzv1.ZoneAudit{RetentionDays: 400},
+		},
+	}
+}
+
+func mustCreate(t *testing.T, objs ...client.Object) {
+	t.Helper()
+	for _, o := range objs {
+		if err := k8s.Create(context.Background(), o); err != nil {
+			t.Fatalf("cannot create %s: %v", o.GetName(), err)
+		}
+	}
+}
+
+// expectDenied asserts err is an Invalid admission denial naming every control and field.
+func expectDenied(t *testing.T, err error, want ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("request admitted; want it denied naming %v", want)
+	}
+	if !apierrors.IsInvalid(err) && !apierrors.IsForbidden(err) {
+		t.Fatalf("want an Invalid or Forbidden denial, got %v", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("denial %q\nshould mention %q", err, w)
+		}
+	}
+}
+
+func TestAdmissionDeniesNonCompliantZonesNamingEveryControlAndField(t *testing.T) {
+	class := unique("cji")
+	mustCreate(t, cji(class))
+
+	good := compliantZone(unique("zone"), class)
+	mustCreate(t, good)
+
+	bad := compliantZone(unique("zone"), class)
+	bad.Spec.Audit.RetentionDays = 90
+	bad.Spec.Network.Egress = lzv1.EgressDirect
+	bad.Spec.Network.FlowLogs = ptr.To(false)
+	err := k8s.Create(context.Background(), bad)
+	expectDenied(t, err,
+		"AU-11", "spec.audit.retentionDays",
+		"SC-7", "spec.network.egress",
+		"AU-12", "spec.network.flowLogs",
+		"cjis-v6")
+
+	// An update that breaks a compliant zone is refused the same way, and loses nothing.
+	if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(good), good); err != nil {
+		t.Fatal(err)
+	}
+	good.Spec.Audit.RetentionDays = 30
+	expectDenied(t, k8s.Update(context.Background(), good), "AU-11", "spec.audit.retentionDays")
+	if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(good), good); err != nil {
+		t.Fatal(err)
+	}
+	if good.Spec.Audit.RetentionDays != 400 {
+		t.Errorf("a refused update changed the stored zone: retentionDays = %d", good.Spec.Audit.RetentionDays)
+	}
+}
+
+func TestAdmissionDeniesWorkloadAboveItsZone(t *testing.T) {
+	low, high := unique("cji"), unique("evidence")
+	hi := cji(high)
+	hi.Spec.Level = 7
+	mustCreate(t, cji(low), hi)
+	zone := compliantZone(unique("zone"), low)
+	mustCreate(t, zone)
+
+	wl := &lzv1.Workload{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: unique("wl")},
+		Spec:       lzv1.WorkloadSpec{LandingZoneRef: lzv1.LandingZoneReference{Name: zone.Name}, Classifications: []string{high}},
+	}
+	expectDenied(t, k8s.Create(context.Background(), wl), "AC-4", "spec.classifications")
+}
+
+func TestAdmissionDeniesClassificationWithUnknownBaseline(t *testing.T) {
+	dc := cji(unique("cji"))
+	dc.Spec.Baselines = []string{"cjis-v6", "fedramp-moderat"}
+	expectDenied(t, k8s.Create(context.Background(), dc), "spec.baselines", "fedramp-moderat", "unknown baseline")
+}
+
+func TestAdmissionRefusesBrokenCompliancePolicies(t *testing.T) {
+	cases := map[string]struct {
+		modules, tests []policyv1.RegoFile
+		want           []string
+	}{
+		"module that does not compile": {
+			modules: []policyv1.RegoFile{{Name: "broken.rego", Rego: "package zonekeeper.custom.broken\n\nviolation contains v if {\n"}},
+			want:    []string{"spec.modules", "broken.rego"},
+		},
+		"module whose own tests fail": {
+			modules: []policyv1.RegoFile{{Name: "tags.rego", Rego: tagPolicy}},
+			tests:   []policyv1.RegoFile{{Name: "tags_test.rego", Rego: "package zonekeeper.custom.tags_test\n\ntest_always_fails if {\n\tfalse\n}\n"}},
+			want:    []string{"spec.modules", "test_always_fails"},
+		},
+		"module calling http.send": {
+			modules: []policyv1.RegoFile{{Name: "exfil.rego", Rego: "package zonekeeper.custom.exfil\n\ncontrols := {\"SC-7\"}\n\nviolation contains v if {\n\tr := http.send({\"method\": \"GET\", \"url\": \"http://127.0.0.1:1\"})\n\tv := {\"control\": \"SC-7\", \"message\": r.body, \"field\": \"spec\", \"severity\": \"low\"}\n}\n"}},
+			want:    []string{"spec.modules", "http.send"},
+		},
+		"module shadowing a built-in baseline": {
+			modules: []policyv1.RegoFile{{Name: "shadow.rego", Rego: "package zonekeeper.baselines.cjis_v6\n\nviolation := set()\n"}},
+			want:    []string{"spec.modules", "zonekeeper.baselines.cjis_v6"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cp := &policyv1.CompliancePolicy{
+				ObjectMeta: metav1.ObjectMeta{Name: unique("policy")},
+				Spec:       policyv1.CompliancePolicySpec{Modules: tc.modules, Tests: tc.tests},
+			}
+			expectDenied(t, k8s.Create(context.Background(), cp), tc.want...)
+		})
+	}
+}
+
+// tagPolicy is a custom control: every zone must name a providerConfigRef.
+const tagPolicy = `package zonekeeper.custom.tags
+
+controls := {"CM-8"}
+
+violation contains v if {
+	input.object.kind == "LandingZone"
+	not input.object.spec.providerConfigRef
+	v := {
+		"control": "CM-8",
+		"severity": "medium",
+		"field": "spec.providerConfigRef",
+		"message": "set spec.providerConfigRef so the zone's credentials are inventoried",
+	}
+}
+`
+
+const tagPolicyTest = `package zonekeeper.custom.tags_test
+
+import data.zonekeeper.custom.tags
+
+test_zone_without_provider_config_is_flagged if {
+	some v in tags.violation with input as {"object": {"kind": "LandingZone", "spec": {}}}
+	v.control == "CM-8"
+}
+
+test_zone_with_provider_config_passes if {
+	count(tags.violation) == 0 with input as {"object": {"kind": "LandingZone", "spec": {"providerConfigRef": {"name": "x"}}}}
+}
+`
+
+// TestCompliancePolicyTakesEffectWithoutRestart admits a custom policy, waits for it to become
+// Active, and shows the running webhook enforcing it — first as a warning, then as a denial.
+func TestCompliancePolicyTakesEffectWithoutRestart(t *testing.T) {
+	class := unique("cji")
+	mustCreate(t, cji(class))
+	cp := &policyv1.CompliancePolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: unique("inventory")},
+		Spec: policyv1.CompliancePolicySpec{
+			Modules:           []policyv1.RegoFile{{Name: "tags.rego", Rego: tagPolicy}},
+			Tests:             []policyv1.RegoFile{{Name: "tags_test.rego", Rego: tagPolicyTest}},
+			EnforcementAction: policyv1.EnforcementWarn,
+		},
+	}
+	mustCreate(t, cp)
+	t.Cleanup(func() { _ = k8s.Delete(context.Background(), cp) })
+	eventually(t, "policy active", func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(cp), cp); err != nil {
+			return err
+		}
+		c := meta.FindStatusCondition(cp.Status.Conditions, policyv1.ConditionActive)
+		if c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != cp.Generation {
+			return fmt.Errorf("Active = %+v", c)
+		}
+		if !slices.Contains(cp.Status.Controls, "CM-8") {
+			return fmt.Errorf("status.controls = %v, want CM-8", cp.Status.Controls)
+		}
+		return nil
+	})
+
+	// warn: admitted, with the violation as a warning.
+	warnings.take()
+	zone := compliantZone(unique("zone"), class)
+	mustCreate(t, zone)
+	got := strings.Join(warnings.take(), "\n")
+	if !strings.Contains(got, "CM-8") || !strings.Contains(got, "spec.providerConfigRef") {
+		t.Errorf("warnings %q should carry CM-8 and spec.providerConfigRef", got)
+	}
+
+	// deny: the same policy, switched to deny, refuses the next zone once the engine has it.
+	if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(cp), cp); err != nil {
+		t.Fatal(err)
+	}
+	cp.Spec.EnforcementAction = policyv1.EnforcementDeny
+	if err := k8s.Update(context.Background(), cp); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "deny takes effect", func() error {
+		err := k8s.Create(context.Background(), compliantZone(unique("zone"), class))
+		if err == nil {
+			return fmt.Errorf("zone still admitted")
+		}
+		if !strings.Contains(err.Error(), "CM-8") || !strings.Contains(err.Error(), "spec.providerConfigRef") {
+			return fmt.Errorf("denied for another reason: %v", err)
+		}
+		return nil
+	})
+}
+
+func TestPolicyExceptionsAreValidatedAndExpireEverywhereAtOnce(t *testing.T) {
+	class := unique("cji")
+	mustCreate(t, cji(class))
+	exception := func(controls []string, target string, expires time.Duration) *policyv1.PolicyException {
+		return &policyv1.PolicyException{
+			ObjectMeta: metav1.ObjectMeta{Name: unique("exception")},
+			Spec: policyv1.PolicyExceptionSpec{
+				Controls:      controls,
+				Targets:       []policyv1.ExceptionTarget{{Kind: "LandingZone", Name: target}},
+				Justification: "archive migration in progress, tracked in CHG-1234",
+				ApprovedBy:    "ciso@mpd.example.gov",
+				ExpiresAt:     metav1.NewTime(time.Now().Add(expires).Truncate(time.Second)),
+			},
+		}
+	}
+
+	t.Run("unknown control is refused", func(t *testing.T) {
+		expectDenied(t, k8s.Create(context.Background(), exception([]string{"AU-99"}, "x", time.Hour)), "spec.controls", "AU-99")
+	})
+	t.Run("boundary exception beyond 90 days is refused", func(t *testing.T) {
+		expectDenied(t, k8s.Create(context.Background(), exception([]string{"SC-7(4)"}, "x", 120*24*time.Hour)), "spec.expiresAt", "90")
+	})
+	t.Run("already expired is refused", func(t *testing.T) {
+		expectDenied(t, k8s.Create(context.Background(), exception([]string{"AU-11"}, "x", -time.Hour)), "spec.expiresAt")
+	})
+
+	t.Run("waiver admits the zone until it expires", func(t *testing.T) {
+		zone := compliantZone(unique("zone"), class)
+		zone.Spec.Audit.RetentionDays = 90
+		expectDenied(t, k8s.Create(context.Background(), zone.DeepCopy()), "AU-11")
+
+		pe := exception([]string{"AU-11"}, zone.Name, 4*time.Second)
+		mustCreate(t, pe)
+		eventually(t, "zone admitted under the waiver", func() error {
+			return k8s.Create(context.Background(), zone.DeepCopy())
+		})
+		if err := k8s.Delete(context.Background(), zone); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "waiver no longer applies after expiry", func() error {
+			err := k8s.Create(context.Background(), zone.DeepCopy())
+			if err == nil {
+				_ = k8s.Delete(context.Background(), zone)
+				return fmt.Errorf("zone still admitted")
+			}
+			if !strings.Contains(err.Error(), "AU-11") {
+				return fmt.Errorf("denied for another reason: %v", err)
+			}
+			return nil
+		})
+		eventually(t, "exception reports Expired", func() error {
+			if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(pe), pe); err != nil {
+				return err
+			}
+			if c := meta.FindStatusCondition(pe.Status.Conditions, policyv1.ConditionActive); c == nil || c.Reason != policyv1.ReasonExpired {
+				return fmt.Errorf("Active = %+v", c)
+			}
+			return nil
+		})
+	})
+}

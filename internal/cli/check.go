@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/spf13/cobra"
+
+	"github.com/zonekeeper/zonekeeper/internal/check"
+	"github.com/zonekeeper/zonekeeper/policies/engine"
+)
+
+// exitError carries a process exit code out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func newCheckCommand() *cobra.Command {
+	var o check.Options
+	var output string
+	cmd := &cobra.Command{
+		Use:   "check -f PATH... [--baseline NAME]... [--policy DIR]... [-o text|json|sarif|junit]",
+		Short: "Evaluate manifests offline exactly as the admission webhook would",
+		Long: `Evaluate LandingZones, Workloads and DataClassifications in YAML files with the same engine and
+input as the admission webhook. DataClassifications, LandingZones, PolicyExceptions and
+CompliancePolicies found among the files stand in for the cluster. Objects of other API groups
+are skipped.
+
+Exit status: 0 when no object would be denied, 1 when one would, 2 on bad input (unparseable
+YAML, an unknown ZoneKeeper kind, an unknown baseline, a policy that does not compile or whose
+tests fail), with file:line in the message.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			rep, err := check.Run(cmd.Context(), o)
+			if err != nil {
+				code := 3
+				if errors.Is(err, check.ErrBadInput) {
+					code = 2
+				}
+				return &exitError{code, err}
+			}
+			if err := check.Write(cmd.OutOrStdout(), rep, output); err != nil {
+				return &exitError{2, err}
+			}
+			if rep.Denied() {
+				return &exitError{1, nil}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVarP(&o.Paths, "filename", "f", nil, "files or directories of manifests (repeatable)")
+	f.StringSliceVar(&o.Baselines, "baseline", nil, "evaluate this baseline for every object, besides those that apply (repeatable)")
+	f.StringSliceVar(&o.PolicyDirs, "policy", nil, "directory of custom Rego: *.rego modules and *_test.rego tests (repeatable)")
+	f.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(check.Formats, ", "))
+	return cmd
+}
+
+func newPolicyCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "policy", Short: "Work with compliance policies"}
+	var verbose bool
+	test := &cobra.Command{
+		Use:   "test [DIR]...",
+		Short: "Run the Rego tests of the built-in baselines and of custom policy directories, like opa test",
+		RunE: func(cmd *cobra.Command, dirs []string) error {
+			eng, err := engine.New(cmd.Context())
+			if err != nil {
+				return &exitError{3, err}
+			}
+			var custom []engine.CustomPolicy
+			for _, d := range dirs {
+				cp, err := check.ReadPolicyDir(d)
+				if err != nil {
+					return &exitError{2, err}
+				}
+				custom = append(custom, cp)
+			}
+			results, err := eng.RunTests(cmd.Context(), custom...)
+			if err != nil {
+				return &exitError{2, err}
+			}
+			out := cmd.OutOrStdout()
+			var pass, fail, skip int
+			for _, r := range results {
+				switch {
+				case r.Skip:
+					skip++
+				case r.Pass:
+					pass++
+					if verbose {
+						fmt.Fprintf(out, "PASS %s.%s (%s:%d)\n", r.Package, r.Name, r.File, r.Row)
+					}
+				default:
+					fail++
+					fmt.Fprintf(out, "FAIL %s.%s (%s:%d)\n", r.Package, r.Name, r.File, r.Row)
+					if r.Message != "" {
+						fmt.Fprintf(out, "     %s\n", r.Message)
+					}
+				}
+			}
+			fmt.Fprintf(out, "rego: %d passed, %d failed, %d skipped\n", pass, fail, skip)
+			if fail > 0 {
+				return &exitError{1, nil}
+			}
+			return nil
+		},
+	}
+	test.Flags().BoolVarP(&verbose, "verbose", "v", false, "list passing tests too")
+	cmd.AddCommand(test)
+	return cmd
+}
+
+// exitCode maps a command's error to the process exit code, printing it.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(os.Stderr, "error:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(os.Stderr, "error:", err)
+	return 1
+}

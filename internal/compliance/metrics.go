@@ -1,0 +1,87 @@
+package compliance
+
+import (
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	"github.com/zonekeeper/zonekeeper/policies/engine"
+)
+
+var (
+	violationsGauge = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "zonekeeper_compliance_violations",
+		Help: "Violations found by the latest evaluation of every object, by kind, baseline, control and enforcement action.",
+	}, []string{"kind", "baseline", "control", "enforcement_action"})
+
+	evaluationsCounter = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "zonekeeper_compliance_evaluations_total",
+		Help: "Policy evaluations, by kind, where they ran (reconciler or admission) and their result (compliant, violations, error).",
+	}, []string{"kind", "source", "result"})
+)
+
+func init() {
+	metrics.Registry.MustRegister(violationsGauge, evaluationsCounter)
+}
+
+// Evaluation results and sources, as metric label values.
+const (
+	ResultCompliant  = "compliant"
+	ResultViolations = "violations"
+	ResultError      = "error"
+
+	SourceReconciler = "reconciler"
+	SourceAdmission  = "admission"
+)
+
+// CountEvaluation counts one evaluation.
+func CountEvaluation(kind, source, result string) {
+	evaluationsCounter.WithLabelValues(kind, source, result).Inc()
+}
+
+type violationKey struct{ kind, baseline, control, action string }
+
+// Tracker keeps the violations gauge equal to the sum of every object's latest verdict: each
+// object's previous contribution is taken away before its new one is added, so the gauge says how
+// many violations stand now, not how many were ever seen.
+type Tracker struct {
+	mu       sync.Mutex
+	byObject map[string]map[violationKey]int
+}
+
+// NewTracker returns an empty tracker.
+func NewTracker() *Tracker {
+	return &Tracker{byObject: map[string]map[violationKey]int{}}
+}
+
+// Observe records the violations of object (kind/namespace/name) as its latest verdict.
+func (t *Tracker) Observe(kind, object string, vs []engine.Violation) {
+	now := map[violationKey]int{}
+	for _, v := range vs {
+		now[violationKey{kind, v.Baseline, v.Control, v.EnforcementAction}]++
+	}
+	t.replace(kind+"/"+object, now)
+}
+
+// Forget removes a deleted object's violations.
+func (t *Tracker) Forget(kind, object string) {
+	t.replace(kind+"/"+object, nil)
+}
+
+func (t *Tracker) replace(id string, now map[violationKey]int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, n := range t.byObject[id] {
+		g := violationsGauge.WithLabelValues(k.kind, k.baseline, k.control, k.action)
+		g.Sub(float64(n))
+	}
+	for k, n := range now {
+		violationsGauge.WithLabelValues(k.kind, k.baseline, k.control, k.action).Add(float64(n))
+	}
+	if len(now) == 0 {
+		delete(t.byObject, id)
+		return
+	}
+	t.byObject[id] = now
+}

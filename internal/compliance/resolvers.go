@@ -1,0 +1,86 @@
+package compliance
+
+import (
+	"context"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+)
+
+// ClientResolver resolves objects through a Kubernetes client (the manager's cache in the
+// reconcilers, the API server in the webhook).
+type ClientResolver struct {
+	Reader client.Reader
+	// ZoneIndex, when set, is a field index of Workloads by spec.landingZoneRef.name; without it
+	// every workload is listed and filtered.
+	ZoneIndex string
+}
+
+// Classification implements Resolver.
+func (r ClientResolver) Classification(ctx context.Context, name string) (*lzv1.DataClassification, error) {
+	dc := &lzv1.DataClassification{}
+	return dc, r.Reader.Get(ctx, types.NamespacedName{Name: name}, dc)
+}
+
+// LandingZone implements Resolver.
+func (r ClientResolver) LandingZone(ctx context.Context, name string) (*lzv1.LandingZone, error) {
+	z := &lzv1.LandingZone{}
+	return z, r.Reader.Get(ctx, types.NamespacedName{Name: name}, z)
+}
+
+// WorkloadsInZone implements Resolver.
+func (r ClientResolver) WorkloadsInZone(ctx context.Context, zone string) ([]lzv1.Workload, error) {
+	wls := &lzv1.WorkloadList{}
+	var opts []client.ListOption
+	if r.ZoneIndex != "" {
+		opts = append(opts, client.MatchingFields{r.ZoneIndex: zone})
+	}
+	if err := r.Reader.List(ctx, wls, opts...); err != nil {
+		return nil, err
+	}
+	out := wls.Items[:0]
+	for _, wl := range wls.Items {
+		if wl.Spec.LandingZoneRef.Name == zone {
+			out = append(out, wl)
+		}
+	}
+	return out, nil
+}
+
+// Objects resolves from a fixed set of objects, as `zonekeeper check` finds them among its files.
+type Objects struct {
+	Classifications map[string]*lzv1.DataClassification
+	LandingZones    map[string]*lzv1.LandingZone
+	Workloads       []*lzv1.Workload
+}
+
+// Classification implements Resolver.
+func (o *Objects) Classification(_ context.Context, name string) (*lzv1.DataClassification, error) {
+	if dc, ok := o.Classifications[name]; ok {
+		return dc, nil
+	}
+	return nil, apierrors.NewNotFound(schema.GroupResource{Group: lzv1.GroupVersion.Group, Resource: "dataclassifications"}, name)
+}
+
+// LandingZone implements Resolver.
+func (o *Objects) LandingZone(_ context.Context, name string) (*lzv1.LandingZone, error) {
+	if z, ok := o.LandingZones[name]; ok {
+		return z, nil
+	}
+	return nil, apierrors.NewNotFound(schema.GroupResource{Group: lzv1.GroupVersion.Group, Resource: "landingzones"}, name)
+}
+
+// WorkloadsInZone implements Resolver.
+func (o *Objects) WorkloadsInZone(_ context.Context, zone string) ([]lzv1.Workload, error) {
+	var out []lzv1.Workload
+	for _, wl := range o.Workloads {
+		if wl.Spec.LandingZoneRef.Name == zone {
+			out = append(out, *wl)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,150 @@
+# METADATA
+# title: DoD Cloud Computing SRG Impact Level 5
+# description: |
+#   IL5: FedRAMP High plus US-only locations, the NSS-tailored controls and
+#   infrastructure dedicated to federal tenants (a government partition), with
+#   every flow through an inspection hub (the SCCA pattern).
+package zonekeeper.baselines.dod_il5
+
+import data.zonekeeper.lib.checks
+import data.zonekeeper.lib.core
+
+# controls this baseline can report. The engine derives the controls an
+# exception may name from this set.
+controls := {
+	"AC-4", "AU-11", "AU-12", "CP-10", "SA-9(5)", "SC-7", "SC-7(4)",
+	"SC-12", "SC-13", "SC-28", "SI-12",
+}
+
+# exception_max_days caps how long an exception may last, per control. IL5
+# inherits the FedRAMP High 90-day review of boundary exceptions.
+exception_max_days := {"SC-7": 90, "SC-7(4)": 90}
+
+# default_params are the documented defaults; data.zonekeeper.params.dod_il5
+# overrides any of them.
+default_params := {
+	# AU-11: 12 months of active audit logs (OMB M-21-31).
+	"audit_retention_days": 365,
+	# SC-12: keys rotate at least yearly.
+	"key_rotation_max_days": 365,
+	# CP-10: a zone survives the loss of an availability zone.
+	"min_availability_zones": 2,
+	# SC-7 (SCCA): traffic goes through the inspection hub or nowhere.
+	"allowed_egress": ["Inspected", "None"],
+}
+
+default overrides := {}
+
+overrides := data.zonekeeper.params.dod_il5
+
+params := object.union(default_params, overrides)
+
+il5 := ["DoD SRG IL5"]
+
+# stamps says which control each parameterless check of lib.checks reports
+# under this baseline, with its severity, the reason quoted and the
+# references. One rule reads all of checks.findings (computed once per
+# evaluation, whatever the number of baselines) instead of one rule per check.
+stamps := {
+	"classification_ceiling": [["AC-4", "high", "AC-4: a zone holds data only up to its maxClassification", il5]],
+	"audit_generation": [["AU-12", "medium", au_12_why, il5]],
+	"class_data_events": [["AU-12", "medium", au_12_why, il5]],
+	"government_cloud": [["SA-9(5)", "high", sa_9_5_why, il5]],
+	"residency": [["SA-9(5)", "high", sa_9_5_why, il5]],
+	"class_unknown_jurisdiction": [["SA-9(5)", "high", sa_9_5_why, il5]],
+	"network_unset": [["SC-7", "high", sc_7_why, ["DoD SRG IL5", "DoD SCCA"]]],
+	"public_interfaces": [["SC-7", "high", sc_7_why, ["DoD SRG IL5", "DoD SCCA"]]],
+	"public_exposure": [["SC-7(4)", "high", sc_7_4_why, il5]],
+	"class_not_public": [["SC-7(4)", "high", sc_7_4_why, il5]],
+	"class_private_endpoints": [["SC-7(4)", "high", sc_7_4_why, il5]],
+	"plan_key_rotation_off": [["SC-12", "high", sc_12_why, il5]],
+	"class_hsm": [["SC-12", "high", sc_12_why, il5]],
+	"fips_for_baseline": [["SC-13", "high", sc_13_why, il5]],
+	"class_fips": [["SC-13", "high", sc_13_why, il5]],
+	"zone_encryption_unset": [["SC-28", "high", sc_28_why, il5]],
+	"plan_bucket_sse": [["SC-28", "high", sc_28_why, il5]],
+	"class_cmk": [["SC-28", "high", sc_28_why, il5]],
+	"storage_retention": [["SI-12", "medium", "SI-12 retains records as the classification requires", il5]],
+}
+
+violation contains core.violation(control, severity, f, why, references) if {
+	some [check, f] in checks.findings
+	some [control, severity, why, references] in stamps[check]
+}
+
+# The checks that take this baseline's parameters, one rule each.
+
+# ---------------------------------------------------------------- AC-4
+
+# ---------------------------------------------------------------- AU-11
+
+violation contains v if {
+	f := checks.audit_retention(params.audit_retention_days)
+	v := core.violation("AU-11", "medium", f, "IL5 centralised logging keeps 12 months of audit records", ["DoD SRG IL5", "OMB M-21-31"])
+}
+
+# ---------------------------------------------------------------- AU-12
+
+au_12_why := "IL5 centralised logging records network flows and data events"
+
+# ---------------------------------------------------------------- CP-10
+
+violation contains v if {
+	f := checks.availability_zones(params.min_availability_zones)
+	v := core.violation("CP-10", "medium", f, "CP-10 requires the system recover from the loss of a site", il5)
+}
+
+# ---------------------------------------------------------------- SA-9(5)
+
+sa_9_5_why := "IL5 runs on infrastructure dedicated to federal tenants in US locations"
+
+violation contains v if {
+	input.object.kind == "DataClassification"
+	some f in checks.class_residency(["us"], [])
+	v := core.violation("SA-9(5)", "high", f, sa_9_5_why, il5)
+}
+
+# ---------------------------------------------------------------- SC-7
+
+sc_7_why := "IL5 routes all ingress and egress through the SCCA inspection hub"
+
+violation contains v if {
+	f := checks.egress_allowed(params.allowed_egress)
+	v := core.violation("SC-7", "high", f, sc_7_why, ["DoD SRG IL5", "DoD SCCA"])
+}
+
+# ---------------------------------------------------------------- SC-7(4)
+
+sc_7_4_why := "IL5 mission-owner accounts have no public endpoints"
+
+# ---------------------------------------------------------------- SC-12
+
+sc_12_why := "IL5 requires HSM-backed customer-managed keys with rotation enabled"
+
+violation contains v if {
+	f := checks.key_rotation(params.key_rotation_max_days)
+	v := core.violation("SC-12", "high", f, sc_12_why, il5)
+}
+
+violation contains v if {
+	some key in core.plan_keys
+	f := checks.plan_key_rotation_period(key, params.key_rotation_max_days)
+	v := core.violation("SC-12", "high", f, sc_12_why, il5)
+}
+
+violation contains v if {
+	input.object.kind == "DataClassification"
+	f := checks.class_key_rotation(params.key_rotation_max_days)
+	v := core.violation("SC-12", "high", f, sc_12_why, il5)
+}
+
+# ---------------------------------------------------------------- SC-13
+
+sc_13_why := "IL5 requires FIPS 140 validated endpoints"
+
+# ---------------------------------------------------------------- SC-28
+
+sc_28_why := "IL5 requires data at rest be encrypted with customer-managed keys"
+
+# ---------------------------------------------------------------- SI-12
+

@@ -1,0 +1,160 @@
+# METADATA
+# title: NIST SP 800-53 rev5 High (FedRAMP High)
+# description: |
+#   The controls of the rev5 HIGH baseline (GSA fedramp-automation profile)
+#   that map onto landing-zone configuration.
+package zonekeeper.baselines.nist_800_53_r5_high
+
+import data.zonekeeper.lib.checks
+import data.zonekeeper.lib.core
+
+# controls this baseline can report. The engine derives the controls an
+# exception may name from this set.
+controls := {
+	"AC-4", "AU-11", "AU-12", "CP-10", "SA-9(5)", "SC-7", "SC-7(4)",
+	"SC-12", "SC-13", "SC-28", "SI-12",
+}
+
+# exception_max_days caps how long an exception may last, per control.
+# SC-7(4)(e) asks for exceptions to the traffic flow policy to be reviewed;
+# FedRAMP High sets that review at least every 90 days, so an exception to a
+# boundary control may not outlive it.
+exception_max_days := {"SC-7": 90, "SC-7(4)": 90}
+
+# default_params are the documented defaults;
+# data.zonekeeper.params.nist_800_53_r5_high overrides any of them.
+default_params := {
+	# AU-11: audit records stay online at least 90 days.
+	"audit_retention_days": 90,
+	# OMB M-21-31: federal agencies keep 12 months active (and 18 archived,
+	# which the archive account enforces). Set true to require it.
+	"omb_m21_31": false,
+	"omb_m21_31_retention_days": 365,
+	# SC-12: keys rotate at least yearly.
+	"key_rotation_max_days": 365,
+	# SC-12: FedRAMP High keys live in an HSM tier.
+	"require_hsm": true,
+	# CP-10: a zone survives the loss of an availability zone.
+	"min_availability_zones": 2,
+	# SC-7(4): traffic leaves only through a managed interface.
+	"allowed_egress": ["None", "Inspected"],
+}
+
+default overrides := {}
+
+overrides := data.zonekeeper.params.nist_800_53_r5_high
+
+params := object.union(default_params, overrides)
+
+audit_floor := params.omb_m21_31_retention_days if {
+	params.omb_m21_31 == true
+} else := params.audit_retention_days
+
+au_11_why := "OMB M-21-31 requires 12 months of active audit logs" if {
+	params.omb_m21_31 == true
+} else := "AU-11 keeps audit records online for the FedRAMP High retention period"
+
+au_11_references := ["FedRAMP High", "OMB M-21-31"] if {
+	params.omb_m21_31 == true
+} else := ["FedRAMP High"]
+
+high := ["FedRAMP High"]
+
+# stamps says which control each parameterless check of lib.checks reports
+# under this baseline, with its severity, the reason quoted and the
+# references. One rule reads all of checks.findings (computed once per
+# evaluation, whatever the number of baselines) instead of one rule per check.
+stamps := {
+	"classification_ceiling": [["AC-4", "high", "AC-4: a zone holds data only up to its maxClassification", high]],
+	"audit_generation": [["AU-12", "medium", "AU-12 requires audit records of network and object access on all components", ["FedRAMP High", "NIST SP 800-53 rev5 AU-2"]]],
+	"residency": [["SA-9(5)", "high", "SA-9(5) keeps processing and storage where the data's owner allows", high]],
+	"class_unknown_jurisdiction": [["SA-9(5)", "high", "SA-9(5) keeps processing and storage where the data's owner allows", high]],
+	"network_unset": [
+		["SC-7", "high", sc_7_why, high],
+		["SC-7(4)", "high", sc_7_4_why, high],
+	],
+	"public_exposure": [["SC-7", "high", sc_7_why, high]],
+	"public_interfaces": [["SC-7(4)", "high", sc_7_4_why, high]],
+	"plan_key_rotation_off": [["SC-12", "high", sc_12_why, high]],
+	"fips_for_classifications": [["SC-13", "high", sc_13_why, high]],
+	"class_fips": [["SC-13", "high", sc_13_why, high]],
+	"zone_encryption_unset": [["SC-28", "high", sc_28_why, sc_28_references]],
+	"plan_bucket_sse": [["SC-28", "high", sc_28_why, sc_28_references]],
+	"class_cmk": [["SC-28", "high", sc_28_why, sc_28_references]],
+	"storage_retention": [["SI-12", "medium", "SI-12 retains records as the classification requires", high]],
+}
+
+violation contains core.violation(control, severity, f, why, references) if {
+	some [check, f] in checks.findings
+	some [control, severity, why, references] in stamps[check]
+}
+
+# The checks that take this baseline's parameters, one rule each.
+
+# ---------------------------------------------------------------- AC-4
+
+# ---------------------------------------------------------------- AU-11
+
+violation contains v if {
+	f := checks.audit_retention(audit_floor)
+	v := core.violation("AU-11", "medium", f, au_11_why, au_11_references)
+}
+
+# ---------------------------------------------------------------- AU-12
+
+# ---------------------------------------------------------------- CP-10
+
+violation contains v if {
+	f := checks.availability_zones(params.min_availability_zones)
+	v := core.violation("CP-10", "medium", f, "CP-10 requires the system recover from the loss of a site", high)
+}
+
+# ---------------------------------------------------------------- SA-9(5)
+
+# ---------------------------------------------------------------- SC-7
+
+sc_7_why := "SC-7 keeps data that must not be public behind the boundary"
+
+# ---------------------------------------------------------------- SC-7(4)
+
+sc_7_4_why := "SC-7(4): workload accounts have no internet gateway or public IP; traffic leaves through a managed interface"
+
+violation contains v if {
+	f := checks.egress_allowed(params.allowed_egress)
+	v := core.violation("SC-7(4)", "high", f, sc_7_4_why, high)
+}
+
+# ---------------------------------------------------------------- SC-12
+
+sc_12_why := "SC-12 requires customer-managed keys with rotation enabled"
+
+violation contains v if {
+	f := checks.key_rotation(params.key_rotation_max_days)
+	v := core.violation("SC-12", "high", f, sc_12_why, high)
+}
+
+violation contains v if {
+	some key in core.plan_keys
+	f := checks.plan_key_rotation_period(key, params.key_rotation_max_days)
+	v := core.violation("SC-12", "high", f, sc_12_why, high)
+}
+
+violation contains v if {
+	input.object.kind == "DataClassification"
+	params.require_hsm == true
+	some ["class_hsm", f] in checks.findings
+	v := core.violation("SC-12", "high", f, "SC-12: FedRAMP High keys are kept in an HSM tier", high)
+}
+
+# ---------------------------------------------------------------- SC-13
+
+sc_13_why := "SC-13 requires FIPS-validated cryptography"
+
+# ---------------------------------------------------------------- SC-28
+
+sc_28_why := "SC-28 and SC-28(1) require data at rest be encrypted with customer-managed keys"
+
+sc_28_references := ["FedRAMP High", "NIST SP 800-53 rev5 SC-28(1)"]
+
+# ---------------------------------------------------------------- SI-12
+

@@ -1,0 +1,356 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/zonekeeper/zonekeeper/policies"
+)
+
+// ApplicableBaselines returns the baselines that apply to an input by default:
+// the zone's spec.baselines (the object's own if it is a LandingZone, else
+// input.Zone's), the object's own if it is a DataClassification, and those of
+// every classification in force (for a Workload, only the classifications it
+// names), sorted and deduplicated. Names are returned as written; Evaluate
+// refuses the ones it does not know.
+func ApplicableBaselines(in Input) []string {
+	kind, _ := in.Object["kind"].(string)
+	var names []string
+	zone := in.Zone
+	if kind == "LandingZone" {
+		zone = in.Object
+	}
+	names = append(names, stringsAt(zone, "spec", "baselines")...)
+	if kind == "DataClassification" {
+		names = append(names, stringsAt(in.Object, "spec", "baselines")...)
+	}
+	declared := workloadClassifications(in.Object, kind)
+	for _, c := range in.Classifications {
+		if declared != nil && !declared[nameOf(c)] {
+			continue
+		}
+		names = append(names, stringsAt(c, "spec", "baselines")...)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// workloadClassifications returns the classification names a Workload
+// declares, or nil for other kinds.
+func workloadClassifications(obj map[string]any, kind string) map[string]bool {
+	if kind != "Workload" {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, n := range stringsAt(obj, "spec", "classifications") {
+		out[n] = true
+	}
+	storage, _ := at(obj, "spec", "storage").([]any)
+	for _, s := range storage {
+		if m, ok := s.(map[string]any); ok {
+			if n, ok := m["classification"].(string); ok {
+				out[n] = true
+			}
+		}
+	}
+	return out
+}
+
+func at(obj map[string]any, path ...string) any {
+	var cur any = obj
+	for _, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[p]
+	}
+	return cur
+}
+
+func stringsAt(obj map[string]any, path ...string) []string {
+	switch v := at(obj, path...).(type) {
+	case []string:
+		return v
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func nameOf(obj map[string]any) string {
+	s, _ := at(obj, "metadata", "name").(string)
+	return s
+}
+
+// Evaluate applies the baselines of opts (ApplicableBaselines by default) and
+// every custom policy to the input, then waives what opts.Exceptions allow.
+// An unknown baseline, a policy that fails to evaluate and an evaluation that
+// outlives the engine's timeout are errors, never an empty verdict.
+func (e *Engine) Evaluate(ctx context.Context, in Input, opts Options) (Verdict, error) {
+	// One load: the whole evaluation uses this policy set, whatever
+	// SetCustomPolicies swaps in meanwhile.
+	return e.current.Load().evaluate(ctx, in, opts)
+}
+
+func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Verdict, error) {
+	baselines := opts.Baselines
+	if baselines == nil {
+		baselines = ApplicableBaselines(in)
+	} else {
+		baselines = slices.Clone(baselines)
+		slices.Sort(baselines)
+		baselines = slices.Compact(baselines)
+	}
+	for _, name := range baselines {
+		if _, ok := policies.BaselinePackage(name); !ok {
+			return Verdict{}, fmt.Errorf("cannot evaluate baseline %q: %w (known: %s)", name, ErrUnknownBaseline, strings.Join(policies.BaselineNames(), ", "))
+		}
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	verdict := Verdict{Violations: []Violation{}, Waived: []WaivedViolation{}}
+
+	q, err := snap.prepared(ctx, baselines)
+	if err != nil {
+		return Verdict{}, err
+	}
+	if q == nil { // nothing applies
+		return verdict, nil
+	}
+	input, err := in.value()
+	if err != nil {
+		return Verdict{}, err
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, snap.timeout)
+	defer cancel()
+	rs, err := q.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now))
+	if err != nil {
+		return Verdict{}, snap.evalError(ctx, q, err)
+	}
+	if len(rs) != 1 {
+		// Every violation set is defined (possibly empty) when its rules
+		// exist, so no result means a policy did not evaluate.
+		return Verdict{}, fmt.Errorf("cannot evaluate %s: the query produced %d results, want 1", q.names(), len(rs))
+	}
+
+	for i, p := range q.policies {
+		raw := rs[0].Bindings[q.vars[i]]
+		vs, err := decodeViolations(p, raw)
+		if err != nil {
+			return Verdict{}, err
+		}
+		verdict.Violations = append(verdict.Violations, vs...)
+	}
+	waive(&verdict, in.Object, opts.Exceptions, snap, now)
+	sortViolations(verdict.Violations, func(v Violation) Violation { return v })
+	sortViolations(verdict.Waived, func(w WaivedViolation) Violation { return w.Violation })
+	return verdict, nil
+}
+
+// prepared is one prepared query over a set of policies: one variable per
+// violation set, all evaluated in a single pass.
+type prepared struct {
+	query    rego.PreparedEvalQuery
+	vars     []string
+	refs     []ast.Ref // refs[i] is the violation set bound to vars[i]
+	policies []*policy // policies[i] owns vars[i]
+}
+
+func (q *prepared) names() string {
+	var names []string
+	for _, p := range q.policies {
+		if !slices.Contains(names, p.name) {
+			names = append(names, p.name)
+		}
+	}
+	return "policies " + quoteAll(names)
+}
+
+// prepared returns the prepared query for the baselines (sorted, known) plus
+// every custom policy, preparing and caching it on first use. It returns nil
+// when no policy applies.
+func (s *snapshot) prepared(ctx context.Context, baselines []string) (*prepared, error) {
+	key := strings.Join(baselines, ",")
+	if q, ok := s.queries.Load(key); ok {
+		return q.(*prepared), nil
+	}
+	q := &prepared{}
+	var body ast.Body
+	add := func(p *policy) {
+		for _, r := range p.rules {
+			v := fmt.Sprintf("v%d", len(q.vars))
+			q.vars = append(q.vars, v)
+			q.refs = append(q.refs, r)
+			q.policies = append(q.policies, p)
+			body = append(body, ast.Equality.Expr(ast.VarTerm(v), ast.NewTerm(r)))
+		}
+	}
+	for _, name := range baselines {
+		add(s.policies[name])
+	}
+	for _, p := range s.custom {
+		add(p)
+	}
+	if len(body) == 0 {
+		return nil, nil
+	}
+	pq, err := rego.New(
+		rego.ParsedQuery(body),
+		rego.Compiler(s.compiler),
+		rego.Store(s.store),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cannot prepare %s: %w", q.names(), err)
+	}
+	q.query = pq
+	actual, _ := s.queries.LoadOrStore(key, q)
+	return actual.(*prepared), nil
+}
+
+// evalError wraps an evaluation error, naming the policy whose module it
+// comes from when OPA says where it happened.
+func (s *snapshot) evalError(ctx context.Context, q *prepared, err error) error {
+	if topdown.IsCancel(err) || ctx.Err() != nil {
+		cause := ctx.Err()
+		if cause == nil {
+			cause = context.Canceled
+		}
+		return fmt.Errorf("cannot evaluate %s within %s: %w", q.names(), s.timeout, cause)
+	}
+	var te *topdown.Error
+	if errors.As(err, &te) && te.Location != nil {
+		if name, ok := s.owner[te.Location.File]; ok {
+			return fmt.Errorf("cannot evaluate policy %q: %w", name, err)
+		}
+	}
+	return fmt.Errorf("cannot evaluate %s: %w", q.names(), err)
+}
+
+// value converts the input to an AST value once, so that no evaluation pays a
+// JSON round trip.
+func (in Input) value() (ast.Value, error) {
+	if in.Object == nil {
+		return nil, errors.New("cannot evaluate an input without an object")
+	}
+	obj, err := ast.InterfaceToValue(in.Object)
+	if err != nil {
+		return nil, fmt.Errorf("cannot convert input object: %w", err)
+	}
+	seen := make(map[string]bool, len(in.Classifications))
+	classes := make([]*ast.Term, 0, len(in.Classifications))
+	for _, c := range in.Classifications {
+		name := nameOf(c)
+		if seen[name] {
+			continue // keep the first: duplicates would conflict in policies
+		}
+		seen[name] = true
+		v, err := ast.InterfaceToValue(c)
+		if err != nil {
+			return nil, fmt.Errorf("cannot convert classification %q: %w", name, err)
+		}
+		classes = append(classes, ast.NewTerm(v))
+	}
+	plan, err := list(in.Plan, "plan")
+	if err != nil {
+		return nil, err
+	}
+	observed, err := list(in.Observed, "observed")
+	if err != nil {
+		return nil, err
+	}
+	kvs := [][2]*ast.Term{
+		{ast.InternedTerm("object"), ast.NewTerm(obj)},
+		{ast.InternedTerm("classifications"), ast.ArrayTerm(classes...)},
+		{ast.InternedTerm("plan"), plan},
+		{ast.InternedTerm("observed"), observed},
+	}
+	if in.Zone != nil {
+		zone, err := ast.InterfaceToValue(in.Zone)
+		if err != nil {
+			return nil, fmt.Errorf("cannot convert input zone: %w", err)
+		}
+		kvs = append(kvs, [2]*ast.Term{ast.InternedTerm("zone"), ast.NewTerm(zone)})
+	}
+	return ast.NewObject(kvs...), nil
+}
+
+func list(items []map[string]any, what string) (*ast.Term, error) {
+	terms := make([]*ast.Term, len(items))
+	for i, x := range items {
+		v, err := ast.InterfaceToValue(x)
+		if err != nil {
+			return nil, fmt.Errorf("cannot convert input %s[%d]: %w", what, i, err)
+		}
+		terms[i] = ast.NewTerm(v)
+	}
+	return ast.ArrayTerm(terms...), nil
+}
+
+// decodeViolations reads a policy's violation set. A malformed violation is
+// an error naming the policy: dropping it would pass what the policy failed.
+func decodeViolations(p *policy, raw any) ([]Violation, error) {
+	set, ok := raw.([]any)
+	if !ok {
+		return nil, fmt.Errorf("policy %q: violation must be a set of objects, got %T", p.name, raw)
+	}
+	out := make([]Violation, 0, len(set))
+	for _, x := range set {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("policy %q: violation must be an object, got %v", p.name, x)
+		}
+		v := Violation{Baseline: p.name, EnforcementAction: p.action, References: []string{}}
+		v.Control, _ = m["control"].(string)
+		v.Message, _ = m["message"].(string)
+		v.Severity, _ = m["severity"].(string)
+		v.Field, _ = m["field"].(string)
+		if v.Control == "" || v.Message == "" || v.Severity == "" {
+			return nil, fmt.Errorf("policy %q: violation %v must carry a control, a severity and a message (strings)", p.name, x)
+		}
+		if _, known := p.controls[v.Control]; !known {
+			return nil, fmt.Errorf("policy %q: violation reports control %q, which is not in its controls set", p.name, v.Control)
+		}
+		if refs, ok := m["references"].([]any); ok {
+			for _, r := range refs {
+				s, ok := r.(string)
+				if !ok {
+					return nil, fmt.Errorf("policy %q: violation references must be strings, got %v", p.name, r)
+				}
+				v.References = append(v.References, s)
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func sortViolations[T any](xs []T, v func(T) Violation) {
+	slices.SortFunc(xs, func(a, b T) int {
+		x, y := v(a), v(b)
+		return cmp.Or(
+			strings.Compare(x.Baseline, y.Baseline),
+			strings.Compare(x.Control, y.Control),
+			strings.Compare(x.Field, y.Field),
+			strings.Compare(x.Message, y.Message),
+		)
+	})
+}

@@ -1,0 +1,728 @@
+# Package checks holds the checks baselines are built from. A check yields
+# findings ({field, message}); a baseline picks the checks its framework
+# requires, passes its parameters, and stamps its control ID and the reason it
+# quotes on each finding. Checks look at the declared spec first and at the
+# composed plan when there is one, and treat a missing setting as failing,
+# never as passing.
+#
+# Two shapes, for speed as much as for sharing: a check that takes no
+# parameter is a partial set rule, evaluated once per evaluation however many
+# baselines read it; a check with a threshold is a function returning one
+# finding, undefined when the check passes. Neither builds sets on the path
+# of a compliant object. Checks of a DataClassification object start with an
+# equality on input.object.kind so that OPA's rule index skips them for other
+# kinds.
+package zonekeeper.lib.checks
+
+import data.zonekeeper.lib.core
+import data.zonekeeper.lib.regions
+
+# ================================================================== facts
+# Rules over the zone and the classifications in force, computed once.
+
+# zone settings: undefined without a zone, null when unset
+zone_audit_days := object.get(core.zone_spec, ["audit", "retentionDays"], null)
+
+zone_rotation_days := object.get(core.zone_spec, ["encryption", "rotationDays"], null)
+
+zone_network := object.get(core.zone_spec, "network", null)
+
+zone_egress := object.get(core.zone_spec, ["network", "egress"], null)
+
+zone_availability_zones := object.get(core.zone_spec, ["network", "availabilityZones"], null)
+
+zone_region := object.get(core.zone_spec, ["cloud", "region"], null)
+
+# the strictest requirements of the classifications in force; 0 and a large
+# sentinel stand for "none", so thresholds combine with a plain max or min
+class_audit_days := max({d |
+	some c in core.classifications
+	d := c.spec.audit.retentionDays
+	is_number(d)
+} | {0})
+
+class_rotation_days := min({d |
+	some c in core.classifications
+	d := c.spec.encryption.rotationDays
+	is_number(d)
+} | {1000000})
+
+# whether a classification in force asks for something; the names for
+# messages are looked up only when a check fails
+forbidding if {
+	some c in core.classifications
+	c.spec.network.publicExposure == "Forbidden"
+}
+
+fips_requiring if {
+	some c in core.classifications
+	c.spec.encryption.fipsEndpoints == true
+}
+
+immutable_requiring if {
+	some c in core.classifications
+	c.spec.audit.immutable == true
+}
+
+data_events_requiring if {
+	some c in core.classifications
+	c.spec.audit.dataEvents == true
+}
+
+forbidding_names := core.class_names_where(["network", "publicExposure"], "Forbidden")
+
+# because names who sets a bar when a classification is stricter than the
+# baseline, and is empty when the baseline sets it.
+because(required, baseline_value, _) := "" if required == baseline_value
+
+because(required, baseline_value, path) := sprintf(
+	", as DataClassification %s requires",
+	[core.class_names_where(path, required)],
+) if required != baseline_value
+
+quoted(values) := concat(", ", [sprintf("%q", [v]) | some v in values])
+
+# class_spec reads spec.<path> of the DataClassification under evaluation.
+class_spec(path) := core.spec_value(input.object, path)
+
+# ================================================================== AU-11
+
+# audit_retention: the zone keeps audit logs at least min_days, or longer when
+# a classification in force asks for more.
+audit_retention(min_days) := core.zone_finding("spec.audit.retentionDays", sprintf(
+	"spec.audit.retentionDays is %s: set it to at least %d%s",
+	[core.describe(have), required, because(required, min_days, ["audit", "retentionDays"])],
+)) if {
+	have := zone_audit_days
+	required := max({min_days, class_audit_days})
+	not core.at_least(have, required)
+}
+
+# class_audit_retention: a classification under the baseline asks for at
+# least min_days of audit logs.
+class_audit_retention(min_days) := core.finding("spec.audit.retentionDays", sprintf(
+	"spec.audit.retentionDays is %s: set it to at least %d",
+	[core.describe(have), min_days],
+)) if {
+	input.object.kind == "DataClassification"
+	have := class_spec(["audit", "retentionDays"])
+	not core.at_least(have, min_days)
+}
+
+# ================================================================== SC-12
+
+# key_rotation: the zone's customer-managed key rotates at least every
+# max_days, or as often as a classification in force asks.
+key_rotation(max_days) := core.zone_finding("spec.encryption.rotationDays", sprintf(
+	"spec.encryption.rotationDays is %s: set it to at most %d so the zone's customer-managed key rotates%s",
+	[core.describe(have), limit, because(limit, max_days, ["encryption", "rotationDays"])],
+)) if {
+	have := zone_rotation_days
+	limit := min({max_days, class_rotation_days})
+	not core.at_most(have, limit)
+}
+
+# plan_key_rotation_period: a planned key rotates at least every max_days.
+plan_key_rotation_period(key, max_days) := core.plan_finding("spec.encryption.rotationDays", sprintf(
+	"planned Key %q has forProvider.rotationPeriodInDays %s: set spec.encryption.rotationDays to at most %d",
+	[core.name_of(key), core.describe(period), limit],
+)) if {
+	period := core.for_provider(key, "rotationPeriodInDays", null)
+	limit := min({max_days, class_rotation_days})
+	not core.at_most(period, limit)
+}
+
+# plan_key_rotation_off: planned keys have rotation on.
+findings contains ["plan_key_rotation_off", core.plan_finding("spec.encryption.rotationDays", sprintf(
+	"planned Key %q has forProvider.enableKeyRotation %s: set it to true",
+	[core.name_of(key), core.describe(enabled)],
+))] if {
+	some key in core.plan_keys
+	enabled := core.for_provider(key, "enableKeyRotation", null)
+	enabled != true
+}
+
+# class_key_rotation: a classification under the baseline rotates keys at
+# least every max_days.
+class_key_rotation(max_days) := core.finding("spec.encryption.rotationDays", sprintf(
+	"spec.encryption.rotationDays is %s: set it to at most %d",
+	[core.describe(have), max_days],
+)) if {
+	input.object.kind == "DataClassification"
+	have := class_spec(["encryption", "rotationDays"])
+	not core.at_most(have, max_days)
+}
+
+# class_hsm: a classification under the baseline demands HSM-backed keys.
+findings contains ["class_hsm", core.finding("spec.encryption.hsmBacked", sprintf(
+	"spec.encryption.hsmBacked is %s: set it to true",
+	[core.describe(have)],
+))] if {
+	input.object.kind == "DataClassification"
+	have := class_spec(["encryption", "hsmBacked"])
+	have != true
+}
+
+# ================================================================== SC-28
+
+# zone_encryption_unset: the zone declares its own key.
+findings contains ["zone_encryption_unset", core.zone_finding(
+	"spec.encryption",
+	"spec.encryption is not set: set spec.encryption.rotationDays so the zone encrypts data at rest with its own customer-managed key",
+)] if {
+	spec := core.zone_spec # without a zone there is nothing to check: bind it before negating
+	not is_object(object.get(spec, "encryption", null))
+}
+
+# plan_bucket_sse: planned buckets encrypt with SSE-KMS.
+findings contains ["plan_bucket_sse", core.plan_finding("spec.encryption", sprintf(
+	"planned Bucket %q has forProvider.serverSideEncryption %s: set it to aws:kms with the zone's key",
+	[core.name_of(bucket), core.describe(sse)],
+))] if {
+	some bucket in core.plan_buckets
+	sse := core.for_provider(bucket, "serverSideEncryption", null)
+	sse != "aws:kms"
+}
+
+# class_cmk: a classification under the baseline demands customer-managed keys.
+findings contains ["class_cmk", core.finding("spec.encryption.customerManagedKey", sprintf(
+	"spec.encryption.customerManagedKey is %s: set it to true",
+	[core.describe(have)],
+))] if {
+	input.object.kind == "DataClassification"
+	have := class_spec(["encryption", "customerManagedKey"])
+	have != true
+}
+
+# ================================================================== SC-13
+
+# Every service endpoint in a government partition is FIPS 140 validated, so a
+# zone that must use FIPS endpoints must be in one.
+
+# fips_for_classifications: a zone holding data whose classification sets
+# encryption.fipsEndpoints is in a government partition.
+findings contains ["fips_for_classifications", core.zone_finding(fix.field, sprintf(
+	"%s is %s but DataClassification %s requires FIPS endpoints: %s",
+	[fix.field, core.describe(fix.have), core.class_names_where(["encryption", "fipsEndpoints"], true), fix.todo],
+))] if {
+	fips_requiring
+	spec := core.zone_spec
+	not regions.government_cloud(spec)
+	fix := government_fix(spec)
+}
+
+# fips_for_baseline: a zone under a baseline demanding FIPS endpoints is in a
+# government partition whatever data it holds.
+findings contains ["fips_for_baseline", core.zone_finding(fix.field, sprintf(
+	"%s is %s but this baseline requires FIPS endpoints: %s",
+	[fix.field, core.describe(fix.have), fix.todo],
+))] if {
+	spec := core.zone_spec
+	not regions.government_cloud(spec)
+	fix := government_fix(spec)
+}
+
+# class_fips: a classification under the baseline demands FIPS endpoints.
+findings contains ["class_fips", core.finding("spec.encryption.fipsEndpoints", sprintf(
+	"spec.encryption.fipsEndpoints is %s: set it to true",
+	[core.describe(have)],
+))] if {
+	input.object.kind == "DataClassification"
+	have := class_spec(["encryption", "fipsEndpoints"])
+	have != true
+}
+
+# government_fix says which field moves a zone into a government partition.
+government_fix(spec) := {
+	"field": "spec.cloud.environment",
+	"have": object.get(spec, ["cloud", "environment"], null),
+	"todo": "set it to AzureUSGovernment",
+} if object.get(spec, ["cloud", "provider"], null) == "Azure"
+
+government_fix(spec) := {
+	"field": "spec.cloud.partition",
+	"have": object.get(spec, ["cloud", "partition"], null),
+	"todo": "set it to aws-us-gov",
+} if object.get(spec, ["cloud", "provider"], null) != "Azure"
+
+# ================================================================== SA-9(5)
+
+in_any(region, jurisdictions) if {
+	some j in jurisdictions
+	regions.in_jurisdiction(region, j)
+}
+
+# residency: the zone has a region, inside every classification in force's
+# residency.
+findings contains ["residency", core.zone_finding(
+	"spec.cloud.region",
+	"spec.cloud.region is not set: set it to a region the data may reside in",
+)] if {
+	zone_region == null
+}
+
+findings contains ["residency", core.zone_finding("spec.cloud.region", sprintf(
+	"spec.cloud.region is %q but DataClassification %q must reside in %s: choose a region there",
+	[zone_region, core.name_of(c), quoted(js)],
+))] if {
+	is_string(zone_region)
+	some c in core.classifications
+	js := object.get(c, ["spec", "residency", "jurisdictions"], [])
+	count(js) > 0
+	not in_any(zone_region, js)
+}
+
+findings contains ["residency", core.zone_finding("spec.cloud.region", sprintf(
+	"spec.cloud.region is %q but DataClassification %q allows only %s: set it to one of them",
+	[zone_region, core.name_of(c), quoted(rs)],
+))] if {
+	is_string(zone_region)
+	some c in core.classifications
+	rs := object.get(c, ["spec", "residency", "allowedRegions"], [])
+	count(rs) > 0
+	not zone_region in rs
+}
+
+# region_in_jurisdictions: the zone's region lies in one of the baseline's
+# jurisdictions.
+region_in_jurisdictions(jurisdictions) := core.zone_finding("spec.cloud.region", sprintf(
+	"spec.cloud.region is %q, outside jurisdiction %s: choose a region there",
+	[zone_region, quoted(jurisdictions)],
+)) if {
+	is_string(zone_region)
+	not in_any(zone_region, jurisdictions)
+}
+
+# region_allowed: the zone's region is one the baseline allows.
+region_allowed(allowed_regions) := core.zone_finding("spec.cloud.region", sprintf(
+	"spec.cloud.region is %q: set it to one of %s",
+	[zone_region, quoted(allowed_regions)],
+)) if {
+	is_string(zone_region)
+	not zone_region in allowed_regions
+}
+
+class_jurisdictions := object.get(input.object, ["spec", "residency", "jurisdictions"], [])
+
+class_regions := object.get(input.object, ["spec", "residency", "allowedRegions"], [])
+
+# class_residency: a classification under a baseline restricting residency
+# declares a residency within it: jurisdictions among the baseline's, allowed
+# regions among the baseline's allowed regions (when it has a list). Call it
+# for a DataClassification only: it reads input.object as one.
+class_residency(jurisdictions, allowed_regions) := {f |
+	count(class_jurisdictions) == 0
+	count(class_regions) == 0
+	f := core.finding("spec.residency.jurisdictions", sprintf(
+		"spec.residency is not set: set spec.residency.jurisdictions to [%s]",
+		[quoted(jurisdictions)],
+	))
+} | {f |
+	some j in class_jurisdictions
+	not j in jurisdictions
+	f := core.finding("spec.residency.jurisdictions", sprintf(
+		"spec.residency.jurisdictions includes %q: allow only %s",
+		[j, quoted(jurisdictions)],
+	))
+} | {f |
+	some r in class_regions
+	not in_any(r, jurisdictions)
+	f := core.finding("spec.residency.allowedRegions", sprintf(
+		"spec.residency.allowedRegions includes %q, outside jurisdiction %s: remove it",
+		[r, quoted(jurisdictions)],
+	))
+} | {f |
+	count(allowed_regions) > 0
+	not class_regions_within(allowed_regions)
+	f := core.finding("spec.residency.allowedRegions", sprintf(
+		"spec.residency.allowedRegions is [%s]: set it to a non-empty subset of %s",
+		[quoted(class_regions), quoted(allowed_regions)],
+	))
+}
+
+class_regions_within(allowed_regions) if {
+	count(class_regions) > 0
+	every r in class_regions {
+		r in allowed_regions
+	}
+}
+
+# class_unknown_jurisdiction: a classification names only jurisdictions
+# ZoneKeeper maps regions to.
+findings contains ["class_unknown_jurisdiction", core.finding("spec.residency.jurisdictions", sprintf(
+	"spec.residency.jurisdictions includes %q, which no region is mapped to: use %s",
+	[j, quoted(regions.known_jurisdictions)],
+))] if {
+	input.object.kind == "DataClassification"
+	some j in class_jurisdictions
+	not j in regions.known_jurisdictions
+}
+
+# government_cloud: the zone runs in a government partition (AWS GovCloud or
+# Azure Government), in a government region, and an AWS account is a GovCloud
+# account.
+findings contains ["government_cloud", core.zone_finding(fix.field, sprintf(
+	"%s is %s: %s",
+	[fix.field, core.describe(fix.have), fix.todo],
+))] if {
+	spec := core.zone_spec
+	not regions.government_cloud(spec)
+	fix := government_fix(spec)
+}
+
+findings contains ["government_cloud", core.zone_finding("spec.cloud.region", sprintf(
+	"spec.cloud.region is %s: choose a government region (us-gov-west-1, us-gov-east-1; usgovvirginia, usgovtexas, usgovarizona, usdodeast, usdodcentral)",
+	[core.describe(region)],
+))] if {
+	region := zone_region
+	not government_region(region)
+}
+
+findings contains ["government_cloud", core.zone_finding("spec.account.govCloud", sprintf(
+	"spec.account.govCloud is %s: set it to true so the account is created in GovCloud",
+	[core.describe(have)],
+))] if {
+	object.get(core.zone_spec, ["cloud", "provider"], null) == "AWS"
+	have := object.get(core.zone_spec, ["account", "govCloud"], null)
+	have != true
+}
+
+government_region(region) if {
+	is_string(region)
+	regions.government(region)
+}
+
+# ================================================================== SC-7, SC-7(4)
+
+# network_unset: the zone declares its network boundary.
+findings contains ["network_unset", core.zone_finding(
+	"spec.network",
+	"spec.network is not set: declare it with egress None or Inspected and flowLogs true",
+)] if {
+	spec := core.zone_spec # without a zone there is nothing to check: bind it before negating
+	not is_object(object.get(spec, "network", null))
+}
+
+# public_exposure: data a classification keeps off the internet does not sit
+# in a zone with direct internet egress, an internet gateway, public IPs or
+# public buckets.
+findings contains ["public_exposure", core.zone_finding("spec.network.egress", sprintf(
+	"spec.network.egress is %s but DataClassification %s forbids public exposure: set it to Inspected or None",
+	[core.describe(zone_egress), forbidding_names],
+))] if {
+	is_object(zone_network)
+	forbidding
+	not zone_egress in {"None", "Inspected"}
+}
+
+findings contains ["public_exposure", core.plan_finding("spec.network.egress", sprintf(
+	"planned VPC %q has forProvider.%s true but DataClassification %s forbids public exposure: set spec.network.egress to Inspected or None",
+	[core.name_of(vpc), key, forbidding_names],
+))] if {
+	some vpc in core.plan_vpcs
+	some key in ["internetGateway", "mapPublicIpOnLaunch"]
+	core.for_provider(vpc, key, false) == true
+	forbidding
+}
+
+findings contains ["public_exposure", core.plan_finding("spec.network", sprintf(
+	"planned Bucket %q has forProvider.blockPublicAccess %s but DataClassification %s forbids public exposure: set it to true",
+	[core.name_of(bucket), core.describe(block), forbidding_names],
+))] if {
+	some bucket in core.plan_buckets
+	block := core.for_provider(bucket, "blockPublicAccess", null)
+	block != true
+	forbidding
+}
+
+# egress_allowed: traffic leaves only through one of the allowed egress modes.
+egress_allowed(allowed) := core.zone_finding("spec.network.egress", sprintf(
+	"spec.network.egress is %s: set it to one of %s",
+	[core.describe(zone_egress), quoted(allowed)],
+)) if {
+	is_object(zone_network)
+	not zone_egress in allowed
+}
+
+# public_interfaces: no planned VPC has an internet gateway or hands out
+# public IPs, whatever the data.
+findings contains ["public_interfaces", core.plan_finding("spec.network.egress", sprintf(
+	"planned VPC %q has forProvider.%s true: remove it and route traffic through the inspection hub",
+	[core.name_of(vpc), key],
+))] if {
+	some vpc in core.plan_vpcs
+	some key in ["internetGateway", "mapPublicIpOnLaunch"]
+	core.for_provider(vpc, key, false) == true
+}
+
+# class_not_public: a classification under the baseline forbids public exposure.
+findings contains ["class_not_public", core.finding("spec.network.publicExposure", sprintf(
+	"spec.network.publicExposure is %s: set it to Forbidden",
+	[core.describe(have)],
+))] if {
+	input.object.kind == "DataClassification"
+	have := class_spec(["network", "publicExposure"])
+	have != "Forbidden"
+}
+
+# class_private_endpoints: a classification under the baseline is reached
+# through private endpoints only.
+findings contains ["class_private_endpoints", core.finding("spec.network.privateEndpointsOnly", sprintf(
+	"spec.network.privateEndpointsOnly is %s: set it to true",
+	[core.describe(have)],
+))] if {
+	input.object.kind == "DataClassification"
+	have := class_spec(["network", "privateEndpointsOnly"])
+	have != true
+}
+
+# ================================================================== SC-8
+
+# transport_tls: planned buckets refuse TLS below 1.2.
+findings contains ["transport_tls", core.plan_finding("spec.network", sprintf(
+	"planned Bucket %q has forProvider.minimumTLSVersion %s: set it to 1.2 or later",
+	[core.name_of(bucket), core.describe(tls)],
+))] if {
+	some bucket in core.plan_buckets
+	tls := core.for_provider(bucket, "minimumTLSVersion", null)
+	not tls in {"1.2", "1.3"}
+}
+
+# ================================================================== AU-12
+
+# audit_generation: the zone logs network flows; planned trails cover every
+# region and record data events when a classification in force asks for them.
+findings contains ["audit_generation", core.zone_finding("spec.network.flowLogs", sprintf(
+	"spec.network.flowLogs is %s: set it to true",
+	[core.describe(have)],
+))] if {
+	have := object.get(core.zone_spec, ["network", "flowLogs"], null)
+	have != true
+}
+
+findings contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
+	"planned AuditTrail %q has forProvider.isMultiRegionTrail %s: set it to true",
+	[core.name_of(trail), core.describe(have)],
+))] if {
+	some trail in core.plan_trails
+	have := core.for_provider(trail, "isMultiRegionTrail", null)
+	have != true
+}
+
+findings contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
+	"planned AuditTrail %q has forProvider.dataEvents %s but DataClassification %s requires data events: set it to true",
+	[core.name_of(trail), core.describe(have), core.class_names_where(["audit", "dataEvents"], true)],
+))] if {
+	some trail in core.plan_trails
+	have := core.for_provider(trail, "dataEvents", null)
+	have != true
+	data_events_requiring
+}
+
+# class_data_events: a classification under the baseline records data events.
+findings contains ["class_data_events", core.finding("spec.audit.dataEvents", sprintf(
+	"spec.audit.dataEvents is %s: set it to true",
+	[core.describe(have)],
+))] if {
+	input.object.kind == "DataClassification"
+	have := class_spec(["audit", "dataEvents"])
+	have != true
+}
+
+# ================================================================== AU-9
+
+# audit_protection: audit records cannot be altered: classifications under
+# the baseline demand immutable audit; planned trails validate log files, and
+# lock their objects when a classification in force demands immutability.
+findings contains ["audit_protection", core.finding("spec.audit.immutable", sprintf(
+	"spec.audit.immutable is %s: set it to true",
+	[core.describe(have)],
+))] if {
+	input.object.kind == "DataClassification"
+	have := class_spec(["audit", "immutable"])
+	have != true
+}
+
+findings contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
+	"planned AuditTrail %q has forProvider.enableLogFileValidation %s: set it to true",
+	[core.name_of(trail), core.describe(have)],
+))] if {
+	some trail in core.plan_trails
+	have := core.for_provider(trail, "enableLogFileValidation", null)
+	have != true
+}
+
+findings contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
+	"planned AuditTrail %q has forProvider.objectLockEnabled %s but DataClassification %s requires immutable audit: set it to true",
+	[core.name_of(trail), core.describe(have), core.class_names_where(["audit", "immutable"], true)],
+))] if {
+	some trail in core.plan_trails
+	have := core.for_provider(trail, "objectLockEnabled", null)
+	have != true
+	immutable_requiring
+}
+
+# ================================================================== CP-10
+
+# availability_zones: the zone spreads over at least min_zones availability
+# zones so it survives the loss of one.
+availability_zones(min_zones) := core.zone_finding("spec.network.availabilityZones", sprintf(
+	"spec.network.availabilityZones is %s: set it to at least %d",
+	[core.describe(have), min_zones],
+)) if {
+	have := zone_availability_zones
+	not core.at_least(have, min_zones)
+}
+
+# ================================================================== AC-4
+
+# classification_ceiling: data flows only into zones cleared for it: every
+# classification in force is at or below the zone's maxClassification, and
+# every name involved resolves, so an unknown one is reported rather than
+# passed.
+
+max_name := object.get(core.zone_spec, "maxClassification", null)
+
+# max_level is undefined when the zone's maxClassification does not resolve to
+# a DataClassification with a numeric level; the checks below report that.
+max_level := level if {
+	level := core.spec_value(core.resolved(max_name), ["level"])
+	is_number(level)
+}
+
+level_of(c) := object.get(c, ["spec", "level"], 0)
+
+findings contains ["classification_ceiling", core.finding(
+	"spec.maxClassification",
+	"spec.maxClassification is not set: set it to the most sensitive DataClassification the zone may host",
+)] if {
+	input.object.kind == "LandingZone"
+	max_name == null
+}
+
+findings contains ["classification_ceiling", core.finding("spec.maxClassification", sprintf(
+	"spec.maxClassification is %q but no such DataClassification exists: create it or name an existing one",
+	[max_name],
+))] if {
+	input.object.kind == "LandingZone"
+	is_string(max_name)
+	not core.resolved(max_name)
+}
+
+findings contains ["classification_ceiling", core.finding("spec.maxClassification", sprintf(
+	"the zone hosts DataClassification %q (level %v) above spec.maxClassification %q (level %v): raise spec.maxClassification or move the workloads holding it",
+	[core.name_of(c), level_of(c), max_name, max_level],
+))] if {
+	input.object.kind == "LandingZone"
+	some c in core.classifications
+	level_of(c) > max_level
+}
+
+findings contains ["classification_ceiling", core.finding("spec.maxClassification", sprintf(
+	"DataClassification %q has no spec.level: set it so the zone's ceiling can be checked",
+	[core.name_of(c)],
+))] if {
+	input.object.kind == "LandingZone"
+	some c in core.classifications
+	not is_number(object.get(c, ["spec", "level"], null))
+}
+
+# workload_classification_fields lists where a Workload names a
+# classification: spec.classifications[i] and spec.storage[i].classification.
+workload_classification_fields contains [sprintf("spec.classifications[%d]", [i]), name] if {
+	input.object.kind == "Workload"
+	some i, name in object.get(input.object, ["spec", "classifications"], [])
+}
+
+workload_classification_fields contains [sprintf("spec.storage[%d].classification", [i]), s.classification] if {
+	input.object.kind == "Workload"
+	some i, s in object.get(input.object, ["spec", "storage"], [])
+}
+
+findings contains ["classification_ceiling", core.finding("spec.landingZoneRef.name", sprintf(
+	"landing zone %s was not found: set spec.landingZoneRef.name to an existing LandingZone",
+	[core.describe(object.get(input.object, ["spec", "landingZoneRef", "name"], null))],
+))] if {
+	input.object.kind == "Workload"
+	not core.zone
+}
+
+findings contains ["classification_ceiling", core.finding("spec.landingZoneRef.name", sprintf(
+	"landing zone %q has spec.maxClassification %s, which does not resolve to a DataClassification with a spec.level: fix the zone or choose another spec.landingZoneRef",
+	[core.zone_name, core.describe(max_name)],
+))] if {
+	input.object.kind == "Workload"
+	core.zone
+	not max_level
+}
+
+findings contains ["classification_ceiling", core.finding(field, sprintf(
+	"DataClassification %q was not found: create it or remove it from %s",
+	[name, field],
+))] if {
+	input.object.kind == "Workload"
+	some [field, name] in workload_classification_fields
+	not core.resolved(name)
+}
+
+findings contains ["classification_ceiling", core.finding(field, sprintf(
+	"DataClassification %q (level %v) is above landing zone %q's maxClassification %q (level %v): choose a zone cleared for level %v",
+	[name, level, core.zone_name, max_name, max_level, level],
+))] if {
+	input.object.kind == "Workload"
+	some [field, name] in workload_classification_fields
+	level := level_of(core.resolved(name))
+	level > max_level
+}
+
+findings contains ["classification_ceiling", core.finding(field, sprintf(
+	"DataClassification %q has no spec.level: set it so the zone's ceiling can be checked",
+	[name],
+))] if {
+	input.object.kind == "Workload"
+	some [field, name] in workload_classification_fields
+	not is_number(core.spec_value(core.resolved(name), ["level"]))
+}
+
+# ================================================================== SI-12
+
+# storage_retention: each storage entry of a Workload keeps records at least
+# as long as its classification (or, without one, the workload's
+# classifications) requires, and buckets holding data under legal hold lock
+# their objects.
+findings contains ["storage_retention", core.finding(sprintf("spec.storage[%d].retentionDays", [i]), sprintf(
+	"spec.storage[%d].retentionDays is %s: set it to at least %d (DataClassification %s keeps records that long)",
+	[i, core.describe(have), need, name],
+))] if {
+	input.object.kind == "Workload"
+	some i, s in object.get(input.object, ["spec", "storage"], [])
+	[name, need] := storage_requirement(s)
+
+	# an unset retentionDays defaults to the classification's minDays (API contract)
+	have := object.get(s, "retentionDays", need)
+	not core.at_least(have, need)
+}
+
+findings contains ["storage_retention", core.finding(sprintf("spec.storage[%d]", [i]), sprintf(
+	"planned Bucket %q has forProvider.objectLockEnabled %s but DataClassification %q requires legal hold: set it to true",
+	[s.name, core.describe(have), s.classification],
+))] if {
+	input.object.kind == "Workload"
+	some i, s in object.get(input.object, ["spec", "storage"], [])
+	core.spec_value(core.resolved(s.classification), ["retention", "legalHold"]) == true
+	some bucket in core.plan_buckets
+	core.name_of(bucket) == s.name
+	have := core.for_provider(bucket, "objectLockEnabled", null)
+	have != true
+}
+
+# storage_requirement is [who, minimum days] for a storage entry.
+storage_requirement(s) := [sprintf("%q", [s.classification]), need] if {
+	need := core.spec_value(core.resolved(s.classification), ["retention", "minDays"])
+	is_number(need)
+}
+
+storage_requirement(s) := [core.class_names_where(["retention", "minDays"], need), need] if {
+	not s.classification
+	need := max(core.class_numbers(["retention", "minDays"]))
+}

@@ -1,0 +1,145 @@
+# Package core holds what every baseline shares: which object is evaluated,
+# the landing zone it is about, the classifications in force, and the
+# constructors that give every finding the same shape. Baselines never read
+# input directly for these, so a change of the input contract is made here once.
+package zonekeeper.lib.core
+
+is_zone if input.object.kind == "LandingZone"
+
+is_workload if input.object.kind == "Workload"
+
+is_classification if input.object.kind == "DataClassification"
+
+# zone is the LandingZone the object is, or the one a Workload lands in. It is
+# undefined when a Workload's zone was not resolved; the AC-4 checks report
+# that, so the zone checks that cannot run never pass silently.
+zone := input.object if is_zone
+
+zone := input.zone if {
+	is_workload
+	is_object(input.zone)
+}
+
+zone_spec := object.get(zone, "spec", {})
+
+zone_name := object.get(zone, ["metadata", "name"], "")
+
+# classifications are the resolved DataClassifications in force for the object:
+# for a LandingZone all of input.classifications (its maxClassification and
+# those of the workloads it hosts); for a Workload only those it names in
+# spec.classifications and spec.storage[].classification. A Workload's input
+# also carries its zone's maxClassification so the AC-4 level comparison can
+# run, but that classification's requirements are the zone's, not the
+# workload's.
+classifications := object.get(input, "classifications", []) if not is_workload
+
+classifications := [c |
+	some c in object.get(input, "classifications", [])
+	name_of(c) in declared_classifications
+] if is_workload
+
+# declared_classifications are the classification names a Workload declares.
+declared_classifications contains name if {
+	is_workload
+	some name in object.get(input.object, ["spec", "classifications"], [])
+}
+
+declared_classifications contains name if {
+	is_workload
+	some s in object.get(input.object, ["spec", "storage"], [])
+	name := s.classification
+}
+
+# resolved looks a DataClassification up by name among all of
+# input.classifications. It is undefined for a name that was not resolved.
+resolved(name) := c if {
+	some c in object.get(input, "classifications", [])
+	name_of(c) == name
+}
+
+name_of(obj) := object.get(obj, ["metadata", "name"], "")
+
+# spec_value reads spec.<path> of obj, null when any part of it is missing.
+spec_value(obj, path) := object.get(obj, array.concat(["spec"], path), null)
+
+# class_numbers is the set of numeric values classifications in force declare at
+# spec.<path>.
+class_numbers(path) := {v |
+	some c in classifications
+	v := spec_value(c, path)
+	is_number(v)
+}
+
+# class_names_where is the sorted, quoted list of classifications in force whose
+# spec.<path> equals value, for messages.
+class_names_where(path, value) := concat(", ", [sprintf("%q", [n]) | some n in sort({name_of(c) |
+	some c in classifications
+	spec_value(c, path) == value
+})])
+
+# finding is a violation without its control: where to look and what to do.
+finding(field, message) := {"field": field, "message": message}
+
+# zone_finding reports a problem with the landing zone's settings. When the
+# object is the zone, the field is the zone's own; when it is a Workload, the
+# workload cannot land in a zone that falls short of its data's requirements,
+# so the violation points at spec.landingZoneRef.name; every message starts
+# with the zone field it is about, so it still says what to change.
+zone_finding(field, message) := finding(field, message) if is_zone
+
+zone_finding(_, message) := finding(
+	"spec.landingZoneRef.name",
+	sprintf("landing zone %q: %s; fix the zone or choose another spec.landingZoneRef", [zone_name, message]),
+) if is_workload
+
+# violation turns a finding into the verdict shape, appending the reason the
+# baseline quotes. The baseline and the enforcement action are stamped by the
+# engine.
+violation(control, severity, f, why, references) := {
+	"control": control,
+	"severity": severity,
+	"field": f.field,
+	"message": sprintf("%s (%s)", [f.message, why]),
+	"references": references,
+}
+
+# plan_finding reports a problem found in the composed plan. A zone's plan
+# follows from the zone field named; a Workload composes only its storage.
+plan_finding(field, message) := finding(field, message) if is_zone
+
+plan_finding(_, message) := finding("spec.storage", message) if is_workload
+
+# The composed plan, by kind. It may be empty: every control also checks the
+# declared spec. Rules, not functions, so each is computed once per evaluation.
+plan := object.get(input, "plan", [])
+
+plan_vpcs := [r | some r in plan; r.kind == "VPC"]
+
+plan_keys := [r | some r in plan; r.kind == "Key"]
+
+plan_trails := [r | some r in plan; r.kind == "AuditTrail"]
+
+plan_buckets := [r | some r in plan; r.kind == "Bucket"]
+
+for_provider(r, key, default_value) := object.get(r, ["spec", "forProvider", key], default_value)
+
+# describe renders a value for a message, saying "not set" for missing ones.
+describe(null) := "not set"
+
+describe(x) := sprintf("%q", [x]) if is_string(x)
+
+describe(x) := sprintf("%v", [x]) if {
+	x != null
+	not is_string(x)
+}
+
+at_least(x, floor) if {
+	is_number(x)
+	x >= floor
+}
+
+at_most(x, ceiling) if {
+	is_number(x)
+	x > 0
+	x <= ceiling
+}
