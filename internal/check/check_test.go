@@ -1,0 +1,276 @@
+package check
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zonekeeper/zonekeeper/internal/testenv"
+)
+
+const classification = `apiVersion: landingzone.zonekeeper.dev/v1alpha1
+kind: DataClassification
+metadata: {name: cji}
+spec:
+  level: 6
+  baselines: [cjis-v6]
+  encryption: {customerManagedKey: true, rotationDays: 365, hsmBacked: true, fipsEndpoints: true}
+  residency: {jurisdictions: [us]}
+  network: {publicExposure: Forbidden, privateEndpointsOnly: true}
+  audit: {retentionDays: 365, immutable: true, dataEvents: true}
+  retention: {minDays: 2555}
+`
+
+// zone leaves rotation, availability zones and flow logs to the CRD defaults: check must apply
+// them as the API server does, or it would report violations the webhook never sees.
+const zone = `apiVersion: landingzone.zonekeeper.dev/v1alpha1
+kind: LandingZone
+metadata: {name: evidence}
+spec:
+  tenant: dc-mpd
+  cloud: {provider: AWS, partition: aws-us-gov, region: us-gov-west-1}
+  account: {name: evidence, email: aws+evidence@mpd.example.gov, govCloud: true}
+  maxClassification: cji
+  network: {cidr: 10.40.0.0/16}
+  audit: {retentionDays: RETENTION}
+`
+
+const exception = `apiVersion: policy.zonekeeper.dev/v1alpha1
+kind: PolicyException
+metadata: {name: archive-migration}
+spec:
+  controls: [AU-11]
+  targets: [{kind: LandingZone, name: evidence}]
+  justification: archive migration tracked in CHG-1234
+  approvedBy: ciso@mpd.example.gov
+  expiresAt: "2030-01-01T00:00:00Z"
+`
+
+func write(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func zoneWith(retention string) string { return strings.ReplaceAll(zone, "RETENTION", retention) }
+
+var now = time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+
+func TestRunJudgesLikeTheWebhook(t *testing.T) {
+	cases := map[string]struct {
+		files        map[string]string
+		baselines    []string
+		wantDenied   bool
+		wantControls []string
+		wantWaived   []string
+	}{
+		"compliant zone with defaults applied": {
+			files: map[string]string{"a.yaml": classification + "---\n" + zoneWith("400")},
+		},
+		"short audit retention is denied": {
+			files:      map[string]string{"a.yaml": classification + "---\n" + zoneWith("90")},
+			wantDenied: true, wantControls: []string{"AU-11"},
+		},
+		"an exception among the files waives it": {
+			files:      map[string]string{"a.yaml": classification + "---\n" + zoneWith("90"), "b.yaml": exception},
+			wantWaived: []string{"AU-11"},
+		},
+		"an extra baseline from the command line applies": {
+			files:      map[string]string{"a.yaml": classification + "---\n" + zoneWith("400")},
+			baselines:  []string{"uk-official-sensitive"},
+			wantDenied: true, wantControls: []string{"SA-9(5)"},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			rep, err := Run(context.Background(), Options{Paths: []string{write(t, tc.files)}, Baselines: tc.baselines, Now: now})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if rep.Denied() != tc.wantDenied {
+				t.Errorf("Denied() = %v, want %v: %+v", rep.Denied(), tc.wantDenied, rep)
+			}
+			got, waived := map[string]bool{}, map[string]bool{}
+			for _, r := range rep.Results {
+				if r.Kind != "LandingZone" {
+					continue
+				}
+				for _, v := range r.Violations {
+					got[v.Control] = true
+				}
+				for _, w := range r.Waived {
+					waived[w.Control] = true
+				}
+			}
+			for _, c := range tc.wantControls {
+				if !got[c] {
+					t.Errorf("zone violations %v lack %s", got, c)
+				}
+			}
+			for _, c := range tc.wantWaived {
+				if !waived[c] || got[c] {
+					t.Errorf("want %s waived, got violations %v waived %v", c, got, waived)
+				}
+			}
+		})
+	}
+}
+
+func TestRunRefusesBadInputWithFileAndLine(t *testing.T) {
+	cases := map[string]struct {
+		files     map[string]string
+		baselines []string
+		policies  func(dir string) []string
+		want      string
+	}{
+		"unparseable YAML": {
+			files: map[string]string{"bad.yaml": classification + "---\nkind: [unclosed\n"}, want: "bad.yaml:13: cannot parse YAML",
+		},
+		"unknown ZoneKeeper kind": {
+			files: map[string]string{"k.yaml": "apiVersion: landingzone.zonekeeper.dev/v1alpha1\nkind: LandingPad\nmetadata: {name: x}\n"},
+			want:  `k.yaml:1: unknown kind "LandingPad"`,
+		},
+		"unknown baseline on the command line": {
+			files: map[string]string{"a.yaml": classification}, baselines: []string{"fedramp-moderate"}, want: `--baseline "fedramp-moderate"`,
+		},
+		"unknown baseline in a classification": {
+			files: map[string]string{"a.yaml": strings.Replace(classification, "[cjis-v6]", "[cjis-v7]", 1)}, want: "a.yaml:1: DataClassification cji",
+		},
+		"unknown field": {
+			files: map[string]string{"a.yaml": strings.Replace(classification, "level: 6", "level: 6\n  levle: 7", 1)}, want: "a.yaml:1",
+		},
+		"custom policy whose tests fail": {
+			files: map[string]string{
+				"a.yaml":                       classification,
+				"policy/owner.rego":            "package zonekeeper.custom.owner\n\ncontrols := {\"CM-8\"}\n\nviolation contains v if {\n\tfalse\n\tv := {}\n}\n",
+				"policy/owner_test.rego":       "package zonekeeper.custom.owner_test\n\ntest_fails if {\n\tfalse\n}\n",
+				"policy/ignored/readme.md.txt": "",
+			},
+			policies: func(dir string) []string { return []string{filepath.Join(dir, "policy")} },
+			want:     "test_fails",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := write(t, tc.files)
+			o := Options{Paths: []string{dir}, Baselines: tc.baselines, Now: now}
+			if tc.policies != nil {
+				o.PolicyDirs = tc.policies(dir)
+				o.Paths = []string{filepath.Join(dir, "a.yaml")}
+			}
+			_, err := Run(context.Background(), o)
+			if !errors.Is(err, ErrBadInput) {
+				t.Fatalf("err = %v, want ErrBadInput", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q should contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRunSkipsOtherGroupsAndChecksTheSamples(t *testing.T) {
+	rep, err := Run(context.Background(), Options{Paths: []string{filepath.Join(testenv.Root(), "config", "samples")}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Denied() {
+		t.Errorf("the samples must pass their own baselines: %+v", rep.Results)
+	}
+	if len(rep.Results) < 9 || len(rep.Skipped) == 0 {
+		t.Errorf("checked %d objects and skipped %d; want every ZoneKeeper sample checked and the Namespaces skipped", len(rep.Results), len(rep.Skipped))
+	}
+}
+
+func TestWriteFormats(t *testing.T) {
+	rep, err := Run(context.Background(), Options{Paths: []string{write(t, map[string]string{"a.yaml": classification + "---\n" + zoneWith("90")})}, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("json has the documented shape", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := Write(&buf, rep, "json"); err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Results []struct {
+				File, Kind, Name string
+				Violations       []struct{ Control, Baseline, Severity, Message, Field string }
+				Waived           []any
+			}
+		}
+		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, r := range doc.Results {
+			for _, v := range r.Violations {
+				if r.Kind == "LandingZone" && v.Control == "AU-11" && v.Field == "spec.audit.retentionDays" && v.Message != "" && strings.HasSuffix(r.File, "a.yaml") {
+					found = true
+				}
+			}
+			if r.Waived == nil {
+				t.Errorf("waived must be an empty list, not null, for %s", r.Name)
+			}
+		}
+		if !found {
+			t.Errorf("no AU-11 violation on the zone in %s", buf.String())
+		}
+	})
+	t.Run("sarif names the rule and the line", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := Write(&buf, rep, "sarif"); err != nil {
+			t.Fatal(err)
+		}
+		var doc sarifLog
+		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Version != "2.1.0" || len(doc.Runs) != 1 {
+			t.Fatalf("not a SARIF 2.1.0 log with one run: %s", buf.String())
+		}
+		ok := false
+		for _, r := range doc.Runs[0].Results {
+			if r.RuleID == "AU-11" && r.Level == "error" && r.Locations[0].PhysicalLocation.Region.StartLine == 13 {
+				ok = true
+			}
+		}
+		if !ok {
+			t.Errorf("no AU-11 error at line 13: %s", buf.String())
+		}
+	})
+	t.Run("junit fails the zone's test case", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := Write(&buf, rep, "junit"); err != nil {
+			t.Fatal(err)
+		}
+		var doc junitSuites
+		if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if len(doc.Suites) != 1 || doc.Suites[0].Failures != 1 || doc.Suites[0].Tests != 2 {
+			t.Fatalf("want one suite with 2 tests and 1 failure: %s", buf.String())
+		}
+	})
+	t.Run("unknown format is bad input", func(t *testing.T) {
+		if err := Write(&bytes.Buffer{}, rep, "yaml"); !errors.Is(err, ErrBadInput) {
+			t.Errorf("err = %v, want ErrBadInput", err)
+		}
+	})
+}

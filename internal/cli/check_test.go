@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zonekeeper/zonekeeper/internal/testenv"
+)
+
+func TestCheckExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("apiVersion: v1\nkind: Namespace\n---\nkind: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refused := filepath.Join(testenv.Root(), "hack", "demo", "refused", "noncompliant-zone.yaml")
+	samples := filepath.Join(testenv.Root(), "config", "samples")
+	cases := map[string]struct {
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		"clean samples exit 0":               {args: []string{"-f", samples}, wantCode: 0, wantOut: "0 violations"},
+		"a non-compliant zone exits 1":       {args: []string{"-f", samples, "-f", refused}, wantCode: 1, wantOut: "AU-11"},
+		"unparseable YAML exits 2":           {args: []string{"-f", bad}, wantCode: 2},
+		"an unknown baseline exits 2":        {args: []string{"-f", samples, "--baseline", "nope"}, wantCode: 2},
+		"an unknown output format exits 2":   {args: []string{"-f", samples, "-o", "yaml"}, wantCode: 2},
+		"json output for a clean run exit 0": {args: []string{"-f", samples, "-o", "json"}, wantCode: 0, wantOut: `"results"`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cmd := newCheckCommand()
+			var out bytes.Buffer
+			cmd.SetOut(&out)
+			cmd.SetErr(&bytes.Buffer{})
+			cmd.SetArgs(tc.args)
+			cmd.SilenceUsage, cmd.SilenceErrors = true, true
+			if got := exitCode(cmd.Execute()); got != tc.wantCode {
+				t.Errorf("exit code %d, want %d; output:\n%s", got, tc.wantCode, out.String())
+			}
+			if !strings.Contains(out.String(), tc.wantOut) {
+				t.Errorf("output should contain %q:\n%s", tc.wantOut, out.String())
+			}
+		})
+	}
+}
