@@ -34,6 +34,21 @@ overrides := data.zonekeeper.params.cjis_v6
 
 params := object.union(default_params, overrides)
 
+# reasons quoted in messages
+au_11_why := "CJIS 5.4.7 requires audit records be kept at least one year"
+
+au_12_why := "CJIS v6.0 AU-12 requires network flows and data events on CJI be logged"
+
+sa_9_5_why := "CJIS: CJI is stored and processed in the United States only"
+
+sc_7_why := "CJIS v6.0 SC-7: CJI stores are never public and are reached through private endpoints only"
+
+sc_12_why := "CJIS v6.0 SC-12 requires customer-managed keys with rotation enabled"
+
+sc_13_why := "CJIS 5.10.1.2.1 requires FIPS 140 validated cryptography for CJI in transit"
+
+sc_28_why := "CJIS 5.10.1.2.2 requires CJI at rest be encrypted with a FIPS-validated module and customer-managed keys"
+
 # stamps says which control each parameterless check of lib.checks reports
 # under this baseline, with its severity, the reason quoted and the
 # references. One rule reads all of checks.findings (computed once per
@@ -65,16 +80,16 @@ violation contains core.violation(control, severity, f, why, references) if {
 
 # The checks that take this baseline's parameters, one rule each.
 
-# ---------------------------------------------------------------- AC-4
-
-# ---------------------------------------------------------------- AU-9
-
 # ---------------------------------------------------------------- AU-11
-
-au_11_why := "CJIS 5.4.7 requires audit records be kept at least one year"
 
 violation contains v if {
 	f := checks.audit_retention(params.audit_retention_days)
+	v := core.violation("AU-11", "high", f, au_11_why, ["CJIS 5.4.7"])
+}
+
+violation contains v if {
+	some trail in core.plan_trails
+	f := checks.plan_audit_retention(trail, params.audit_retention_days)
 	v := core.violation("AU-11", "high", f, au_11_why, ["CJIS 5.4.7"])
 }
 
@@ -84,13 +99,7 @@ violation contains v if {
 	v := core.violation("AU-11", "high", f, au_11_why, ["CJIS 5.4.7"])
 }
 
-# ---------------------------------------------------------------- AU-12
-
-au_12_why := "CJIS v6.0 AU-12 requires network flows and data events on CJI be logged"
-
 # ---------------------------------------------------------------- SA-9(5)
-
-sa_9_5_why := "CJIS: CJI is stored and processed in the United States only"
 
 violation contains v if {
 	f := checks.region_in_jurisdictions(params.jurisdictions)
@@ -103,13 +112,7 @@ violation contains v if {
 	v := core.violation("SA-9(5)", "high", f, sa_9_5_why, ["CJIS v6.0 SA-9(5)"])
 }
 
-# ---------------------------------------------------------------- SC-7
-
-sc_7_why := "CJIS v6.0 SC-7: CJI stores are never public and are reached through private endpoints only"
-
 # ---------------------------------------------------------------- SC-12
-
-sc_12_why := "CJIS v6.0 SC-12 requires customer-managed keys with rotation enabled"
 
 violation contains v if {
 	f := checks.key_rotation(params.key_rotation_max_days)
@@ -127,14 +130,3 @@ violation contains v if {
 	f := checks.class_key_rotation(params.key_rotation_max_days)
 	v := core.violation("SC-12", "high", f, sc_12_why, ["CJIS v6.0 SC-12"])
 }
-
-# ---------------------------------------------------------------- SC-13
-
-sc_13_why := "CJIS 5.10.1.2.1 requires FIPS 140 validated cryptography for CJI in transit"
-
-# ---------------------------------------------------------------- SC-28
-
-sc_28_why := "CJIS 5.10.1.2.2 requires CJI at rest be encrypted with a FIPS-validated module and customer-managed keys"
-
-# ---------------------------------------------------------------- SI-12
-

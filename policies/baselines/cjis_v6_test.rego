@@ -403,3 +403,45 @@ test_si_12_denied_legal_hold_bucket_without_object_lock if {
 	vs := cjis_v6.violation with input as inp
 	fx.reported(vs, "SI-12", "spec.storage[0]")
 }
+
+# ---------------------------------------------------------------- plan contradictions
+
+test_au_11_denied_planned_trail_keeping_logs_too_briefly if {
+	plan := fx.plan_patch(fx.gov_plan, "AuditTrail", {"retentionDays": 90})
+	vs := cjis_v6.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], plan)
+	some v in vs
+	v.control == "AU-11"
+	contains(v.message, "planned AuditTrail \"mpd-evidence-prod\" has forProvider.retentionDays 90")
+}
+
+test_au_12_denied_planned_vpc_without_flow_logs if {
+	plan := fx.plan_patch(fx.gov_plan, "VPC", {"flowLogs": {"enabled": false}})
+	vs := cjis_v6.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], plan)
+	fx.reported(vs, "AU-12", "spec.network.flowLogs")
+}
+
+test_sc_7_denied_planned_vpc_with_direct_egress if {
+	plan := fx.plan_patch(fx.gov_plan, "VPC", {"egress": "Direct"})
+	vs := cjis_v6.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], plan)
+	some v in vs
+	v.control == "SC-7"
+	contains(v.message, "forProvider.egress \"Direct\"")
+}
+
+test_sc_12_denied_planned_key_period_under_the_managed_resource_name if {
+	plan := fx.plan_patch(fx.gov_plan, "Key", {"rotationPeriodDays": 730})
+	vs := cjis_v6.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], plan)
+	some v in vs
+	v.control == "SC-12"
+	contains(v.message, "forProvider.rotationPeriodDays 730")
+}
+
+test_sc_12_allowed_planned_resources_silent_on_a_setting if {
+	# the plan is checked for contradictions of the spec; the spec is checked for what is missing
+	plan := [
+		{"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "Key", "metadata": {"name": "k"}, "spec": {"forProvider": {}}},
+		{"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "AuditTrail", "metadata": {"name": "t"}, "spec": {"forProvider": {}}},
+		{"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "VPC", "metadata": {"name": "v"}, "spec": {"forProvider": {}}},
+	]
+	cjis_v6.violation == set() with input as fx.planned_zone_input(fx.gov_zone, [fx.cji, fx.evidence], plan)
+}

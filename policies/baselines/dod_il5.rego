@@ -41,6 +41,21 @@ params := object.union(default_params, overrides)
 
 il5 := ["DoD SRG IL5"]
 
+# reasons quoted in messages
+au_12_why := "IL5 centralised logging records network flows and data events"
+
+sa_9_5_why := "IL5 runs on infrastructure dedicated to federal tenants in US locations"
+
+sc_7_why := "IL5 routes all ingress and egress through the SCCA inspection hub"
+
+sc_7_4_why := "IL5 mission-owner accounts have no public endpoints"
+
+sc_12_why := "IL5 requires HSM-backed customer-managed keys with rotation enabled"
+
+sc_13_why := "IL5 requires FIPS 140 validated endpoints"
+
+sc_28_why := "IL5 requires data at rest be encrypted with customer-managed keys"
+
 # stamps says which control each parameterless check of lib.checks reports
 # under this baseline, with its severity, the reason quoted and the
 # references. One rule reads all of checks.findings (computed once per
@@ -74,8 +89,6 @@ violation contains core.violation(control, severity, f, why, references) if {
 
 # The checks that take this baseline's parameters, one rule each.
 
-# ---------------------------------------------------------------- AC-4
-
 # ---------------------------------------------------------------- AU-11
 
 violation contains v if {
@@ -83,9 +96,11 @@ violation contains v if {
 	v := core.violation("AU-11", "medium", f, "IL5 centralised logging keeps 12 months of audit records", ["DoD SRG IL5", "OMB M-21-31"])
 }
 
-# ---------------------------------------------------------------- AU-12
-
-au_12_why := "IL5 centralised logging records network flows and data events"
+violation contains v if {
+	some trail in core.plan_trails
+	f := checks.plan_audit_retention(trail, params.audit_retention_days)
+	v := core.violation("AU-11", "medium", f, "IL5 centralised logging keeps 12 months of audit records", ["DoD SRG IL5", "OMB M-21-31"])
+}
 
 # ---------------------------------------------------------------- CP-10
 
@@ -96,8 +111,6 @@ violation contains v if {
 
 # ---------------------------------------------------------------- SA-9(5)
 
-sa_9_5_why := "IL5 runs on infrastructure dedicated to federal tenants in US locations"
-
 violation contains v if {
 	input.object.kind == "DataClassification"
 	some f in checks.class_residency(["us"], [])
@@ -106,20 +119,12 @@ violation contains v if {
 
 # ---------------------------------------------------------------- SC-7
 
-sc_7_why := "IL5 routes all ingress and egress through the SCCA inspection hub"
-
 violation contains v if {
 	f := checks.egress_allowed(params.allowed_egress)
 	v := core.violation("SC-7", "high", f, sc_7_why, ["DoD SRG IL5", "DoD SCCA"])
 }
 
-# ---------------------------------------------------------------- SC-7(4)
-
-sc_7_4_why := "IL5 mission-owner accounts have no public endpoints"
-
 # ---------------------------------------------------------------- SC-12
-
-sc_12_why := "IL5 requires HSM-backed customer-managed keys with rotation enabled"
 
 violation contains v if {
 	f := checks.key_rotation(params.key_rotation_max_days)
@@ -137,14 +142,3 @@ violation contains v if {
 	f := checks.class_key_rotation(params.key_rotation_max_days)
 	v := core.violation("SC-12", "high", f, sc_12_why, il5)
 }
-
-# ---------------------------------------------------------------- SC-13
-
-sc_13_why := "IL5 requires FIPS 140 validated endpoints"
-
-# ---------------------------------------------------------------- SC-28
-
-sc_28_why := "IL5 requires data at rest be encrypted with customer-managed keys"
-
-# ---------------------------------------------------------------- SI-12
-

@@ -60,6 +60,17 @@ au_11_references := ["FedRAMP High", "OMB M-21-31"] if {
 
 high := ["FedRAMP High"]
 
+# reasons quoted in messages
+sc_7_why := "SC-7 keeps data that must not be public behind the boundary"
+
+sc_7_4_why := "SC-7(4): workload accounts have no internet gateway or public IP; traffic leaves through a managed interface"
+
+sc_12_why := "SC-12 requires customer-managed keys with rotation enabled"
+
+sc_13_why := "SC-13 requires FIPS-validated cryptography"
+
+sc_28_why := "SC-28 and SC-28(1) require data at rest be encrypted with customer-managed keys"
+
 # stamps says which control each parameterless check of lib.checks reports
 # under this baseline, with its severity, the reason quoted and the
 # references. One rule reads all of checks.findings (computed once per
@@ -91,8 +102,6 @@ violation contains core.violation(control, severity, f, why, references) if {
 
 # The checks that take this baseline's parameters, one rule each.
 
-# ---------------------------------------------------------------- AC-4
-
 # ---------------------------------------------------------------- AU-11
 
 violation contains v if {
@@ -100,7 +109,11 @@ violation contains v if {
 	v := core.violation("AU-11", "medium", f, au_11_why, au_11_references)
 }
 
-# ---------------------------------------------------------------- AU-12
+violation contains v if {
+	some trail in core.plan_trails
+	f := checks.plan_audit_retention(trail, audit_floor)
+	v := core.violation("AU-11", "medium", f, au_11_why, au_11_references)
+}
 
 # ---------------------------------------------------------------- CP-10
 
@@ -109,15 +122,7 @@ violation contains v if {
 	v := core.violation("CP-10", "medium", f, "CP-10 requires the system recover from the loss of a site", high)
 }
 
-# ---------------------------------------------------------------- SA-9(5)
-
-# ---------------------------------------------------------------- SC-7
-
-sc_7_why := "SC-7 keeps data that must not be public behind the boundary"
-
 # ---------------------------------------------------------------- SC-7(4)
-
-sc_7_4_why := "SC-7(4): workload accounts have no internet gateway or public IP; traffic leaves through a managed interface"
 
 violation contains v if {
 	f := checks.egress_allowed(params.allowed_egress)
@@ -125,8 +130,6 @@ violation contains v if {
 }
 
 # ---------------------------------------------------------------- SC-12
-
-sc_12_why := "SC-12 requires customer-managed keys with rotation enabled"
 
 violation contains v if {
 	f := checks.key_rotation(params.key_rotation_max_days)
@@ -146,15 +149,6 @@ violation contains v if {
 	v := core.violation("SC-12", "high", f, "SC-12: FedRAMP High keys are kept in an HSM tier", high)
 }
 
-# ---------------------------------------------------------------- SC-13
-
-sc_13_why := "SC-13 requires FIPS-validated cryptography"
-
 # ---------------------------------------------------------------- SC-28
 
-sc_28_why := "SC-28 and SC-28(1) require data at rest be encrypted with customer-managed keys"
-
 sc_28_references := ["FedRAMP High", "NIST SP 800-53 rev5 SC-28(1)"]
-
-# ---------------------------------------------------------------- SI-12
-

@@ -41,6 +41,19 @@ overrides := data.zonekeeper.params.uk_official_sensitive
 
 params := object.union(default_params, overrides)
 
+# reasons quoted in messages
+au_11_why := "NCSC P13 keeps audit information for the retention policy"
+
+au_12_why := "DPA 2018 s.62 requires logs of collection, alteration, consultation, disclosure and erasure"
+
+sa_9_5_why := "NCSC P2 and PASF keep OFFICIAL-SENSITIVE data in the UK"
+
+sc_7_why := "NCSC P11 allows no public IPs in zones holding data kept off the internet"
+
+sc_12_why := "NCSC P2 requires customer-managed keys with rotation enabled"
+
+sc_28_why := "NCSC P2 requires data at rest be encrypted with customer-managed keys in Key Vault Premium or Managed HSM"
+
 # stamps says which control each parameterless check of lib.checks reports
 # under this baseline, with its severity, the reason quoted and the
 # references. One rule reads all of checks.findings (computed once per
@@ -70,16 +83,16 @@ violation contains core.violation(control, severity, f, why, references) if {
 
 # The checks that take this baseline's parameters, one rule each.
 
-# ---------------------------------------------------------------- AC-4
-
-# ---------------------------------------------------------------- AU-9
-
 # ---------------------------------------------------------------- AU-11
-
-au_11_why := "NCSC P13 keeps audit information for the retention policy"
 
 violation contains v if {
 	f := checks.audit_retention(params.audit_retention_days)
+	v := core.violation("AU-11", "medium", f, au_11_why, ["NCSC-P13"])
+}
+
+violation contains v if {
+	some trail in core.plan_trails
+	f := checks.plan_audit_retention(trail, params.audit_retention_days)
 	v := core.violation("AU-11", "medium", f, au_11_why, ["NCSC-P13"])
 }
 
@@ -89,10 +102,6 @@ violation contains v if {
 	v := core.violation("AU-11", "medium", f, au_11_why, ["NCSC-P13"])
 }
 
-# ---------------------------------------------------------------- AU-12
-
-au_12_why := "DPA 2018 s.62 requires logs of collection, alteration, consultation, disclosure and erasure"
-
 # ---------------------------------------------------------------- CP-10
 
 violation contains v if {
@@ -101,8 +110,6 @@ violation contains v if {
 }
 
 # ---------------------------------------------------------------- SA-9(5)
-
-sa_9_5_why := "NCSC P2 and PASF keep OFFICIAL-SENSITIVE data in the UK"
 
 violation contains v if {
 	f := checks.region_in_jurisdictions(params.jurisdictions)
@@ -120,15 +127,7 @@ violation contains v if {
 	v := core.violation("SA-9(5)", "high", f, sa_9_5_why, ["NCSC-P2", "PASF"])
 }
 
-# ---------------------------------------------------------------- SC-7
-
-sc_7_why := "NCSC P11 allows no public IPs in zones holding data kept off the internet"
-
-# ---------------------------------------------------------------- SC-8
-
 # ---------------------------------------------------------------- SC-12
-
-sc_12_why := "NCSC P2 requires customer-managed keys with rotation enabled"
 
 violation contains v if {
 	f := checks.key_rotation(params.key_rotation_max_days)
@@ -146,10 +145,3 @@ violation contains v if {
 	f := checks.class_key_rotation(params.key_rotation_max_days)
 	v := core.violation("SC-12", "high", f, sc_12_why, ["NCSC-P2"])
 }
-
-# ---------------------------------------------------------------- SC-28
-
-sc_28_why := "NCSC P2 requires data at rest be encrypted with customer-managed keys in Key Vault Premium or Managed HSM"
-
-# ---------------------------------------------------------------- SI-12
-

@@ -78,7 +78,7 @@ func (e *Engine) ValidatePolicy(ctx context.Context, c CustomPolicy) error {
 	if _, err := e.build(ctx, set); err != nil {
 		return wrapInvalid(err)
 	}
-	if len(p.tests) == 0 {
+	if len(p.tests) == 0 && !hasTests(p.modules) {
 		return nil
 	}
 	results, err := e.runTests(ctx, p.moduleSet(), p.tests)
@@ -100,6 +100,19 @@ func wrapInvalid(err error) error {
 		return err
 	}
 	return fmt.Errorf("%w: %w", ErrInvalidPolicy, err)
+}
+
+// hasTests reports whether modules define test rules (test_*), which run at
+// admission wherever they are written.
+func hasTests(modules map[string]*ast.Module) bool {
+	for _, m := range modules {
+		for _, r := range m.Rules {
+			if name, _ := r.Head.Ref()[0].Value.(ast.Var); strings.HasPrefix(string(name), "test_") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (p *parsedPolicy) moduleSet() map[string]*ast.Module {

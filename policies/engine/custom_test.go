@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -155,6 +156,14 @@ test_labelled_zone_is_reported if {
 			}),
 			want: "fails 1 of its 1 tests:\ncustom/tags/tests/tags_test.rego:3: zonekeeper.custom.tags_test.test_labelled_zone_is_reported: failed at",
 		},
+		"FailingTestInsideAModule": {
+			reason: "test rules written in a module run at admission too",
+			policy: with(func(p *CustomPolicy) {
+				p.Tests = nil
+				p.Modules = map[string]string{"tags.rego": tagPolicy + "\ntest_always_fails if false\n"}
+			}),
+			want: "fails 1 of its 1 tests",
+		},
 		"TestModulesWithoutTests": {
 			reason: "test modules without a test are a mistake worth reporting",
 			policy: with(func(p *CustomPolicy) {
@@ -286,6 +295,13 @@ func TestSetCustomPolicies(t *testing.T) {
 		t.Errorf("without baselines: Evaluate() = %+v, %v; want the custom violation", v, err)
 	}
 
+	// spec.baselines may name a custom policy: it is applied once, not refused
+	named := Input{Object: map[string]any{"kind": "LandingZone", "metadata": map[string]any{"name": "bare"},
+		"spec": map[string]any{"baselines": []any{"tags"}}}}
+	if v, err := e.Evaluate(ctx, named, Options{Now: now}); err != nil || len(v.Violations) != 1 {
+		t.Errorf("custom policy named as a baseline: Evaluate() = %+v, %v; want its one violation", v, err)
+	}
+
 	// an exception may name a custom policy's control
 	ex := Exception{Name: "x", Controls: []string{"ZK-TAG-1"}, Targets: []Target{{Kind: "LandingZone"}},
 		ExpiresAt: now.Add(day), Justification: "j", ApprovedBy: "a"}
@@ -398,5 +414,60 @@ func TestRunTestsRunsCustomPolicyTests(t *testing.T) {
 	}
 	if len(results) <= len(custom) {
 		t.Errorf("built-in tests did not run alongside: %d results", len(results))
+	}
+}
+
+// TestDocumentedCustomPolicyIsValid keeps the example of docs/policies.md
+// working: it is admitted, its tests pass, and it reports what it says.
+func TestDocumentedCustomPolicyIsValid(t *testing.T) {
+	p := CustomPolicy{
+		Name:              "tagging",
+		EnforcementAction: ActionWarn,
+		Modules: map[string]string{"tagging.rego": `package zonekeeper.custom.tagging
+
+import data.zonekeeper.lib.core
+
+# every control this policy can report, so exceptions can name them
+controls := {"ZK-TAG-1"}
+
+violation contains core.violation(
+	"ZK-TAG-1", "low",
+	core.finding("metadata.labels", "set metadata.labels.cost-centre"),
+	"finance charges zones back by cost centre", ["ACME-FIN-7"],
+) if {
+	core.is_zone
+	not input.object.metadata.labels["cost-centre"]
+}
+`},
+		Tests: map[string]string{"tagging_test.rego": `package zonekeeper.custom.tagging_test
+
+import data.zonekeeper.custom.tagging
+
+test_unlabelled_zone_is_reported if {
+	count(tagging.violation) == 1 with input as {"object": {"kind": "LandingZone", "metadata": {"name": "z"}}}
+}
+
+test_labelled_zone_passes if {
+	count(tagging.violation) == 0 with input as {"object": {"kind": "LandingZone", "metadata": {"name": "z", "labels": {"cost-centre": "42"}}}}
+}
+`},
+	}
+	ctx := context.Background()
+	e := newEngine(t)
+	if err := e.ValidatePolicy(ctx, p); err != nil {
+		t.Fatalf("ValidatePolicy: %v", err)
+	}
+	if err := e.SetCustomPolicies(ctx, []CustomPolicy{p}); err != nil {
+		t.Fatalf("SetCustomPolicies: %v", err)
+	}
+	v, err := e.Evaluate(ctx, govZone(t), Options{Now: now})
+	if err != nil {
+		t.Fatalf("Evaluate: %v", err)
+	}
+	want := Violation{Control: "ZK-TAG-1", Baseline: "tagging", Severity: "low", Field: "metadata.labels",
+		Message:    "set metadata.labels.cost-centre (finance charges zones back by cost centre)",
+		References: []string{"ACME-FIN-7"}, EnforcementAction: ActionWarn}
+	if len(v.Violations) != 1 || !reflect.DeepEqual(v.Violations[0], want) {
+		t.Errorf("violations = %+v, want [%+v]", v.Violations, want)
 	}
 }

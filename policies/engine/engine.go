@@ -208,9 +208,17 @@ type policy struct {
 func (e *Engine) build(ctx context.Context, custom []*parsedPolicy) (*snapshot, error) {
 	modules := maps.Clone(e.builtin)
 	owner := map[string]string{}
+	byPackage := map[string]string{}
+	for _, name := range policies.BaselineNames() {
+		pkg, _ := policies.BaselinePackage(name)
+		byPackage[pkg] = name
+	}
 	for file, m := range e.builtin {
-		if strings.HasPrefix(m.Package.Path.String(), "data.zonekeeper.baselines.") {
-			owner[file] = strings.TrimPrefix(file, builtinFilePrefix)
+		pkg := strings.TrimPrefix(m.Package.Path.String(), "data.")
+		if name, ok := byPackage[pkg]; ok {
+			owner[file] = name
+		} else {
+			owner[file] = pkg // a library module: name it by its package
 		}
 	}
 	for _, p := range custom {
@@ -389,7 +397,11 @@ func (s *snapshot) paramsData(params map[string]any) (map[string]any, error) {
 		if !ok || !p.builtin {
 			return nil, fmt.Errorf("cannot set parameters of baseline %q: %w", name, ErrUnknownBaseline)
 		}
-		overrides, ok := raw.(map[string]any)
+		norm, err := normalizeJSON(raw) // only JSON values reach the store, numbers as json.Number
+		if err != nil {
+			return nil, fmt.Errorf("cannot set parameters of baseline %q: %w", name, err)
+		}
+		overrides, ok := norm.(map[string]any)
 		if !ok {
 			return nil, fmt.Errorf("cannot set parameters of baseline %q: want an object of parameters, got %T", name, raw)
 		}

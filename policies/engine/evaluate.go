@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -99,7 +100,10 @@ func nameOf(obj map[string]any) string {
 }
 
 // Evaluate applies the baselines of opts (ApplicableBaselines by default) and
-// every custom policy to the input, then waives what opts.Exceptions allow.
+// every custom policy to the input, then waives what opts.Exceptions allow. A
+// baseline name may also name a loaded custom policy, which is applied in any
+// case.
+//
 // An unknown baseline, a policy that fails to evaluate and an evaluation that
 // outlives the engine's timeout are errors, never an empty verdict.
 func (e *Engine) Evaluate(ctx context.Context, in Input, opts Options) (Verdict, error) {
@@ -117,11 +121,18 @@ func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Ver
 		slices.Sort(baselines)
 		baselines = slices.Compact(baselines)
 	}
+	builtin := baselines[:0:0]
 	for _, name := range baselines {
-		if _, ok := policies.BaselinePackage(name); !ok {
-			return Verdict{}, fmt.Errorf("cannot evaluate baseline %q: %w (known: %s)", name, ErrUnknownBaseline, strings.Join(policies.BaselineNames(), ", "))
+		if _, ok := policies.BaselinePackage(name); ok {
+			builtin = append(builtin, name)
+			continue
 		}
+		if p, ok := snap.policies[name]; ok && !p.builtin {
+			continue // a custom policy named in spec.baselines: applied anyway
+		}
+		return Verdict{}, fmt.Errorf("cannot evaluate baseline %q: %w (known: %s)", name, ErrUnknownBaseline, strings.Join(snap.sortedNames(), ", "))
 	}
+	baselines = builtin
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -251,7 +262,7 @@ func (in Input) value() (ast.Value, error) {
 	if in.Object == nil {
 		return nil, errors.New("cannot evaluate an input without an object")
 	}
-	obj, err := ast.InterfaceToValue(in.Object)
+	obj, err := objectValue(in.Object)
 	if err != nil {
 		return nil, fmt.Errorf("cannot convert input object: %w", err)
 	}
@@ -263,7 +274,7 @@ func (in Input) value() (ast.Value, error) {
 			continue // keep the first: duplicates would conflict in policies
 		}
 		seen[name] = true
-		v, err := ast.InterfaceToValue(c)
+		v, err := objectValue(c)
 		if err != nil {
 			return nil, fmt.Errorf("cannot convert classification %q: %w", name, err)
 		}
@@ -284,13 +295,31 @@ func (in Input) value() (ast.Value, error) {
 		{ast.InternedTerm("observed"), observed},
 	}
 	if in.Zone != nil {
-		zone, err := ast.InterfaceToValue(in.Zone)
+		zone, err := objectValue(in.Zone)
 		if err != nil {
 			return nil, fmt.Errorf("cannot convert input zone: %w", err)
 		}
 		kvs = append(kvs, [2]*ast.Term{ast.InternedTerm("zone"), ast.NewTerm(zone)})
 	}
 	return ast.NewObject(kvs...), nil
+}
+
+// objectValue converts a Kubernetes object, leaving out
+// metadata.managedFields: server-side apply bookkeeping is often the bulk of
+// an object read from the API server, and no policy has business with it.
+func objectValue(obj map[string]any) (ast.Value, error) {
+	md, ok := obj["metadata"].(map[string]any)
+	if !ok {
+		return ast.InterfaceToValue(obj)
+	}
+	if _, ok := md["managedFields"]; !ok {
+		return ast.InterfaceToValue(obj)
+	}
+	md = maps.Clone(md)
+	delete(md, "managedFields")
+	obj = maps.Clone(obj)
+	obj["metadata"] = md
+	return ast.InterfaceToValue(obj)
 }
 
 func list(items []map[string]any, what string) (*ast.Term, error) {

@@ -384,6 +384,11 @@ func TestWithParams(t *testing.T) {
 			params: map[string]any{"dod-il5": map[string]any{"audit_retention_days": 500}},
 			want:   []string{},
 		},
+		"GoTypedValues": {
+			reason: "Go slices and integers are taken as the JSON arrays and numbers they marshal to",
+			params: map[string]any{"nist-800-53-r5-high": map[string]any{"allowed_egress": []string{"None"}, "min_availability_zones": int64(2)}},
+			want:   []string{"nist-800-53-r5-high/SC-7(4)"},
+		},
 		"UnknownBaseline": {
 			reason: "parameters for an unknown baseline are refused",
 			params: map[string]any{"cjis_v6": map[string]any{"audit_retention_days": 500}},
@@ -452,5 +457,39 @@ func TestNewRefusesBadOptions(t *testing.T) {
 				t.Errorf("%s\nNew() error = %v, want it to contain %q", tc.reason, err, tc.err)
 			}
 		})
+	}
+}
+
+func TestEvaluateInputContract(t *testing.T) {
+	// A custom policy that reports what it sees of the input.
+	const probe = `package zonekeeper.custom.probe
+
+controls := {"PROBE"}
+
+violation contains {"control": "PROBE", "severity": "low", "message": "managedFields"} if input.object.metadata.managedFields
+
+violation contains {"control": "PROBE", "severity": "low", "message": "duplicate classification"} if count(input.classifications) != 1
+`
+	e := newEngine(t)
+	if err := e.SetCustomPolicies(context.Background(), []CustomPolicy{customPolicy("probe", probe)}); err != nil {
+		t.Fatal(err)
+	}
+	class := map[string]any{"kind": "DataClassification", "metadata": map[string]any{"name": "public"}, "spec": map[string]any{"level": 0}}
+	in := Input{
+		Object: map[string]any{"kind": "LandingZone", "metadata": map[string]any{
+			"name":          "z",
+			"managedFields": []any{map[string]any{"manager": "kubectl"}},
+		}},
+		Classifications: []map[string]any{class, class},
+	}
+	v, err := e.Evaluate(context.Background(), in, Options{Baselines: []string{}, Now: now})
+	if err != nil {
+		t.Fatalf("Evaluate: %v", err)
+	}
+	for _, x := range v.Violations {
+		t.Errorf("policies saw %s; want metadata.managedFields dropped and classifications deduplicated by name", x.Message)
+	}
+	if _, ok := in.Object["metadata"].(map[string]any)["managedFields"]; !ok {
+		t.Error("Evaluate modified the caller's object")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
 
 	"github.com/zonekeeper/zonekeeper/policies"
 )
@@ -105,5 +106,25 @@ func TestBaselinesAreRegisteredAndDeclared(t *testing.T) {
 	}
 	if e.current.Load().compiler.GetRulesExact(ast.MustParseRef("data.zonekeeper.baselines.nist_800_53_r5_high.exception_max_days")) == nil {
 		t.Error("nist-800-53-r5-high declares no exception_max_days")
+	}
+}
+
+// TestBuiltinModulesAreFormatted keeps the built-in Rego as `opa fmt` writes it.
+func TestBuiltinModulesAreFormatted(t *testing.T) {
+	for _, read := range []func() (map[string]string, error){policies.Modules, policies.Tests} {
+		srcs, err := read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for path, src := range srcs {
+			out, err := format.SourceWithOpts(path, []byte(src), format.Opts{RegoVersion: ast.RegoV1})
+			if err != nil {
+				t.Errorf("cannot format %s: %v", path, err)
+				continue
+			}
+			if string(out) != src {
+				t.Errorf("%s is not formatted: run opa fmt -w on it", path)
+			}
+		}
 	}
 }

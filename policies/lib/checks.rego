@@ -1,17 +1,20 @@
 # Package checks holds the checks baselines are built from. A check yields
 # findings ({field, message}); a baseline picks the checks its framework
-# requires, passes its parameters, and stamps its control ID and the reason it
-# quotes on each finding. Checks look at the declared spec first and at the
-# composed plan when there is one, and treat a missing setting as failing,
-# never as passing.
+# requires, passes its parameters, and stamps its control ID, severity and the
+# reason it quotes on each finding. Checks look at the declared spec first and
+# at the composed plan when there is one, and treat a missing setting as
+# failing, never as passing.
 #
-# Two shapes, for speed as much as for sharing: a check that takes no
-# parameter is a partial set rule, evaluated once per evaluation however many
-# baselines read it; a check with a threshold is a function returning one
-# finding, undefined when the check passes. Neither builds sets on the path
-# of a compliant object. Checks of a DataClassification object start with an
-# equality on input.object.kind so that OPA's rule index skips them for other
-# kinds.
+# Two shapes, for speed as much as for sharing (an admission webhook pays for
+# every expression):
+#   - a check without parameters adds [check name, finding] pairs to the one
+#     partial set `findings`, evaluated once per evaluation however many
+#     baselines read it; each baseline maps check names to its controls;
+#   - a check with a threshold is a function returning one finding, undefined
+#     when the check passes.
+# Neither builds a set on the path of a compliant object. Checks of one kind
+# of object start with an equality on input.object.kind, so OPA's rule index
+# skips them for other kinds.
 package zonekeeper.lib.checks
 
 import data.zonekeeper.lib.core
@@ -98,6 +101,16 @@ audit_retention(min_days) := core.zone_finding("spec.audit.retentionDays", sprin
 	not core.at_least(have, required)
 }
 
+# plan_audit_retention: a planned trail keeps its logs as long as the zone must.
+plan_audit_retention(trail, min_days) := core.plan_finding("spec.audit.retentionDays", sprintf(
+	"planned AuditTrail %q has forProvider.retentionDays %s: set spec.audit.retentionDays to at least %d",
+	[core.name_of(trail), core.describe(have), required],
+)) if {
+	have := trail.spec.forProvider.retentionDays
+	required := max({min_days, class_audit_days})
+	not core.at_least(have, required)
+}
+
 # class_audit_retention: a classification under the baseline asks for at
 # least min_days of audit logs.
 class_audit_retention(min_days) := core.finding("spec.audit.retentionDays", sprintf(
@@ -124,10 +137,11 @@ key_rotation(max_days) := core.zone_finding("spec.encryption.rotationDays", spri
 
 # plan_key_rotation_period: a planned key rotates at least every max_days.
 plan_key_rotation_period(key, max_days) := core.plan_finding("spec.encryption.rotationDays", sprintf(
-	"planned Key %q has forProvider.rotationPeriodInDays %s: set spec.encryption.rotationDays to at most %d",
-	[core.name_of(key), core.describe(period), limit],
+	"planned Key %q has forProvider.%s %s: set spec.encryption.rotationDays to at most %d",
+	[core.name_of(key), field, core.describe(period), limit],
 )) if {
-	period := core.for_provider(key, "rotationPeriodInDays", null)
+	some field in ["rotationPeriodDays", "rotationPeriodInDays"]
+	period := key.spec.forProvider[field]
 	limit := min({max_days, class_rotation_days})
 	not core.at_most(period, limit)
 }
@@ -138,8 +152,8 @@ findings contains ["plan_key_rotation_off", core.plan_finding("spec.encryption.r
 	[core.name_of(key), core.describe(enabled)],
 ))] if {
 	some key in core.plan_keys
-	enabled := core.for_provider(key, "enableKeyRotation", null)
-	enabled != true
+	enabled := key.spec.forProvider.enableKeyRotation
+	enabled == false
 }
 
 # class_key_rotation: a classification under the baseline rotates keys at
@@ -180,7 +194,7 @@ findings contains ["plan_bucket_sse", core.plan_finding("spec.encryption", sprin
 	[core.name_of(bucket), core.describe(sse)],
 ))] if {
 	some bucket in core.plan_buckets
-	sse := core.for_provider(bucket, "serverSideEncryption", null)
+	sse := bucket.spec.forProvider.serverSideEncryption
 	sse != "aws:kms"
 }
 
@@ -310,7 +324,7 @@ class_regions := object.get(input.object, ["spec", "residency", "allowedRegions"
 # declares a residency within it: jurisdictions among the baseline's, allowed
 # regions among the baseline's allowed regions (when it has a list). Call it
 # for a DataClassification only: it reads input.object as one.
-class_residency(jurisdictions, allowed_regions) := {f |
+class_residency(jurisdictions, allowed_regions) := (({f |
 	count(class_jurisdictions) == 0
 	count(class_regions) == 0
 	f := core.finding("spec.residency.jurisdictions", sprintf(
@@ -324,14 +338,14 @@ class_residency(jurisdictions, allowed_regions) := {f |
 		"spec.residency.jurisdictions includes %q: allow only %s",
 		[j, quoted(jurisdictions)],
 	))
-} | {f |
+}) | {f |
 	some r in class_regions
 	not in_any(r, jurisdictions)
 	f := core.finding("spec.residency.allowedRegions", sprintf(
 		"spec.residency.allowedRegions includes %q, outside jurisdiction %s: remove it",
 		[r, quoted(jurisdictions)],
 	))
-} | {f |
+}) | {f |
 	count(allowed_regions) > 0
 	not class_regions_within(allowed_regions)
 	f := core.finding("spec.residency.allowedRegions", sprintf(
@@ -416,13 +430,19 @@ findings contains ["public_exposure", core.zone_finding("spec.network.egress", s
 }
 
 findings contains ["public_exposure", core.plan_finding("spec.network.egress", sprintf(
-	"planned VPC %q has forProvider.%s true but DataClassification %s forbids public exposure: set spec.network.egress to Inspected or None",
-	[core.name_of(vpc), key, forbidding_names],
+	"planned VPC %q has %s but DataClassification %s forbids public exposure: set spec.network.egress to Inspected or None",
+	[name, setting, forbidding_names],
 ))] if {
-	some vpc in core.plan_vpcs
-	some key in ["internetGateway", "mapPublicIpOnLaunch"]
-	core.for_provider(vpc, key, false) == true
+	some [name, setting] in vpc_exposures
 	forbidding
+}
+
+# vpc_exposures are [VPC name, setting] for what makes a planned VPC reachable
+# from the internet: an internet gateway, public IPs, direct egress.
+vpc_exposures contains [core.name_of(vpc), sprintf("forProvider.%s %s", [key, core.describe(value)])] if {
+	some vpc in core.plan_vpcs
+	some [key, value] in [["internetGateway", true], ["mapPublicIpOnLaunch", true], ["egress", "Direct"]]
+	vpc.spec.forProvider[key] == value
 }
 
 findings contains ["public_exposure", core.plan_finding("spec.network", sprintf(
@@ -430,8 +450,8 @@ findings contains ["public_exposure", core.plan_finding("spec.network", sprintf(
 	[core.name_of(bucket), core.describe(block), forbidding_names],
 ))] if {
 	some bucket in core.plan_buckets
-	block := core.for_provider(bucket, "blockPublicAccess", null)
-	block != true
+	block := bucket.spec.forProvider.blockPublicAccess
+	block == false
 	forbidding
 }
 
@@ -447,12 +467,10 @@ egress_allowed(allowed) := core.zone_finding("spec.network.egress", sprintf(
 # public_interfaces: no planned VPC has an internet gateway or hands out
 # public IPs, whatever the data.
 findings contains ["public_interfaces", core.plan_finding("spec.network.egress", sprintf(
-	"planned VPC %q has forProvider.%s true: remove it and route traffic through the inspection hub",
-	[core.name_of(vpc), key],
+	"planned VPC %q has %s: remove it and route traffic through the inspection hub",
+	[name, setting],
 ))] if {
-	some vpc in core.plan_vpcs
-	some key in ["internetGateway", "mapPublicIpOnLaunch"]
-	core.for_provider(vpc, key, false) == true
+	some [name, setting] in vpc_exposures
 }
 
 # class_not_public: a classification under the baseline forbids public exposure.
@@ -484,7 +502,7 @@ findings contains ["transport_tls", core.plan_finding("spec.network", sprintf(
 	[core.name_of(bucket), core.describe(tls)],
 ))] if {
 	some bucket in core.plan_buckets
-	tls := core.for_provider(bucket, "minimumTLSVersion", null)
+	tls := bucket.spec.forProvider.minimumTLSVersion
 	not tls in {"1.2", "1.3"}
 }
 
@@ -500,13 +518,21 @@ findings contains ["audit_generation", core.zone_finding("spec.network.flowLogs"
 	have != true
 }
 
+findings contains ["audit_generation", core.plan_finding("spec.network.flowLogs", sprintf(
+	"planned VPC %q has forProvider.flowLogs.enabled false: set spec.network.flowLogs to true",
+	[core.name_of(vpc)],
+))] if {
+	some vpc in core.plan_vpcs
+	vpc.spec.forProvider.flowLogs.enabled == false
+}
+
 findings contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
 	"planned AuditTrail %q has forProvider.isMultiRegionTrail %s: set it to true",
 	[core.name_of(trail), core.describe(have)],
 ))] if {
 	some trail in core.plan_trails
-	have := core.for_provider(trail, "isMultiRegionTrail", null)
-	have != true
+	have := trail.spec.forProvider.isMultiRegionTrail
+	have == false
 }
 
 findings contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
@@ -514,8 +540,8 @@ findings contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
 	[core.name_of(trail), core.describe(have), core.class_names_where(["audit", "dataEvents"], true)],
 ))] if {
 	some trail in core.plan_trails
-	have := core.for_provider(trail, "dataEvents", null)
-	have != true
+	have := trail.spec.forProvider.dataEvents
+	have == false
 	data_events_requiring
 }
 
@@ -548,8 +574,8 @@ findings contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
 	[core.name_of(trail), core.describe(have)],
 ))] if {
 	some trail in core.plan_trails
-	have := core.for_provider(trail, "enableLogFileValidation", null)
-	have != true
+	have := trail.spec.forProvider.enableLogFileValidation
+	have == false
 }
 
 findings contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
@@ -557,8 +583,8 @@ findings contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
 	[core.name_of(trail), core.describe(have), core.class_names_where(["audit", "immutable"], true)],
 ))] if {
 	some trail in core.plan_trails
-	have := core.for_provider(trail, "objectLockEnabled", null)
-	have != true
+	have := trail.spec.forProvider.objectLockEnabled
+	have == false
 	immutable_requiring
 }
 
@@ -712,8 +738,8 @@ findings contains ["storage_retention", core.finding(sprintf("spec.storage[%d]",
 	core.spec_value(core.resolved(s.classification), ["retention", "legalHold"]) == true
 	some bucket in core.plan_buckets
 	core.name_of(bucket) == s.name
-	have := core.for_provider(bucket, "objectLockEnabled", null)
-	have != true
+	have := bucket.spec.forProvider.objectLockEnabled
+	have == false
 }
 
 # storage_requirement is [who, minimum days] for a storage entry.

@@ -121,8 +121,6 @@ plan_trails := [r | some r in plan; r.kind == "AuditTrail"]
 
 plan_buckets := [r | some r in plan; r.kind == "Bucket"]
 
-for_provider(r, key, default_value) := object.get(r, ["spec", "forProvider", key], default_value)
-
 # describe renders a value for a message, saying "not set" for missing ones.
 describe(null) := "not set"
 
