@@ -86,7 +86,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if err := cli.Setup(ctx, mgr, eng, true); err != nil {
+	if err := cli.Setup(ctx, mgr, cli.SetupOptions{Engine: eng, Webhooks: true}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -15,8 +15,10 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
+	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
+	awsctrl "github.com/zonekeeper/zonekeeper/controllers/aws"
 	lzctrl "github.com/zonekeeper/zonekeeper/controllers/landingzone"
 	policyctrl "github.com/zonekeeper/zonekeeper/controllers/policy"
 	"github.com/zonekeeper/zonekeeper/internal/admission"
@@ -31,6 +33,7 @@ func Scheme() *runtime.Scheme {
 	_ = clientgoscheme.AddToScheme(s)
 	_ = lzv1.AddToScheme(s)
 	_ = policyv1.AddToScheme(s)
+	_ = awsv1.AddToScheme(s)
 	return s
 }
 
@@ -46,6 +49,9 @@ type managerOptions struct {
 	noWebhooks     bool
 	enforcement    map[string]string
 	policyTimeout  time.Duration
+	pollInterval   time.Duration
+	zoneNamespace  string
+	orgRegion      string
 	zap            zap.Options
 }
 
@@ -70,6 +76,9 @@ func newManagerCommand() *cobra.Command {
 	f.BoolVar(&o.noWebhooks, "disable-webhooks", false, "do not serve the admission webhook (policies are then enforced only by the reconcilers' Compliant condition)")
 	f.StringToStringVar(&o.enforcement, "baseline-enforcement", nil, "enforcement action per built-in baseline, e.g. dod-il5=warn,cjis-v6=deny (deny, warn or audit; default deny)")
 	f.DurationVar(&o.policyTimeout, "policy-timeout", engine.DefaultTimeout, "deadline of one policy evaluation")
+	f.DurationVar(&o.pollInterval, "poll-interval", awsctrl.DefaultPollInterval, "how often cloud resources are observed for drift, jittered by a tenth either way")
+	f.StringVar(&o.zoneNamespace, "zone-namespace", "zonekeeper-system", "namespace of the managed resources a LandingZone composes; {tenant} is replaced by the zone's tenant")
+	f.StringVar(&o.orgRegion, "organization-region", "us-east-1", "region of the AWS Organizations endpoint accounts are created through")
 	zfs := flag.NewFlagSet("zap", flag.ContinueOnError)
 	o.zap.BindFlags(zfs)
 	f.AddGoFlagSet(zfs)
@@ -100,7 +109,15 @@ func runManager(o managerOptions) error {
 	if err != nil {
 		return errors.Wrap(err, "cannot create manager")
 	}
-	if err := Setup(ctx, mgr, eng, !o.noWebhooks); err != nil {
+	err = Setup(ctx, mgr, SetupOptions{
+		Engine:   eng,
+		Webhooks: !o.noWebhooks,
+		AWS:      &lzctrl.AWSComposer{Namespace: o.zoneNamespace, OrganizationRegion: o.orgRegion},
+	})
+	if err != nil {
+		return err
+	}
+	if err := awsctrl.Setup(mgr, awsctrl.Options{PollInterval: o.pollInterval}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -117,17 +134,29 @@ func runManager(o managerOptions) error {
 	return errors.Wrap(mgr.Start(ctx), "manager stopped with an error")
 }
 
-// Setup wires every reconciler and, when webhooks is true, the admission webhook into mgr around
-// one policy engine, so admission and reconcilers judge with the same policies. Tests call it too.
-func Setup(ctx context.Context, mgr ctrl.Manager, eng *engine.Engine, webhooks bool) error {
+// SetupOptions say what Setup wires.
+type SetupOptions struct {
+	// Engine judges at admission and in the reconcilers alike.
+	Engine *engine.Engine
+	// Webhooks serves the admission webhook.
+	Webhooks bool
+	// AWS provisions AWS zones; nil leaves them Pending.
+	AWS *lzctrl.AWSComposer
+}
+
+// Setup wires the ZoneKeeper reconcilers and, when asked, the admission webhook into mgr around
+// one policy engine, so admission and reconcilers judge with the same policies. The AWS managed
+// resource reconcilers are set up apart (awsctrl.Setup). Tests call it too.
+func Setup(ctx context.Context, mgr ctrl.Manager, o SetupOptions) error {
+	eng := o.Engine
 	tracker := compliance.NewTracker()
-	if err := lzctrl.Setup(ctx, mgr, &lzctrl.Evaluator{Engine: eng, Tracker: tracker}); err != nil {
+	if err := lzctrl.Setup(ctx, mgr, &lzctrl.Evaluator{Engine: eng, Tracker: tracker}, o.AWS); err != nil {
 		return err
 	}
 	if err := policyctrl.Setup(mgr, eng); err != nil {
 		return err
 	}
-	if !webhooks {
+	if !o.Webhooks {
 		return nil
 	}
 	return admission.Setup(mgr, &admission.Checker{

@@ -1,0 +1,242 @@
+package aws
+
+import (
+	"testing"
+	"time"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
+	awsclient "github.com/zonekeeper/zonekeeper/internal/aws"
+)
+
+func TestKeyDrift(t *testing.T) {
+	policy, _ := awsclient.KeyPolicy(awsclient.KeyPolicyInput{Region: "us-gov-west-1", Account: "1"}).JSON()
+	other, _ := awsclient.KeyPolicy(awsclient.KeyPolicyInput{Region: "us-gov-west-1", Account: "1", Users: []string{"arn:aws-us-gov:iam::1:role/x"}}).JSON()
+	want := keyState{Enabled: true, RotationEnabled: true, RotationPeriodDays: 365, Policy: policy, Aliases: []string{"alias/zonekeeper/z"}, Description: "d", Tags: map[string]string{"a": "1"}}
+	good := want
+	cases := map[string]struct {
+		reason   string
+		observed func(keyState) keyState
+		want     []string
+	}{
+		"InSync":          {reason: "Nothing differs.", observed: func(k keyState) keyState { return k }},
+		"PeriodUnknown":   {reason: "An API that does not report the period (moto) is not drift.", observed: func(k keyState) keyState { k.RotationPeriodDays = 0; return k }},
+		"RotationOff":     {reason: "Rotation disabled out of band.", observed: func(k keyState) keyState { k.RotationEnabled = false; return k }, want: []string{"automatic rotation is disabled"}},
+		"PeriodChanged":   {reason: "A reported period that differs.", observed: func(k keyState) keyState { k.RotationPeriodDays = 90; return k }, want: []string{"rotation period is 90 days, want 365"}},
+		"Disabled":        {reason: "A disabled key.", observed: func(k keyState) keyState { k.Enabled = false; return k }, want: []string{"key is disabled"}},
+		"PendingDeletion": {reason: "Deletion scheduled out of band.", observed: func(k keyState) keyState { k.Enabled, k.PendingDeletion = false, true; return k }, want: []string{"key is pending deletion"}},
+		"PolicyWidened":   {reason: "A policy granting more.", observed: func(k keyState) keyState { k.Policy = other; return k }, want: []string{"key policy differs from the least-privilege policy"}},
+		"AliasMoved":      {reason: "The zone alias points elsewhere.", observed: func(k keyState) keyState { k.Aliases = nil; return k }, want: []string{"alias alias/zonekeeper/z does not point at the key"}},
+		"TagChanged": {reason: "A tag changed; unknown tags are left alone.", observed: func(k keyState) keyState {
+			k.Tags = map[string]string{"a": "2", "aws:cloudformation:stack": "x"}
+			return k
+		}, want: []string{`tag a is "2", want "1"`}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := keyDrift(want, tc.observed(good))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("%s\n-want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestBucketAndTrailDrift(t *testing.T) {
+	policy, _ := awsclient.LogBucketPolicy(awsclient.LogBucketPolicyInput{Region: "us-gov-west-1", Account: "1", Bucket: "b", Trail: "t"}).JSON()
+	wantBucket := bucketState{Exists: true, SSEAlgorithm: "aws:kms", KMSKeyID: "k", BucketKey: true, Versioning: "Enabled", ObjectLock: true, LockMode: "COMPLIANCE", LockDays: 400,
+		PublicAccessBlock: [4]bool{true, true, true, true}, OwnerEnforced: true, Policy: policy, Tags: map[string]string{}}
+	bucketCases := map[string]struct {
+		observed func(bucketState) bucketState
+		want     []string
+	}{
+		"InSync":          {observed: func(b bucketState) bucketState { return b }},
+		"Gone":            {observed: func(bucketState) bucketState { return bucketState{} }, want: []string{"log bucket does not exist"}},
+		"PublicUnblocked": {observed: func(b bucketState) bucketState { b.PublicAccessBlock = [4]bool{true, false, true, false}; return b }, want: []string{"Block Public Access IgnorePublicAcls is off", "Block Public Access RestrictPublicBuckets is off"}},
+		"SSES3":           {observed: func(b bucketState) bucketState { b.SSEAlgorithm, b.KMSKeyID = "AES256", ""; return b }, want: []string{`default encryption is AES256 with key "", want aws:kms with the zone key`}},
+		"Retention":       {observed: func(b bucketState) bucketState { b.LockMode, b.LockDays = "GOVERNANCE", 1; return b }, want: []string{"Object Lock default retention is 1 days GOVERNANCE, want 400 days COMPLIANCE"}},
+		"NoPolicy":        {observed: func(b bucketState) bucketState { b.Policy = ""; return b }, want: []string{"bucket policy is missing"}},
+		"Suspended":       {observed: func(b bucketState) bucketState { b.Versioning = "Suspended"; return b }, want: []string{"versioning is Suspended, want Enabled"}},
+	}
+	for name, tc := range bucketCases {
+		t.Run("Bucket"+name, func(t *testing.T) {
+			got, err := bucketDrift(wantBucket, tc.observed(wantBucket))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("-want +got:\n%s", diff)
+			}
+		})
+	}
+	wantTrail := trailState{Exists: true, Bucket: "b", KMSKeyID: "k", MultiRegion: true, LogFileValidation: true, GlobalEvents: true, Logging: true, Tags: map[string]string{}}
+	trailCases := map[string]struct {
+		observed func(trailState) trailState
+		want     []string
+	}{
+		"InSync":       {observed: func(x trailState) trailState { return x }},
+		"Stopped":      {observed: func(x trailState) trailState { x.Logging = false; return x }, want: []string{"logging is stopped"}},
+		"SingleRegion": {observed: func(x trailState) trailState { x.MultiRegion, x.LogFileValidation = false, false; return x }, want: []string{"trail is not multi-region", "log file validation is off"}},
+		"OtherBucket":  {observed: func(x trailState) trailState { x.Bucket = "elsewhere"; return x }, want: []string{`trail writes to bucket "elsewhere", want "b"`}},
+		"Unencrypted":  {observed: func(x trailState) trailState { x.KMSKeyID = ""; return x }, want: []string{`trail encrypts with key "", want the zone key`}},
+		"DoesNotExist": {observed: func(trailState) trailState { return trailState{} }, want: []string{"trail does not exist"}},
+	}
+	for name, tc := range trailCases {
+		t.Run("Trail"+name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, trailDrift(wantTrail, tc.observed(wantTrail))); diff != "" {
+				t.Errorf("-want +got:\n%s", diff)
+			}
+		})
+	}
+}
+
+func vpcParams() awsv1.VPCParameters {
+	return awsv1.VPCParameters{Region: "us-gov-west-1", CIDRBlock: "10.40.0.0/16", AvailabilityZones: 2, Egress: awsv1.EgressNone,
+		InterfaceEndpoints: []string{"kms"}, FlowLogs: awsv1.FlowLogs{BucketARN: "arn:aws-us-gov:s3:::logs"}}
+}
+
+// inSync is a network exactly as the desired one of vpcParams asks.
+func inSync(t *testing.T) (vpcDesired, vpcObserved) {
+	t.Helper()
+	d, err := desiredVPC(vpcParams(), []string{"us-gov-west-1c", "us-gov-west-1a", "us-gov-west-1b"}, map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := vpcObserved{
+		Exists: true, ID: "vpc-1", CIDR: "10.40.0.0/16", DNSSupport: true, DNSHostnames: true,
+		Subnets: []subnetObserved{
+			{ID: "subnet-a", AZ: "us-gov-west-1a", CIDR: "10.40.0.0/19", RouteTableID: "rtb-a"},
+			{ID: "subnet-b", AZ: "us-gov-west-1b", CIDR: "10.40.32.0/19", RouteTableID: "rtb-b"},
+		},
+		RouteTables: map[string]routeTableObserved{"rtb-a": {ID: "rtb-a"}, "rtb-b": {ID: "rtb-b"}, "rtb-main": {ID: "rtb-main", Main: true}},
+		Endpoints: map[string]endpointObserved{
+			"com.amazonaws.us-gov-west-1.s3":  {ID: "vpce-s3", RouteTables: []string{"rtb-a", "rtb-b"}},
+			"com.amazonaws.us-gov-west-1.kms": {ID: "vpce-kms", Subnets: []string{"subnet-a", "subnet-b"}},
+		},
+		EndpointSG: "sg-e", EndpointSGOpen: true, DefaultSG: "sg-d",
+		FlowLogs: []flowLogObserved{{ID: "fl-1", Destination: "arn:aws-us-gov:s3:::logs", TrafficType: "ALL"}},
+		Tags:     map[string]string{},
+	}
+	return d, o
+}
+
+func TestVPCDrift(t *testing.T) {
+	cases := map[string]struct {
+		reason string
+		change func(*vpcDesired, *vpcObserved)
+		want   []string
+	}{
+		"InSync": {reason: "Nothing differs.", change: func(*vpcDesired, *vpcObserved) {}},
+		"SubnetGone": {reason: "A deleted subnet is named by CIDR and zone.", change: func(_ *vpcDesired, o *vpcObserved) {
+			o.Subnets = o.Subnets[:1]
+		}, want: []string{"subnet 10.40.32.0/19 in us-gov-west-1b is missing"}},
+		"InternetGatewayWithEgressNone": {reason: "An internet gateway attached out of band breaks egress None.", change: func(_ *vpcDesired, o *vpcObserved) {
+			o.InternetGateways = []internetGateway{{ID: "igw-1"}}
+			o.RouteTables["rtb-a"] = routeTableObserved{ID: "rtb-a", DefaultTarget: "igw-1"}
+		}, want: []string{"internet gateway igw-1 is attached although egress is None", "route table rtb-a routes 0.0.0.0/0 to igw-1 although egress is None"}},
+		"DefaultSGRules": {reason: "Rules in the default security group.", change: func(_ *vpcDesired, o *vpcObserved) { o.DefaultSGRules = 2 }, want: []string{"default security group sg-d has 2 rules"}},
+		"FlowLogDeleted": {reason: "A deleted flow log.", change: func(_ *vpcDesired, o *vpcObserved) { o.FlowLogs = nil }, want: []string{"flow log of all traffic to arn:aws-us-gov:s3:::logs is missing"}},
+		"FlowLogRejectOnly": {reason: "A flow log of rejected traffic only is not the one required.", change: func(_ *vpcDesired, o *vpcObserved) {
+			o.FlowLogs[0].TrafficType = "REJECT"
+		}, want: []string{"flow log of all traffic to arn:aws-us-gov:s3:::logs is missing"}},
+		"EndpointMissingSubnet": {reason: "An interface endpoint not in every subnet.", change: func(_ *vpcDesired, o *vpcObserved) {
+			o.Endpoints["com.amazonaws.us-gov-west-1.kms"] = endpointObserved{ID: "vpce-kms", Subnets: []string{"subnet-a"}}
+		}, want: []string{"interface endpoint com.amazonaws.us-gov-west-1.kms is not in subnet subnet-b"}},
+		"S3EndpointGone": {reason: "The S3 gateway endpoint deleted.", change: func(_ *vpcDesired, o *vpcObserved) {
+			delete(o.Endpoints, "com.amazonaws.us-gov-west-1.s3")
+		}, want: []string{"S3 gateway endpoint is missing"}},
+		"DirectWithoutGateway": {reason: "Egress Direct needs a gateway and routes to it.", change: func(d *vpcDesired, _ *vpcObserved) { d.Egress = awsv1.EgressDirect },
+			want: []string{"no internet gateway is attached"}},
+		"InspectedWithoutAttachment": {reason: "Egress Inspected needs the transit gateway attachment and routes.", change: func(d *vpcDesired, _ *vpcObserved) {
+			d.Egress, d.TransitGatewayID = awsv1.EgressInspected, "tgw-1"
+		}, want: []string{"VPC is not attached to transit gateway tgw-1", "route table rtb-a does not route 0.0.0.0/0 to transit gateway tgw-1", "route table rtb-b does not route 0.0.0.0/0 to transit gateway tgw-1"}},
+		"FlowLogsOff": {reason: "With flow logs disabled a missing flow log is fine.", change: func(d *vpcDesired, o *vpcObserved) { d.FlowLogDestination, o.FlowLogs = "", nil }},
+		"Gone":        {reason: "A VPC that does not exist.", change: func(_ *vpcDesired, o *vpcObserved) { *o = vpcObserved{} }, want: []string{"VPC does not exist"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			d, o := inSync(t)
+			tc.change(&d, &o)
+			if diff := cmp.Diff(tc.want, vpcDrift(d, o)); diff != "" {
+				t.Errorf("%s\n-want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestDesiredVPC(t *testing.T) {
+	d, _ := inSync(t)
+	want := []subnetDesired{{AZ: "us-gov-west-1a", CIDR: "10.40.0.0/19"}, {AZ: "us-gov-west-1b", CIDR: "10.40.32.0/19"}}
+	if diff := cmp.Diff(want, d.Subnets); diff != "" {
+		t.Errorf("subnets are not the first zones in name order on the layout's first blocks: -want +got:\n%s", diff)
+	}
+	if d.GatewayEndpoint != "com.amazonaws.us-gov-west-1.s3" || !cmp.Equal(d.InterfaceEndpoints, []string{"com.amazonaws.us-gov-west-1.kms"}) {
+		t.Errorf("endpoints %s %v", d.GatewayEndpoint, d.InterfaceEndpoints)
+	}
+	p := vpcParams()
+	p.FlowLogs.BucketARN = ""
+	if _, err := desiredVPC(p, []string{"a", "b"}, nil); err == nil {
+		t.Error("flow logs on without a destination is accepted")
+	}
+	p.FlowLogs.Enabled = sdkaws.Bool(false)
+	if d, err := desiredVPC(p, []string{"a", "b"}, nil); err != nil || d.FlowLogDestination != "" {
+		t.Errorf("flow logs off: %+v, %v", d, err)
+	}
+	if _, err := desiredVPC(vpcParams(), []string{"us-gov-west-1a"}, nil); err == nil {
+		t.Error("two zones in a region with one is accepted")
+	}
+}
+
+func TestAccountDrift(t *testing.T) {
+	want := accountState{ParentID: "ou-prod", Tags: map[string]string{"t": "1"}}
+	if got := accountDrift(want, want, "Workloads/Prod"); len(got) != 0 {
+		t.Errorf("in sync: %v", got)
+	}
+	got := accountDrift(want, accountState{ParentID: "r-root", Tags: map[string]string{}}, "Workloads/Prod")
+	if diff := cmp.Diff([]string{"account is in r-root, want Workloads/Prod (ou-prod)", "tag t is missing"}, got); diff != "" {
+		t.Errorf("-want +got:\n%s", diff)
+	}
+}
+
+func TestPollHook(t *testing.T) {
+	o := Options{PollInterval: time.Minute, PollJitter: 6 * time.Second, CreatingPollInterval: 5 * time.Second}
+	hook := pollHook(o)
+	ready := &awsv1.Account{}
+	creating := &awsv1.Account{}
+	creating.SetConditions(xpv2.Creating())
+	seen := map[time.Duration]bool{}
+	for range 200 {
+		d := hook(ready, time.Minute)
+		if d < 54*time.Second || d > 66*time.Second {
+			t.Fatalf("poll of a Ready object in %s: want a minute, moved by at most 6s", d)
+		}
+		seen[d] = true
+		if c := hook(creating, time.Minute); c > 11*time.Second {
+			t.Fatalf("poll of an object AWS is creating in %s: want about 5s", c)
+		}
+	}
+	if len(seen) < 10 {
+		t.Errorf("only %d distinct delays in 200 polls: no jitter", len(seen))
+	}
+	if jitter(time.Second, 10*time.Second) < 500*time.Millisecond {
+		t.Error("jitter larger than the interval brings a poll below half the interval")
+	}
+}
+
+func TestDeletionPolicyDefaultsToOrphan(t *testing.T) {
+	k := &awsv1.Key{ObjectMeta: metav1.ObjectMeta{Name: "k"}}
+	if got := k.GetDeletionPolicy(); got != xpv2.DeletionOrphan {
+		t.Errorf("unset deletionPolicy reads as %q, want Orphan", got)
+	}
+	k.SetDeletionPolicy(xpv2.DeletionDelete)
+	if got := k.GetDeletionPolicy(); got != xpv2.DeletionDelete {
+		t.Errorf("deletionPolicy Delete reads as %q", got)
+	}
+}

@@ -1,0 +1,713 @@
+package aws
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
+
+	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
+	awsclient "github.com/zonekeeper/zonekeeper/internal/aws"
+)
+
+// endpointSGName is the security group of a VPC's interface endpoints.
+const endpointSGName = "zonekeeper-endpoints"
+
+type vpcConnector struct {
+	resolver *awsclient.Resolver
+	record   event.Recorder
+}
+
+func (c *vpcConnector) Connect(ctx context.Context, mg *awsv1.VPC) (managed.TypedExternalClient[*awsv1.VPC], error) {
+	cfg, err := c.resolver.Config(ctx, mg, mg.Spec.ForProvider.Region)
+	if err != nil {
+		return nil, err
+	}
+	return &vpcClient{ec2: ec2.NewFromConfig(cfg), record: c.record}, nil
+}
+
+type vpcClient struct {
+	ec2    *ec2.Client
+	record event.Recorder
+
+	wasReady     bool
+	observed     vpcObserved
+	defaultRules [2][]ec2types.IpPermission // ingress, egress of the default security group
+	drift        []string
+}
+
+func (c *vpcClient) desired(ctx context.Context, mg *awsv1.VPC) (vpcDesired, error) {
+	out, err := c.ec2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
+	if err != nil {
+		return vpcDesired{}, awsclient.Wrap(err, "cannot describe availability zones")
+	}
+	var zones []string
+	for _, z := range out.AvailabilityZones {
+		if z.State == ec2types.AvailabilityZoneStateAvailable && (z.ZoneType == nil || *z.ZoneType == "availability-zone") {
+			zones = append(zones, sdkaws.ToString(z.ZoneName))
+		}
+	}
+	return desiredVPC(mg.Spec.ForProvider, zones, desiredTags(mg, mg.Spec.ForProvider.Tags))
+}
+
+func (c *vpcClient) Observe(ctx context.Context, mg *awsv1.VPC) (managed.ExternalObservation, error) {
+	c.wasReady = isReady(mg)
+	id := meta.GetExternalName(mg)
+	adopted := false
+	if id == "" {
+		// EC2 assigns VPC IDs. CreateVpc tags the VPC in the same call, so if its reply was lost
+		// the tag still finds it, and it is adopted rather than created a second time.
+		found, err := c.vpcByTag(ctx, managedBy(mg))
+		if err != nil || found == "" {
+			return managed.ExternalObservation{}, err
+		}
+		meta.SetExternalName(mg, found)
+		id, adopted = found, true
+	}
+	if err := c.read(ctx, id); err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	if !c.observed.Exists {
+		return managed.ExternalObservation{}, nil
+	}
+	if meta.WasDeleted(mg) {
+		// Delete needs only what was read; the spec's references may be gone already.
+		return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: true}, nil
+	}
+	want, err := c.desired(ctx, mg)
+	if err != nil {
+		return managed.ExternalObservation{}, err
+	}
+	c.drift = vpcDrift(want, c.observed)
+	mg.Status.AtProvider = c.observation(mg, want)
+	setReady(mg, xpv2.Available())
+	driftObserved(c.record, mg, c.drift)
+	return managed.ExternalObservation{
+		ResourceExists:          true,
+		ResourceUpToDate:        len(c.drift) == 0,
+		ResourceLateInitialized: adopted,
+		Diff:                    strings.Join(c.drift, "; "),
+	}, nil
+}
+
+func (c *vpcClient) observation(mg *awsv1.VPC, want vpcDesired) awsv1.VPCObservation {
+	o := c.observed
+	out := awsv1.VPCObservation{
+		VPCID:                  o.ID,
+		ARN:                    awsclient.VPCARN(mg.Spec.ForProvider.Region, o.OwnerID, o.ID),
+		OwnerID:                o.OwnerID,
+		DefaultSecurityGroupID: o.DefaultSG,
+		FlowLogID:              o.flowLogTo(want.FlowLogDestination),
+		Endpoints:              map[string]string{},
+	}
+	for _, sd := range want.Subnets {
+		if s, ok := o.subnetFor(sd); ok {
+			out.Subnets = append(out.Subnets, awsv1.SubnetObservation{SubnetID: s.ID, AvailabilityZone: s.AZ, CIDRBlock: s.CIDR, RouteTableID: s.RouteTableID})
+		}
+	}
+	if len(o.InternetGateways) > 0 {
+		out.InternetGatewayID = o.InternetGateways[0].ID
+	}
+	for svc, ep := range o.Endpoints {
+		out.Endpoints[svc] = ep.ID
+	}
+	return out
+}
+
+// vpcByTag returns the ID of the VPC tagged as managed by owner, "" when there is none.
+func (c *vpcClient) vpcByTag(ctx context.Context, owner string) (string, error) {
+	out, err := c.ec2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: sdkaws.String("tag:" + TagManagedBy), Values: []string{owner}}}})
+	if err != nil {
+		return "", awsclient.Wrap(err, "cannot look up VPC by tag")
+	}
+	switch len(out.Vpcs) {
+	case 0:
+		return "", nil
+	case 1:
+		return sdkaws.ToString(out.Vpcs[0].VpcId), nil
+	default:
+		return "", errors.Errorf("%d VPCs are tagged %s=%s; set the crossplane.io/external-name annotation to the one to manage", len(out.Vpcs), TagManagedBy, owner)
+	}
+}
+
+func vpcFilter(id string) []ec2types.Filter {
+	return []ec2types.Filter{{Name: sdkaws.String("vpc-id"), Values: []string{id}}}
+}
+
+// read fills c.observed with the VPC id and everything in it ZoneKeeper manages.
+func (c *vpcClient) read(ctx context.Context, id string) error {
+	c.observed = vpcObserved{RouteTables: map[string]routeTableObserved{}, Endpoints: map[string]endpointObserved{}, Tags: map[string]string{}}
+	vpcs, err := c.ec2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{id}})
+	if awsclient.IsCode(err, "InvalidVpcID.NotFound") || err == nil && len(vpcs.Vpcs) == 0 {
+		return nil
+	}
+	if err != nil {
+		return awsclient.Wrap(err, "cannot describe VPC")
+	}
+	v := vpcs.Vpcs[0]
+	o := &c.observed
+	o.Exists, o.ID, o.OwnerID, o.CIDR = true, id, sdkaws.ToString(v.OwnerId), sdkaws.ToString(v.CidrBlock)
+	for _, t := range v.Tags {
+		o.Tags[sdkaws.ToString(t.Key)] = sdkaws.ToString(t.Value)
+	}
+	for _, read := range []func(context.Context, string) error{c.readDNS, c.readSubnets, c.readRouteTables, c.readGateways, c.readEndpoints, c.readSecurityGroups, c.readFlowLogs} {
+		if err := read(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *vpcClient) readDNS(ctx context.Context, id string) error {
+	sup, err := c.ec2.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: &id, Attribute: ec2types.VpcAttributeNameEnableDnsSupport})
+	if err != nil {
+		return awsclient.Wrap(err, "cannot describe VPC DNS support")
+	}
+	host, err := c.ec2.DescribeVpcAttribute(ctx, &ec2.DescribeVpcAttributeInput{VpcId: &id, Attribute: ec2types.VpcAttributeNameEnableDnsHostnames})
+	if err != nil {
+		return awsclient.Wrap(err, "cannot describe VPC DNS hostnames")
+	}
+	c.observed.DNSSupport = sup.EnableDnsSupport != nil && sdkaws.ToBool(sup.EnableDnsSupport.Value)
+	c.observed.DNSHostnames = host.EnableDnsHostnames != nil && sdkaws.ToBool(host.EnableDnsHostnames.Value)
+	return nil
+}
+
+func (c *vpcClient) readSubnets(ctx context.Context, id string) error {
+	p := ec2.NewDescribeSubnetsPaginator(c.ec2, &ec2.DescribeSubnetsInput{Filters: vpcFilter(id)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return awsclient.Wrap(err, "cannot describe subnets")
+		}
+		for _, s := range page.Subnets {
+			c.observed.Subnets = append(c.observed.Subnets, subnetObserved{ID: sdkaws.ToString(s.SubnetId), AZ: sdkaws.ToString(s.AvailabilityZone), CIDR: sdkaws.ToString(s.CidrBlock)})
+		}
+	}
+	return nil
+}
+
+func (c *vpcClient) readRouteTables(ctx context.Context, id string) error {
+	p := ec2.NewDescribeRouteTablesPaginator(c.ec2, &ec2.DescribeRouteTablesInput{Filters: vpcFilter(id)})
+	bySubnet := map[string]string{}
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return awsclient.Wrap(err, "cannot describe route tables")
+		}
+		for _, rt := range page.RouteTables {
+			obs := routeTableObserved{ID: sdkaws.ToString(rt.RouteTableId)}
+			for _, r := range rt.Routes {
+				if sdkaws.ToString(r.DestinationCidrBlock) == defaultRoute {
+					obs.DefaultTarget = sdkaws.ToString(r.GatewayId) + sdkaws.ToString(r.TransitGatewayId) + sdkaws.ToString(r.NatGatewayId)
+				}
+			}
+			for _, a := range rt.Associations {
+				obs.Main = obs.Main || sdkaws.ToBool(a.Main)
+				if a.SubnetId != nil && !sdkaws.ToBool(a.Main) {
+					bySubnet[*a.SubnetId] = obs.ID
+					obs.Associations = append(obs.Associations, sdkaws.ToString(a.RouteTableAssociationId))
+				}
+			}
+			c.observed.RouteTables[obs.ID] = obs
+		}
+	}
+	for i := range c.observed.Subnets {
+		c.observed.Subnets[i].RouteTableID = bySubnet[c.observed.Subnets[i].ID]
+	}
+	return nil
+}
+
+func (c *vpcClient) readGateways(ctx context.Context, id string) error {
+	igws, err := c.ec2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{Filters: []ec2types.Filter{{Name: sdkaws.String("attachment.vpc-id"), Values: []string{id}}}})
+	if err != nil {
+		return awsclient.Wrap(err, "cannot describe internet gateways")
+	}
+	for _, g := range igws.InternetGateways {
+		managed := false
+		for _, t := range g.Tags {
+			managed = managed || sdkaws.ToString(t.Key) == TagManagedBy
+		}
+		c.observed.InternetGateways = append(c.observed.InternetGateways, internetGateway{ID: sdkaws.ToString(g.InternetGatewayId), Managed: managed})
+	}
+	att, err := c.ec2.DescribeTransitGatewayVpcAttachments(ctx, &ec2.DescribeTransitGatewayVpcAttachmentsInput{Filters: vpcFilter(id)})
+	if err != nil {
+		return awsclient.Wrap(err, "cannot describe transit gateway attachments")
+	}
+	for _, a := range att.TransitGatewayVpcAttachments {
+		switch a.State {
+		case ec2types.TransitGatewayAttachmentStateAvailable, ec2types.TransitGatewayAttachmentStatePending, ec2types.TransitGatewayAttachmentStatePendingAcceptance:
+			c.observed.TGWAttachment = sdkaws.ToString(a.TransitGatewayAttachmentId)
+		}
+	}
+	return nil
+}
+
+func (c *vpcClient) readEndpoints(ctx context.Context, id string) error {
+	p := ec2.NewDescribeVpcEndpointsPaginator(c.ec2, &ec2.DescribeVpcEndpointsInput{Filters: vpcFilter(id)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return awsclient.Wrap(err, "cannot describe VPC endpoints")
+		}
+		for _, e := range page.VpcEndpoints {
+			switch strings.ToLower(string(e.State)) {
+			case "deleting", "deleted", "failed", "rejected":
+				continue
+			}
+			c.observed.Endpoints[sdkaws.ToString(e.ServiceName)] = endpointObserved{ID: sdkaws.ToString(e.VpcEndpointId), RouteTables: e.RouteTableIds, Subnets: e.SubnetIds}
+		}
+	}
+	return nil
+}
+
+func (c *vpcClient) readSecurityGroups(ctx context.Context, id string) error {
+	sgs, err := c.ec2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: vpcFilter(id)})
+	if err != nil {
+		return awsclient.Wrap(err, "cannot describe security groups")
+	}
+	for _, sg := range sgs.SecurityGroups {
+		switch sdkaws.ToString(sg.GroupName) {
+		case "default":
+			c.observed.DefaultSG = sdkaws.ToString(sg.GroupId)
+			c.observed.DefaultSGRules = len(sg.IpPermissions) + len(sg.IpPermissionsEgress)
+			c.defaultRules = [2][]ec2types.IpPermission{sg.IpPermissions, sg.IpPermissionsEgress}
+		case endpointSGName:
+			c.observed.EndpointSG = sdkaws.ToString(sg.GroupId)
+			c.observed.EndpointSGOpen = admitsHTTPSFrom(sg.IpPermissions, c.observed.CIDR)
+		}
+	}
+	return nil
+}
+
+func admitsHTTPSFrom(perms []ec2types.IpPermission, cidr string) bool {
+	for _, p := range perms {
+		if sdkaws.ToString(p.IpProtocol) != "tcp" || sdkaws.ToInt32(p.FromPort) > 443 || sdkaws.ToInt32(p.ToPort) < 443 {
+			continue
+		}
+		for _, r := range p.IpRanges {
+			if sdkaws.ToString(r.CidrIp) == cidr {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *vpcClient) readFlowLogs(ctx context.Context, id string) error {
+	out, err := c.ec2.DescribeFlowLogs(ctx, &ec2.DescribeFlowLogsInput{Filter: []ec2types.Filter{{Name: sdkaws.String("resource-id"), Values: []string{id}}}})
+	if err != nil {
+		return awsclient.Wrap(err, "cannot describe flow logs")
+	}
+	for _, f := range out.FlowLogs {
+		c.observed.FlowLogs = append(c.observed.FlowLogs, flowLogObserved{ID: sdkaws.ToString(f.FlowLogId), Destination: sdkaws.ToString(f.LogDestination), TrafficType: string(f.TrafficType)})
+	}
+	return nil
+}
+
+func (c *vpcClient) Create(ctx context.Context, mg *awsv1.VPC) (managed.ExternalCreation, error) {
+	want, err := c.desired(ctx, mg)
+	if err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	out, err := c.ec2.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: &want.CIDR, TagSpecifications: tagSpec(ec2types.ResourceTypeVpc, mg.GetName(), want.Tags)})
+	if err != nil {
+		return managed.ExternalCreation{}, awsclient.Wrap(err, "cannot create VPC")
+	}
+	// Recorded at once: the reconciler saves the external-name even if what follows fails, and
+	// the next reconcile completes the network from there.
+	id := sdkaws.ToString(out.Vpc.VpcId)
+	meta.SetExternalName(mg, id)
+	if err := c.read(ctx, id); err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	if !c.observed.Exists {
+		// EC2 is eventually consistent: a VPC may not be described the moment it is created.
+		// Build on what CreateVpc returned; a step that still cannot see it fails and is retried.
+		c.observed.Exists, c.observed.ID, c.observed.CIDR, c.observed.OwnerID = true, id, want.CIDR, sdkaws.ToString(out.Vpc.OwnerId)
+	}
+	return managed.ExternalCreation{}, c.apply(ctx, mg, want)
+}
+
+func (c *vpcClient) Update(ctx context.Context, mg *awsv1.VPC) (managed.ExternalUpdate, error) {
+	want, err := c.desired(ctx, mg)
+	if err != nil {
+		return managed.ExternalUpdate{}, err
+	}
+	if err := c.apply(ctx, mg, want); err != nil {
+		return managed.ExternalUpdate{}, err
+	}
+	repaired(c.record, mg, c.wasReady, c.drift)
+	setReady(mg, xpv2.Available())
+	return managed.ExternalUpdate{}, nil
+}
+
+// apply builds what is missing and removes what must not be there, in dependency order. It updates
+// c.observed as it goes, so later steps see what earlier ones created.
+func (c *vpcClient) apply(ctx context.Context, mg *awsv1.VPC, want vpcDesired) error {
+	for _, step := range []func(context.Context, *awsv1.VPC, vpcDesired) error{
+		c.applyDNS, c.applySubnets, c.applyEgress, c.applyEndpoints, c.applyDefaultSG, c.applyFlowLogs, c.applyTags,
+	} {
+		if err := step(ctx, mg, want); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *vpcClient) applyDNS(ctx context.Context, _ *awsv1.VPC, _ vpcDesired) error {
+	o := &c.observed
+	if !o.DNSSupport {
+		if _, err := c.ec2.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: &o.ID, EnableDnsSupport: &ec2types.AttributeBooleanValue{Value: sdkaws.Bool(true)}}); err != nil {
+			return awsclient.Wrap(err, "cannot enable VPC DNS support")
+		}
+	}
+	if !o.DNSHostnames {
+		if _, err := c.ec2.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: &o.ID, EnableDnsHostnames: &ec2types.AttributeBooleanValue{Value: sdkaws.Bool(true)}}); err != nil {
+			return awsclient.Wrap(err, "cannot enable VPC DNS hostnames")
+		}
+	}
+	o.DNSSupport, o.DNSHostnames = true, true
+	return nil
+}
+
+// applySubnets creates each missing private subnet and gives each its own route table.
+func (c *vpcClient) applySubnets(ctx context.Context, mg *awsv1.VPC, want vpcDesired) error {
+	o := &c.observed
+	for _, sd := range want.Subnets {
+		s, ok := o.subnetFor(sd)
+		if !ok {
+			out, err := c.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: &o.ID, CidrBlock: sdkaws.String(sd.CIDR), AvailabilityZone: sdkaws.String(sd.AZ),
+				TagSpecifications: tagSpec(ec2types.ResourceTypeSubnet, mg.GetName()+"-private-"+sd.AZ, want.Tags)})
+			if err != nil {
+				return awsclient.Wrapf(err, "cannot create subnet %s", sd.CIDR)
+			}
+			s = subnetObserved{ID: sdkaws.ToString(out.Subnet.SubnetId), AZ: sd.AZ, CIDR: sd.CIDR}
+			o.Subnets = append(o.Subnets, s)
+		}
+		if s.RouteTableID != "" {
+			continue
+		}
+		rt, err := c.ec2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{VpcId: &o.ID, TagSpecifications: tagSpec(ec2types.ResourceTypeRouteTable, mg.GetName()+"-private-"+sd.AZ, want.Tags)})
+		if err != nil {
+			return awsclient.Wrapf(err, "cannot create route table for subnet %s", s.ID)
+		}
+		rtID := sdkaws.ToString(rt.RouteTable.RouteTableId)
+		if _, err := c.ec2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: &rtID, SubnetId: &s.ID}); err != nil {
+			return awsclient.Wrapf(err, "cannot associate route table %s with subnet %s", rtID, s.ID)
+		}
+		o.RouteTables[rtID] = routeTableObserved{ID: rtID}
+		for i := range o.Subnets {
+			if o.Subnets[i].ID == s.ID {
+				o.Subnets[i].RouteTableID = rtID
+			}
+		}
+	}
+	return nil
+}
+
+// applyEgress makes the default routes and gateways what the egress mode says.
+func (c *vpcClient) applyEgress(ctx context.Context, mg *awsv1.VPC, want vpcDesired) error {
+	o := &c.observed
+	target := ""
+	switch want.Egress {
+	case awsv1.EgressNone, awsv1.EgressInspected:
+		for _, igw := range o.InternetGateways {
+			if _, err := c.ec2.DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: &igw.ID, VpcId: &o.ID}); err != nil && !awsclient.IsCode(err, "Gateway.NotAttached") {
+				return awsclient.Wrapf(err, "cannot detach internet gateway %s", igw.ID)
+			}
+			// Only a gateway ZoneKeeper made is deleted; someone else's is detached and left.
+			if igw.Managed {
+				if _, err := c.ec2.DeleteInternetGateway(ctx, &ec2.DeleteInternetGatewayInput{InternetGatewayId: &igw.ID}); err != nil && !awsclient.IsCode(err, "InvalidInternetGatewayID.NotFound") {
+					return awsclient.Wrapf(err, "cannot delete internet gateway %s", igw.ID)
+				}
+			}
+		}
+		o.InternetGateways = nil
+		if want.Egress == awsv1.EgressInspected {
+			if o.TGWAttachment == "" {
+				out, err := c.ec2.CreateTransitGatewayVpcAttachment(ctx, &ec2.CreateTransitGatewayVpcAttachmentInput{TransitGatewayId: &want.TransitGatewayID, VpcId: &o.ID,
+					SubnetIds: o.ourSubnetIDs(want), TagSpecifications: tagSpec(ec2types.ResourceTypeTransitGatewayAttachment, mg.GetName(), want.Tags)})
+				if err != nil {
+					return awsclient.Wrapf(err, "cannot attach VPC to transit gateway %s", want.TransitGatewayID)
+				}
+				o.TGWAttachment = sdkaws.ToString(out.TransitGatewayVpcAttachment.TransitGatewayAttachmentId)
+			}
+			target = want.TransitGatewayID
+		}
+	case awsv1.EgressDirect:
+		if len(o.InternetGateways) == 0 {
+			out, err := c.ec2.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{TagSpecifications: tagSpec(ec2types.ResourceTypeInternetGateway, mg.GetName(), want.Tags)})
+			if err != nil {
+				return awsclient.Wrap(err, "cannot create internet gateway")
+			}
+			id := sdkaws.ToString(out.InternetGateway.InternetGatewayId)
+			if _, err := c.ec2.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: &id, VpcId: &o.ID}); err != nil {
+				return awsclient.Wrapf(err, "cannot attach internet gateway %s", id)
+			}
+			o.InternetGateways = []internetGateway{{ID: id, Managed: true}}
+		}
+		target = o.InternetGateways[0].ID
+	}
+	for _, rt := range o.ourRouteTables(want) {
+		if err := c.setDefaultRoute(ctx, rt, target); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setDefaultRoute makes route table rt route 0.0.0.0/0 to target, or not at all when target is "".
+func (c *vpcClient) setDefaultRoute(ctx context.Context, rt routeTableObserved, target string) error {
+	if rt.DefaultTarget == target {
+		return nil
+	}
+	if target == "" {
+		_, err := c.ec2.DeleteRoute(ctx, &ec2.DeleteRouteInput{RouteTableId: &rt.ID, DestinationCidrBlock: sdkaws.String(defaultRoute)})
+		if err != nil && !awsclient.IsCode(err, "InvalidRoute.NotFound") {
+			return awsclient.Wrapf(err, "cannot delete default route of route table %s", rt.ID)
+		}
+		return nil
+	}
+	if rt.DefaultTarget != "" {
+		in := &ec2.ReplaceRouteInput{RouteTableId: &rt.ID, DestinationCidrBlock: sdkaws.String(defaultRoute)}
+		if strings.HasPrefix(target, "tgw-") {
+			in.TransitGatewayId = &target
+		} else {
+			in.GatewayId = &target
+		}
+		_, err := c.ec2.ReplaceRoute(ctx, in)
+		return awsclient.Wrapf(err, "cannot replace default route of route table %s", rt.ID)
+	}
+	in := &ec2.CreateRouteInput{RouteTableId: &rt.ID, DestinationCidrBlock: sdkaws.String(defaultRoute)}
+	if strings.HasPrefix(target, "tgw-") {
+		in.TransitGatewayId = &target
+	} else {
+		in.GatewayId = &target
+	}
+	_, err := c.ec2.CreateRoute(ctx, in)
+	return awsclient.Wrapf(err, "cannot create default route in route table %s", rt.ID)
+}
+
+// applyEndpoints makes AWS services reachable without egress: an S3 gateway endpoint in every route
+// table, and an interface endpoint per service in every subnet.
+func (c *vpcClient) applyEndpoints(ctx context.Context, mg *awsv1.VPC, want vpcDesired) error {
+	o := &c.observed
+	var rts []string
+	for _, rt := range o.ourRouteTables(want) {
+		rts = append(rts, rt.ID)
+	}
+	subnets := o.ourSubnetIDs(want)
+	if ep, ok := o.Endpoints[want.GatewayEndpoint]; !ok {
+		if _, err := c.ec2.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{VpcId: &o.ID, ServiceName: &want.GatewayEndpoint, VpcEndpointType: ec2types.VpcEndpointTypeGateway,
+			RouteTableIds: rts, TagSpecifications: tagSpec(ec2types.ResourceTypeVpcEndpoint, mg.GetName()+"-s3", want.Tags)}); err != nil {
+			return awsclient.Wrap(err, "cannot create S3 gateway endpoint")
+		}
+	} else if add := missing(rts, ep.RouteTables); len(add) > 0 {
+		if _, err := c.ec2.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: &ep.ID, AddRouteTableIds: add}); err != nil {
+			return awsclient.Wrap(err, "cannot add route tables to S3 gateway endpoint")
+		}
+	}
+	if len(want.InterfaceEndpoints) == 0 {
+		return nil
+	}
+	sg, err := c.endpointSecurityGroup(ctx, mg, want)
+	if err != nil {
+		return err
+	}
+	for _, svc := range want.InterfaceEndpoints {
+		ep, ok := o.Endpoints[svc]
+		if !ok {
+			if _, err := c.ec2.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{VpcId: &o.ID, ServiceName: sdkaws.String(svc), VpcEndpointType: ec2types.VpcEndpointTypeInterface,
+				SubnetIds: subnets, SecurityGroupIds: []string{sg}, PrivateDnsEnabled: sdkaws.Bool(true),
+				TagSpecifications: tagSpec(ec2types.ResourceTypeVpcEndpoint, mg.GetName()+"-"+svc[strings.LastIndex(svc, ".")+1:], want.Tags)}); err != nil {
+				return awsclient.Wrapf(err, "cannot create interface endpoint %s", svc)
+			}
+			continue
+		}
+		if add := missing(subnets, ep.Subnets); len(add) > 0 {
+			if _, err := c.ec2.ModifyVpcEndpoint(ctx, &ec2.ModifyVpcEndpointInput{VpcEndpointId: &ep.ID, AddSubnetIds: add}); err != nil {
+				return awsclient.Wrapf(err, "cannot add subnets to interface endpoint %s", svc)
+			}
+		}
+	}
+	return nil
+}
+
+// endpointSecurityGroup returns the interface endpoints' security group, created and opened to
+// HTTPS from the VPC's own CIDR when needed.
+func (c *vpcClient) endpointSecurityGroup(ctx context.Context, mg *awsv1.VPC, want vpcDesired) (string, error) {
+	o := &c.observed
+	if o.EndpointSG == "" {
+		out, err := c.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{VpcId: &o.ID, GroupName: sdkaws.String(endpointSGName),
+			Description:       sdkaws.String("HTTPS from the VPC to its AWS service endpoints"),
+			TagSpecifications: tagSpec(ec2types.ResourceTypeSecurityGroup, mg.GetName()+"-endpoints", want.Tags)})
+		if err != nil {
+			return "", awsclient.Wrap(err, "cannot create endpoint security group")
+		}
+		o.EndpointSG = sdkaws.ToString(out.GroupId)
+	}
+	if !o.EndpointSGOpen {
+		_, err := c.ec2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: &o.EndpointSG, IpPermissions: []ec2types.IpPermission{{
+			IpProtocol: sdkaws.String("tcp"), FromPort: sdkaws.Int32(443), ToPort: sdkaws.Int32(443),
+			IpRanges: []ec2types.IpRange{{CidrIp: &o.CIDR, Description: sdkaws.String("HTTPS from the VPC")}},
+		}}})
+		if err != nil && !awsclient.IsCode(err, "InvalidPermission.Duplicate") {
+			return "", awsclient.Wrap(err, "cannot open endpoint security group to HTTPS")
+		}
+		o.EndpointSGOpen = true
+	}
+	return o.EndpointSG, nil
+}
+
+// applyDefaultSG removes every rule of the default security group, so nothing placed in it by
+// default can talk to anything.
+func (c *vpcClient) applyDefaultSG(ctx context.Context, _ *awsv1.VPC, _ vpcDesired) error {
+	o := &c.observed
+	if o.DefaultSG == "" || o.DefaultSGRules == 0 {
+		return nil
+	}
+	if in := c.defaultRules[0]; len(in) > 0 {
+		if _, err := c.ec2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: &o.DefaultSG, IpPermissions: in}); err != nil {
+			return awsclient.Wrap(err, "cannot remove ingress rules of default security group")
+		}
+	}
+	if eg := c.defaultRules[1]; len(eg) > 0 {
+		if _, err := c.ec2.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: &o.DefaultSG, IpPermissions: eg}); err != nil {
+			return awsclient.Wrap(err, "cannot remove egress rules of default security group")
+		}
+	}
+	o.DefaultSGRules = 0
+	return nil
+}
+
+func (c *vpcClient) applyFlowLogs(ctx context.Context, mg *awsv1.VPC, want vpcDesired) error {
+	o := &c.observed
+	if want.FlowLogDestination == "" || o.flowLogTo(want.FlowLogDestination) != "" {
+		return nil
+	}
+	// The bare bucket ARN: AWS writes under AWSLogs/<account>/vpcflowlogs/ in it.
+	out, err := c.ec2.CreateFlowLogs(ctx, &ec2.CreateFlowLogsInput{
+		ResourceIds: []string{o.ID}, ResourceType: ec2types.FlowLogsResourceTypeVpc, TrafficType: ec2types.TrafficTypeAll,
+		LogDestinationType: ec2types.LogDestinationTypeS3, LogDestination: &want.FlowLogDestination,
+		TagSpecifications: tagSpec(ec2types.ResourceTypeVpcFlowLog, mg.GetName(), want.Tags),
+	})
+	if err != nil {
+		return awsclient.Wrap(err, "cannot create flow log")
+	}
+	if len(out.Unsuccessful) > 0 && out.Unsuccessful[0].Error != nil {
+		e := out.Unsuccessful[0].Error
+		return errors.Errorf("cannot create flow log: %s: %s", sdkaws.ToString(e.Code), sdkaws.ToString(e.Message))
+	}
+	for _, id := range out.FlowLogIds {
+		o.FlowLogs = append(o.FlowLogs, flowLogObserved{ID: id, Destination: want.FlowLogDestination, TrafficType: "ALL"})
+	}
+	return nil
+}
+
+func (c *vpcClient) applyTags(ctx context.Context, _ *awsv1.VPC, want vpcDesired) error {
+	if len(tagDrift(want.Tags, c.observed.Tags)) == 0 {
+		return nil
+	}
+	_, err := c.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{c.observed.ID}, Tags: ec2Tags("", want.Tags)})
+	return awsclient.Wrap(err, "cannot tag VPC")
+}
+
+// Delete takes the network apart in dependency order. It is reached only with deletionPolicy
+// Delete. AWS deletes endpoints asynchronously, so subnets may refuse deletion
+// (DependencyViolation) for a while; the error is reported and the next reconcile goes on.
+func (c *vpcClient) Delete(ctx context.Context, mg *awsv1.VPC) (managed.ExternalDelete, error) {
+	o := c.observed
+	var flowLogs, endpoints []string
+	for _, f := range o.FlowLogs {
+		flowLogs = append(flowLogs, f.ID)
+	}
+	if len(flowLogs) > 0 {
+		if _, err := c.ec2.DeleteFlowLogs(ctx, &ec2.DeleteFlowLogsInput{FlowLogIds: flowLogs}); err != nil {
+			return managed.ExternalDelete{}, awsclient.Wrap(err, "cannot delete flow logs")
+		}
+	}
+	for _, ep := range o.Endpoints {
+		endpoints = append(endpoints, ep.ID)
+	}
+	if len(endpoints) > 0 {
+		if _, err := c.ec2.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: endpoints}); err != nil {
+			return managed.ExternalDelete{}, awsclient.Wrap(err, "cannot delete VPC endpoints")
+		}
+	}
+	if o.TGWAttachment != "" {
+		if _, err := c.ec2.DeleteTransitGatewayVpcAttachment(ctx, &ec2.DeleteTransitGatewayVpcAttachmentInput{TransitGatewayAttachmentId: &o.TGWAttachment}); err != nil {
+			return managed.ExternalDelete{}, awsclient.Wrap(err, "cannot delete transit gateway attachment")
+		}
+	}
+	if err := c.applyEgress(ctx, mg, vpcDesired{Egress: awsv1.EgressNone}); err != nil {
+		return managed.ExternalDelete{}, err
+	}
+	// Every route table but the main one must go before the VPC can; the main one goes with it.
+	for _, rt := range o.RouteTables {
+		if rt.Main {
+			continue
+		}
+		for _, a := range rt.Associations {
+			if _, err := c.ec2.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: &a}); err != nil && !awsclient.IsCode(err, "InvalidAssociationID.NotFound") {
+				return managed.ExternalDelete{}, awsclient.Wrapf(err, "cannot disassociate route table %s", rt.ID)
+			}
+		}
+		if _, err := c.ec2.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: &rt.ID}); err != nil && !awsclient.IsCode(err, "InvalidRouteTableID.NotFound") {
+			return managed.ExternalDelete{}, awsclient.Wrapf(err, "cannot delete route table %s", rt.ID)
+		}
+	}
+	for _, s := range o.Subnets {
+		if _, err := c.ec2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: &s.ID}); err != nil && !awsclient.IsCode(err, "InvalidSubnetID.NotFound") {
+			return managed.ExternalDelete{}, awsclient.Wrapf(err, "cannot delete subnet %s", s.ID)
+		}
+	}
+	if o.EndpointSG != "" {
+		if _, err := c.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: &o.EndpointSG}); err != nil && !awsclient.IsCode(err, "InvalidGroup.NotFound") {
+			return managed.ExternalDelete{}, awsclient.Wrap(err, "cannot delete endpoint security group")
+		}
+	}
+	if _, err := c.ec2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: &o.ID}); err != nil && !awsclient.IsCode(err, "InvalidVpcID.NotFound") {
+		return managed.ExternalDelete{}, awsclient.Wrap(err, "cannot delete VPC")
+	}
+	return managed.ExternalDelete{}, nil
+}
+
+func (c *vpcClient) Disconnect(context.Context) error { return nil }
+
+// missing returns the elements of want not in have.
+func missing(want, have []string) []string {
+	var out []string
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func ec2Tags(name string, tags map[string]string) []ec2types.Tag {
+	out := make([]ec2types.Tag, 0, len(tags)+1)
+	if name != "" {
+		out = append(out, ec2types.Tag{Key: sdkaws.String("Name"), Value: sdkaws.String(name)})
+	}
+	for _, k := range sortedKeys(tags) {
+		if k == "Name" && name != "" {
+			continue
+		}
+		out = append(out, ec2types.Tag{Key: sdkaws.String(k), Value: sdkaws.String(tags[k])})
+	}
+	return out
+}
+
+func tagSpec(t ec2types.ResourceType, name string, tags map[string]string) []ec2types.TagSpecification {
+	return []ec2types.TagSpecification{{ResourceType: t, Tags: ec2Tags(name, tags)}}
+}

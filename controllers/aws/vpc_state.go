@@ -1,0 +1,270 @@
+package aws
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+
+	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
+	awsclient "github.com/zonekeeper/zonekeeper/internal/aws"
+)
+
+// defaultRoute is the destination of the route egress adds (or, with egress None, must be absent).
+const defaultRoute = "0.0.0.0/0"
+
+// vpcDesired is the network the spec asks for, computed without calling AWS except for the list
+// of availability zones.
+type vpcDesired struct {
+	CIDR               string
+	Subnets            []subnetDesired
+	Egress             awsv1.Egress
+	TransitGatewayID   string
+	GatewayEndpoint    string   // service name of the S3 gateway endpoint
+	InterfaceEndpoints []string // service names of the interface endpoints
+	FlowLogDestination string   // bare bucket ARN; "" when flow logs are off
+	Tags               map[string]string
+}
+
+type subnetDesired struct {
+	AZ   string
+	CIDR string
+}
+
+// vpcObserved is the network as AWS reports it.
+type vpcObserved struct {
+	Exists           bool
+	ID               string
+	OwnerID          string
+	CIDR             string
+	DNSSupport       bool
+	DNSHostnames     bool
+	Subnets          []subnetObserved
+	RouteTables      map[string]routeTableObserved // by route table ID
+	InternetGateways []internetGateway             // attached to the VPC
+	TGWAttachment    string                        // ID of a live transit gateway attachment
+	Endpoints        map[string]endpointObserved   // by service name
+	EndpointSG       string                        // the security group of the interface endpoints
+	EndpointSGOpen   bool                          // it admits HTTPS from the VPC
+	DefaultSG        string
+	DefaultSGRules   int
+	FlowLogs         []flowLogObserved
+	Tags             map[string]string
+}
+
+type subnetObserved struct {
+	ID           string
+	AZ           string
+	CIDR         string
+	RouteTableID string // "" when the subnet uses the main route table
+}
+
+type routeTableObserved struct {
+	ID   string
+	Main bool
+	// Associations are the IDs of its subnet associations.
+	Associations []string
+	// DefaultTarget is the gateway or transit gateway ID of the 0.0.0.0/0 route, "" when none.
+	DefaultTarget string
+}
+
+type internetGateway struct {
+	ID      string
+	Managed bool // tagged as ZoneKeeper's
+}
+
+type endpointObserved struct {
+	ID          string
+	RouteTables []string
+	Subnets     []string
+}
+
+type flowLogObserved struct {
+	ID          string
+	Destination string
+	TrafficType string
+}
+
+// desiredVPC computes the desired network of a spec in a region whose availability zones are zones.
+func desiredVPC(p awsv1.VPCParameters, zones []string, tags map[string]string) (vpcDesired, error) {
+	n := int(p.AvailabilityZones)
+	if n == 0 {
+		n = 3
+	}
+	picked, err := pickZones(zones, n)
+	if err != nil {
+		return vpcDesired{}, err
+	}
+	cidrs, err := awsclient.PrivateSubnets(p.CIDRBlock, n)
+	if err != nil {
+		return vpcDesired{}, err
+	}
+	d := vpcDesired{
+		CIDR:             p.CIDRBlock,
+		Egress:           p.Egress,
+		TransitGatewayID: p.TransitGatewayID,
+		GatewayEndpoint:  awsclient.EndpointServiceName(p.Region, "s3"),
+		Tags:             tags,
+	}
+	if d.Egress == "" {
+		d.Egress = awsv1.EgressNone
+	}
+	for i, c := range cidrs {
+		d.Subnets = append(d.Subnets, subnetDesired{AZ: picked[i], CIDR: c.String()})
+	}
+	for _, s := range p.InterfaceEndpoints {
+		d.InterfaceEndpoints = append(d.InterfaceEndpoints, awsclient.EndpointServiceName(p.Region, s))
+	}
+	if p.FlowLogs.Enabled == nil || *p.FlowLogs.Enabled {
+		if p.FlowLogs.BucketARN == "" {
+			return vpcDesired{}, errors.New("flow logs are enabled but spec.forProvider.flowLogs has no bucketARN yet")
+		}
+		d.FlowLogDestination = p.FlowLogs.BucketARN
+	}
+	return d, nil
+}
+
+// pickZones returns the first n zone names in name order, so the same region always yields the
+// same zones.
+func pickZones(zones []string, n int) ([]string, error) {
+	sorted := slices.Clone(zones)
+	slices.Sort(sorted)
+	if len(sorted) < n {
+		return nil, errors.Errorf("%d availability zones requested, the region has %d", n, len(sorted))
+	}
+	return sorted[:n], nil
+}
+
+// subnetFor returns the observed subnet with the CIDR of d, if any.
+func (o vpcObserved) subnetFor(d subnetDesired) (subnetObserved, bool) {
+	for _, s := range o.Subnets {
+		if s.CIDR == d.CIDR {
+			return s, true
+		}
+	}
+	return subnetObserved{}, false
+}
+
+// ourRouteTables are the route tables of the desired subnets that exist.
+func (o vpcObserved) ourRouteTables(d vpcDesired) []routeTableObserved {
+	var out []routeTableObserved
+	for _, sd := range d.Subnets {
+		if s, ok := o.subnetFor(sd); ok && s.RouteTableID != "" {
+			out = append(out, o.RouteTables[s.RouteTableID])
+		}
+	}
+	return out
+}
+
+func (o vpcObserved) ourSubnetIDs(d vpcDesired) []string {
+	var out []string
+	for _, sd := range d.Subnets {
+		if s, ok := o.subnetFor(sd); ok {
+			out = append(out, s.ID)
+		}
+	}
+	return out
+}
+
+// vpcDrift describes how an observed network differs from the desired one.
+func vpcDrift(d vpcDesired, o vpcObserved) []string {
+	if !o.Exists {
+		return []string{"VPC does not exist"}
+	}
+	var out []string
+	if !o.DNSSupport || !o.DNSHostnames {
+		out = append(out, "DNS support or DNS hostnames are off (interface endpoints need both)")
+	}
+	for _, sd := range d.Subnets {
+		s, ok := o.subnetFor(sd)
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("subnet %s in %s is missing", sd.CIDR, sd.AZ))
+		case s.RouteTableID == "":
+			out = append(out, fmt.Sprintf("subnet %s has no route table of its own", s.ID))
+		}
+	}
+	out = append(out, egressDrift(d, o)...)
+	rts := o.ourRouteTables(d)
+	subnets := o.ourSubnetIDs(d)
+	if ep, ok := o.Endpoints[d.GatewayEndpoint]; !ok {
+		out = append(out, "S3 gateway endpoint is missing")
+	} else {
+		for _, rt := range rts {
+			if !slices.Contains(ep.RouteTables, rt.ID) {
+				out = append(out, fmt.Sprintf("S3 gateway endpoint is not in route table %s", rt.ID))
+			}
+		}
+	}
+	if len(d.InterfaceEndpoints) > 0 && (o.EndpointSG == "" || !o.EndpointSGOpen) {
+		out = append(out, "the endpoints' security group is missing or does not admit HTTPS from the VPC")
+	}
+	for _, svc := range d.InterfaceEndpoints {
+		ep, ok := o.Endpoints[svc]
+		if !ok {
+			out = append(out, fmt.Sprintf("interface endpoint %s is missing", svc))
+			continue
+		}
+		for _, s := range subnets {
+			if !slices.Contains(ep.Subnets, s) {
+				out = append(out, fmt.Sprintf("interface endpoint %s is not in subnet %s", svc, s))
+			}
+		}
+	}
+	if o.DefaultSGRules > 0 {
+		out = append(out, fmt.Sprintf("default security group %s has %d rules", o.DefaultSG, o.DefaultSGRules))
+	}
+	if d.FlowLogDestination != "" && o.flowLogTo(d.FlowLogDestination) == "" {
+		out = append(out, "flow log of all traffic to "+d.FlowLogDestination+" is missing")
+	}
+	return append(out, tagDrift(d.Tags, o.Tags)...)
+}
+
+func egressDrift(d vpcDesired, o vpcObserved) []string {
+	var out []string
+	rts := o.ourRouteTables(d)
+	switch d.Egress {
+	case awsv1.EgressNone:
+		for _, igw := range o.InternetGateways {
+			out = append(out, fmt.Sprintf("internet gateway %s is attached although egress is None", igw.ID))
+		}
+		for _, rt := range rts {
+			if rt.DefaultTarget != "" {
+				out = append(out, fmt.Sprintf("route table %s routes %s to %s although egress is None", rt.ID, defaultRoute, rt.DefaultTarget))
+			}
+		}
+	case awsv1.EgressDirect:
+		if len(o.InternetGateways) == 0 {
+			out = append(out, "no internet gateway is attached")
+			break
+		}
+		for _, rt := range rts {
+			if rt.DefaultTarget != o.InternetGateways[0].ID {
+				out = append(out, fmt.Sprintf("route table %s does not route %s to internet gateway %s", rt.ID, defaultRoute, o.InternetGateways[0].ID))
+			}
+		}
+	case awsv1.EgressInspected:
+		for _, igw := range o.InternetGateways {
+			out = append(out, fmt.Sprintf("internet gateway %s is attached although egress is Inspected", igw.ID))
+		}
+		if o.TGWAttachment == "" {
+			out = append(out, "VPC is not attached to transit gateway "+d.TransitGatewayID)
+		}
+		for _, rt := range rts {
+			if rt.DefaultTarget != d.TransitGatewayID {
+				out = append(out, fmt.Sprintf("route table %s does not route %s to transit gateway %s", rt.ID, defaultRoute, d.TransitGatewayID))
+			}
+		}
+	}
+	return out
+}
+
+// flowLogTo returns the ID of a flow log of all traffic to destination, or "".
+func (o vpcObserved) flowLogTo(destination string) string {
+	for _, f := range o.FlowLogs {
+		if f.Destination == destination && f.TrafficType == "ALL" {
+			return f.ID
+		}
+	}
+	return ""
+}

@@ -1,0 +1,53 @@
+package awsclient
+
+import (
+	"net/netip"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+)
+
+// Subnet layout. A VPC's CIDR is split into SubnetBlocks equal blocks, each SubnetBlockBits longer
+// than the VPC prefix; private subnet i (for the i-th availability zone in name order) is block i.
+// The last blocks are reserved for subnets that later egress modes or hubs need, so the layout never
+// moves an existing subnet: adding an availability zone adds the next block, and nothing is
+// renumbered. A /16 gives /19 subnets (8192 addresses each); a /24 gives /27 (32, of which AWS
+// keeps 5), still above AWS's /28 minimum.
+const (
+	SubnetBlockBits  = 3
+	SubnetBlocks     = 1 << SubnetBlockBits
+	MaxPrivateSubnet = 6
+	MinVPCPrefix     = 16
+	MaxVPCPrefix     = 24
+)
+
+// PrivateSubnets returns the CIDRs of the private subnets of a VPC with the given CIDR spread over
+// n availability zones: the first n blocks of the layout above. It is a pure function of its
+// arguments, so the same spec always yields the same subnets.
+func PrivateSubnets(cidr string, n int) ([]netip.Prefix, error) {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return nil, errors.Wrapf(err, "cannot parse CIDR %q", cidr)
+	}
+	if !p.Addr().Is4() {
+		return nil, errors.Errorf("CIDR %s is not IPv4", cidr)
+	}
+	if p.Masked() != p {
+		return nil, errors.Errorf("CIDR %s is not a network address (did you mean %s?)", cidr, p.Masked())
+	}
+	if p.Bits() < MinVPCPrefix || p.Bits() > MaxVPCPrefix {
+		return nil, errors.Errorf("CIDR %s: prefix must be from /%d to /%d", cidr, MinVPCPrefix, MaxVPCPrefix)
+	}
+	if n < 1 || n > MaxPrivateSubnet {
+		return nil, errors.Errorf("%d availability zones: must be from 1 to %d", n, MaxPrivateSubnet)
+	}
+	bits := p.Bits() + SubnetBlockBits
+	size := uint32(1) << (32 - bits)
+	base := p.Addr().As4()
+	start := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
+	out := make([]netip.Prefix, n)
+	for i := range n {
+		a := start + uint32(i)*size
+		out[i] = netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), bits)
+	}
+	return out, nil
+}
