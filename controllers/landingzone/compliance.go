@@ -47,10 +47,19 @@ func (e *Evaluator) now() time.Time {
 // evaluate sets the Compliant condition and returns status.compliance and when to look again: at
 // the earliest expiry of an exception that waived something, so the waiver's end shows in status
 // at once rather than at the next unrelated change.
-func (e *Evaluator) evaluate(ctx context.Context, c client.Reader, obj client.Object, kind string, cond conditions) (*lzv1.ComplianceStatus, ctrl.Result) {
+//
+// plan and observed are the managed resources the object composes and their observed state; nil
+// when it composes nothing (yet).
+func (e *Evaluator) evaluate(ctx context.Context, c client.Reader, obj client.Object, kind string, plan, observed []map[string]any, cond conditions) (*lzv1.ComplianceStatus, ctrl.Result) {
 	log := ctrl.LoggerFrom(ctx)
 	in, err := compliance.Input(ctx, compliance.ClientResolver{Reader: c, ZoneIndex: indexWorkloadByZone}, obj)
 	if err == nil {
+		if plan != nil {
+			in.Plan = plan
+		}
+		if observed != nil {
+			in.Observed = observed
+		}
 		var v engine.Verdict
 		pes := &policyv1.PolicyExceptionList{}
 		if err = c.List(ctx, pes); err == nil {

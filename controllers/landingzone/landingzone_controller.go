@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
+	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 )
@@ -31,12 +32,20 @@ type LandingZoneReconciler struct {
 	client.Client
 	Recorder  recorder.EventRecorder
 	Evaluator *Evaluator
+	// AWS composes AWS zones' managed resources; nil leaves AWS zones Pending.
+	AWS *AWSComposer
 }
 
 // SetupWithManager registers the reconciler. A zone is reconciled again when its classification
 // appears, changes or goes, and when a workload placed in it changes.
 func (r *LandingZoneReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr)
+	if r.AWS != nil {
+		// A part's status changing (the account appearing, the VPC becoming Ready) is what moves
+		// the zone forward: no polling.
+		b = b.Owns(&awsv1.Account{}).Owns(&awsv1.VPC{}).Owns(&awsv1.Key{}).Owns(&awsv1.AuditTrail{})
+	}
+	return b.
 		Named("landingzone").
 		For(&lzv1.LandingZone{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&lzv1.DataClassification{}, handler.EnqueueRequestsFromMapFunc(r.zonesForClassification),
@@ -65,10 +74,8 @@ func (r *LandingZoneReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		recordReadyTransition(r.Recorder, zone, before.Status.Conditions, zone.Status.Conditions)
 	}()
 
-	// Nothing in the cloud belongs to a zone yet, so deletion needs no finalizer and no work. When
-	// provisioning lands, deletion honours spec.deletionPolicy here.
 	if !zone.DeletionTimestamp.IsZero() {
-		return ctrl.Result{}, nil
+		return r.reconcileDelete(ctx, zone)
 	}
 	return r.reconcileNormal(ctx, zone)
 }
@@ -84,10 +91,17 @@ func (r *LandingZoneReconciler) reconcileNormal(ctx context.Context, zone *lzv1.
 	if err != nil || !resolved {
 		return ctrl.Result{}, err
 	}
+	if r.AWS != nil && zone.Spec.Cloud.Provider == lzv1.ProviderAWS {
+		res, err := r.reconcileAWS(ctx, zone, cond)
+		if err == nil {
+			zone.Status.ObservedGeneration = zone.Generation
+		}
+		return res, err
+	}
 	r.reconcileProvisioning(zone, cond)
 
 	var res ctrl.Result
-	zone.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, zone, "LandingZone", cond)
+	zone.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, zone, "LandingZone", nil, nil, cond)
 	zone.Status.ObservedGeneration = zone.Generation
 	return res, nil
 }

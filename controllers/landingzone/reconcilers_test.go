@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
@@ -401,4 +402,61 @@ func hasViolation(s *lzv1.ComplianceStatus, control, baseline string) bool {
 		}
 	}
 	return false
+}
+
+// TestWorkloadNamespaceGetsItsDataControls checks the in-cluster controls of a placed workload:
+// restricted Pod Security labels always, a default-deny NetworkPolicy when its data forbids public
+// exposure, and neither for a refused workload.
+func TestWorkloadNamespaceGetsItsDataControls(t *testing.T) {
+	private, public := unique("cji"), unique("public")
+	dcPrivate := newClassification(private, 6)
+	dcPrivate.Spec.Network.PublicExposure = lzv1.PublicExposureForbidden
+	dcPublic := newClassification(public, 0)
+	dcPublic.Spec.Network.PublicExposure = lzv1.PublicExposureAllowed
+	create(t, dcPrivate, dcPublic)
+	tenant := unique("tenant")
+	zone := newZone(unique("zone"), tenant, private)
+	create(t, zone)
+
+	cases := map[string]struct {
+		class      string
+		zone       string
+		wantLabels bool
+		wantPolicy bool
+	}{
+		"private data: labels and default deny": {class: private, zone: zone.Name, wantLabels: true, wantPolicy: true},
+		"public data: labels only":              {class: public, zone: zone.Name, wantLabels: true, wantPolicy: false},
+		"refused placement: nothing":            {class: private, zone: "no-such-zone", wantLabels: false, wantPolicy: false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ns := newNamespace(unique("ns"), tenant)
+			create(t, ns)
+			wl := newWorkload(ns.Name, unique("wl"), tc.zone, tc.class)
+			create(t, wl)
+			reason := lzv1.ReasonPending
+			if tc.zone != zone.Name {
+				reason = lzv1.ReasonLandingZoneNotFound
+			}
+			expectCondition(t, wl, lzv1.ConditionReady, metav1.ConditionFalse, reason)
+
+			if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(ns), ns); err != nil {
+				t.Fatal(err)
+			}
+			if got := ns.Labels["pod-security.kubernetes.io/enforce"] == "restricted"; got != tc.wantLabels {
+				t.Errorf("restricted Pod Security label present = %v, want %v (labels %v)", got, tc.wantLabels, ns.Labels)
+			}
+			if ns.Labels[lzv1.TenantLabel] != tenant {
+				t.Errorf("the tenant label was lost: %v", ns.Labels)
+			}
+			np := &networkingv1.NetworkPolicy{}
+			err := k8s.Get(context.Background(), client.ObjectKey{Namespace: ns.Name, Name: "zonekeeper-default-deny"}, np)
+			if got := err == nil; got != tc.wantPolicy {
+				t.Fatalf("default-deny NetworkPolicy present = %v, want %v (%v)", got, tc.wantPolicy, err)
+			}
+			if tc.wantPolicy && (len(np.Spec.PolicyTypes) != 2 || len(np.Spec.Ingress) != 0) {
+				t.Errorf("policy does not deny all ingress and egress: %+v", np.Spec)
+			}
+		})
+	}
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // Setup registers the indexes and every reconciler of the landingzone group with a manager. The
-// evaluator's engine is shared with the admission webhook, so both give the same verdict.
-func Setup(ctx context.Context, mgr ctrl.Manager, ev *Evaluator) error {
+// evaluator's engine is shared with the admission webhook, so both give the same verdict. aws,
+// when not nil, provisions AWS zones; without it they stay Pending.
+func Setup(ctx context.Context, mgr ctrl.Manager, ev *Evaluator, aws *AWSComposer) error {
 	if ev == nil || ev.Engine == nil {
 		return errors.New("cannot set up landingzone reconcilers without a policy engine")
 	}
@@ -19,7 +20,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, ev *Evaluator) error {
 	if err := (&DataClassificationReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
 		return errors.Wrap(err, "cannot set up DataClassification reconciler")
 	}
-	if err := (&LandingZoneReconciler{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("landingzone"), Evaluator: ev}).SetupWithManager(mgr); err != nil {
+	if err := (&LandingZoneReconciler{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("landingzone"), Evaluator: ev, AWS: aws}).SetupWithManager(mgr); err != nil {
 		return errors.Wrap(err, "cannot set up LandingZone reconciler")
 	}
 	if err := (&WorkloadReconciler{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("workload"), Evaluator: ev}).SetupWithManager(mgr); err != nil {

@@ -87,7 +87,7 @@ type refusal struct {
 func (r *WorkloadReconciler) reconcileNormal(ctx context.Context, wl *lzv1.Workload) (ctrl.Result, error) {
 	cond := conditions{list: &wl.Status.Conditions, generation: wl.Generation}
 
-	refused, err := r.reconcilePlacement(ctx, wl)
+	placed, refused, err := r.reconcilePlacement(ctx, wl)
 	if err != nil {
 		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
 		return ctrl.Result{}, err
@@ -95,15 +95,19 @@ func (r *WorkloadReconciler) reconcileNormal(ctx context.Context, wl *lzv1.Workl
 	var res ctrl.Result
 	switch {
 	case refused == nil:
+		if err := r.reconcileNamespace(ctx, wl, placed.classifications); err != nil {
+			cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
+			return ctrl.Result{}, err
+		}
 		cond.set(lzv1.ConditionSynced, metav1.ConditionTrue, lzv1.ReasonReconcileSuccess, "zone, namespace and classifications resolved")
 		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending,
 			"placement allowed; the workload's key, storage and cloud identity have not been provisioned (no cloud resources exist for this workload yet)")
-		wl.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, wl, "Workload", cond)
+		wl.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, wl, "Workload", nil, nil, cond)
 	case refused.reason == lzv1.ReasonClassificationExceedsZone:
 		// The policies judge this too, with control IDs an auditor can key on: report them.
 		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, refused.reason, refused.message)
 		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, refused.reason, refused.message)
-		wl.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, wl, "Workload", cond)
+		wl.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, wl, "Workload", nil, nil, cond)
 	default:
 		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, refused.reason, refused.message)
 		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, refused.reason, refused.message)
@@ -116,26 +120,40 @@ func (r *WorkloadReconciler) reconcileNormal(ctx context.Context, wl *lzv1.Workl
 
 // reconcilePlacement checks, in order, that the zone exists, that it admits the namespace, that the
 // workload's classifications and the zone's exist, and that the zone may hold the workload's data.
-func (r *WorkloadReconciler) reconcilePlacement(ctx context.Context, wl *lzv1.Workload) (*refusal, error) {
+func (r *WorkloadReconciler) reconcilePlacement(ctx context.Context, wl *lzv1.Workload) (*placement, *refusal, error) {
+	p, refused, err := r.place(ctx, wl)
+	if refused != nil || err != nil {
+		return nil, refused, err
+	}
+	return p, nil, nil
+}
+
+// placement is a workload admitted to its zone, with the classifications it holds.
+type placement struct {
+	zone            *lzv1.LandingZone
+	classifications []lzv1.DataClassification
+}
+
+func (r *WorkloadReconciler) place(ctx context.Context, wl *lzv1.Workload) (*placement, *refusal, error) {
 	zone := &lzv1.LandingZone{}
 	if err := r.Get(ctx, types.NamespacedName{Name: wl.Spec.LandingZoneRef.Name}, zone); err != nil {
 		if apierrors.IsNotFound(err) {
-			return &refusal{lzv1.ReasonLandingZoneNotFound, fmt.Sprintf("LandingZone %q named by spec.landingZoneRef.name does not exist", wl.Spec.LandingZoneRef.Name)}, nil
+			return nil, &refusal{lzv1.ReasonLandingZoneNotFound, fmt.Sprintf("LandingZone %q named by spec.landingZoneRef.name does not exist", wl.Spec.LandingZoneRef.Name)}, nil
 		}
-		return nil, errors.Wrapf(err, "cannot get LandingZone %q", wl.Spec.LandingZoneRef.Name)
+		return nil, nil, errors.Wrapf(err, "cannot get LandingZone %q", wl.Spec.LandingZoneRef.Name)
 	}
 
 	if refused, err := r.checkNamespace(ctx, wl, zone); refused != nil || err != nil {
-		return refused, err
+		return nil, refused, err
 	}
 
 	dcs, missing, err := r.resolveClassifications(ctx, workloadClassifications(wl))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(missing) > 0 {
 		wl.Status.ClassificationLevel = nil
-		return &refusal{lzv1.ReasonClassificationNotFound, fmt.Sprintf("DataClassification %s named by spec.classifications does not exist", quoteJoin(missing))}, nil
+		return nil, &refusal{lzv1.ReasonClassificationNotFound, fmt.Sprintf("DataClassification %s named by spec.classifications does not exist", quoteJoin(missing))}, nil
 	}
 	top, _ := highestLevel(dcs)
 	level := top.Spec.Level
@@ -143,17 +161,17 @@ func (r *WorkloadReconciler) reconcilePlacement(ctx context.Context, wl *lzv1.Wo
 
 	zoneDCs, missing, err := r.resolveClassifications(ctx, []string{zone.Spec.MaxClassification})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(missing) > 0 {
-		return &refusal{lzv1.ReasonClassificationNotFound, fmt.Sprintf("DataClassification %q, the maxClassification of LandingZone %q, does not exist", zone.Spec.MaxClassification, zone.Name)}, nil
+		return nil, &refusal{lzv1.ReasonClassificationNotFound, fmt.Sprintf("DataClassification %q, the maxClassification of LandingZone %q, does not exist", zone.Spec.MaxClassification, zone.Name)}, nil
 	}
 	if limit := zoneDCs[0]; top.Spec.Level > limit.Spec.Level {
-		return &refusal{lzv1.ReasonClassificationExceedsZone, fmt.Sprintf(
+		return nil, &refusal{lzv1.ReasonClassificationExceedsZone, fmt.Sprintf(
 			"classification %q (level %d) in spec.classifications exceeds LandingZone %q, which may hold data up to %q (level %d); use a zone cleared for it",
 			top.Name, top.Spec.Level, zone.Name, limit.Name, limit.Spec.Level)}, nil
 	}
-	return nil, nil
+	return &placement{zone: zone, classifications: dcs}, nil, nil
 }
 
 // checkNamespace enforces the tenant boundary: the zone's allowedNamespaces must admit the

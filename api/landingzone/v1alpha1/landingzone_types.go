@@ -172,6 +172,12 @@ type NetworkSpec struct {
 	// +optional
 	Egress Egress `json:"egress,omitempty"`
 
+	// TransitGatewayID is the inspection hub an AWS zone with egress Inspected routes through
+	// (the SCCA pattern): its default route points at it.
+	// +kubebuilder:validation:Pattern=`^tgw-[0-9a-f]+$`
+	// +optional
+	TransitGatewayID string `json:"transitGatewayID,omitempty"`
+
 	// FlowLogs records every flow in the network to the zone's log bucket or workspace.
 	// A pointer so that an explicit false is kept rather than defaulted away.
 	// +kubebuilder:default=true
@@ -226,6 +232,7 @@ type ProviderConfigReference struct {
 // +kubebuilder:validation:XValidation:rule="self.cloud.provider == 'AWS' || !has(self.account)",message="spec.account is for AWS zones; an Azure zone uses spec.subscription",fieldPath=".account",reason=FieldValueForbidden
 // +kubebuilder:validation:XValidation:rule="self.cloud.provider == 'Azure' || !has(self.subscription)",message="spec.subscription is for Azure zones; an AWS zone uses spec.account",fieldPath=".subscription",reason=FieldValueForbidden
 // +kubebuilder:validation:XValidation:rule="!has(self.account) || !has(self.cloud.partition) || self.account.govCloud == (self.cloud.partition == 'aws-us-gov')",message="must be true in partition aws-us-gov and false in partition aws",fieldPath=".account.govCloud"
+// +kubebuilder:validation:XValidation:rule="self.cloud.provider != 'AWS' || !has(self.network.egress) || self.network.egress != 'Inspected' || has(self.network.transitGatewayID)",message="an AWS zone with egress Inspected needs the transit gateway of its inspection hub",fieldPath=".network.transitGatewayID",reason=FieldValueRequired
 type LandingZoneSpec struct {
 	// Tenant owns the zone (a police force, an agency). Namespaces labelled
 	// landingzone.zonekeeper.dev/tenant=<tenant> may use the zone unless allowedNamespaces says
@@ -289,9 +296,15 @@ type LandingZoneSpec struct {
 	// +optional
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
 
-	// ProviderConfigRef names the credentials used to reach the cloud.
+	// ProviderConfigRef names the credentials used to reach the cloud: for AWS, the
+	// ClusterProviderConfig of the organization's management account. Required to provision.
 	// +optional
 	ProviderConfigRef *ProviderConfigReference `json:"providerConfigRef,omitempty"`
+
+	// Paused stops every cloud call for the zone: its managed resources are paused and nothing new
+	// is created, updated or deleted until it is unset. Status and compliance keep being reported.
+	// +optional
+	Paused bool `json:"paused,omitempty"`
 }
 
 // LandingZoneStatus reports the zone as observed.

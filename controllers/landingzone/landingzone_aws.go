@@ -1,0 +1,172 @@
+package landingzone
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+	"github.com/zonekeeper/zonekeeper/policies/engine"
+)
+
+// finalizer holds a provisioned zone until its deletion policy has been carried out.
+const finalizer = "landingzone.zonekeeper.dev/cloud-resources"
+
+// Reasons of an AWS zone's conditions, documented in docs/api.md.
+const (
+	ReasonProvisioning          = "Provisioning"
+	ReasonAvailable             = "Available"
+	ReasonProviderConfigMissing = "ProviderConfigMissing"
+	ReasonPolicyDenied          = "PolicyDenied"
+	ReasonPaused                = "Paused"
+	ReasonDeleting              = "Deleting"
+)
+
+// deletePoll is how often a zone being deleted with deletionPolicy Delete looks at its parts
+// again, besides the watch on them.
+const deletePoll = 15 * time.Second
+
+// reconcileAWS composes an AWS zone. The plan is judged by the policies before anything is
+// applied: a zone with deny violations (admitted before a policy tightened, say) is not
+// provisioned further; what exists is left as it is.
+func (r *LandingZoneReconciler) reconcileAWS(ctx context.Context, zone *lzv1.LandingZone, cond conditions) (ctrl.Result, error) {
+	if zone.Spec.ProviderConfigRef == nil {
+		msg := "an AWS zone needs spec.providerConfigRef, the ClusterProviderConfig of the organization's management account, to be provisioned"
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, ReasonProviderConfigMissing, msg)
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonProviderConfigMissing, msg)
+		var res ctrl.Result
+		zone.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, zone, "LandingZone", nil, nil, cond)
+		return res, nil
+	}
+	if err := r.ensureFinalizer(ctx, zone); err != nil {
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
+		return ctrl.Result{}, err
+	}
+	plan, err := r.AWS.plan(ctx, r.Client, zone)
+	if err == nil {
+		var existing provisionResult
+		if existing, err = r.AWS.observeExisting(ctx, r.Client, plan); err == nil {
+			var res ctrl.Result
+			zone.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, zone, "LandingZone", plan.entries(), existing.observed, cond)
+			if denied(zone.Status.Compliance) {
+				msg := "not provisioned while deny violations stand (see the Compliant condition); existing cloud resources are left as they are"
+				cond.set(lzv1.ConditionSynced, metav1.ConditionTrue, ReasonPolicyDenied, msg)
+				cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonPolicyDenied, msg)
+				return res, nil
+			}
+			var got provisionResult
+			if got, err = r.AWS.provision(ctx, r.Client, zone, plan); err == nil {
+				r.reportParts(zone, got, cond)
+				return res, nil
+			}
+		}
+	}
+	cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
+	cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonProvisioning, err.Error())
+	return ctrl.Result{}, err
+}
+
+// reportParts sets Synced and Ready from the parts: Ready only when every part is Ready and the
+// zone has been evaluated.
+func (r *LandingZoneReconciler) reportParts(zone *lzv1.LandingZone, got provisionResult, cond conditions) {
+	cond.set(lzv1.ConditionSynced, metav1.ConditionTrue, lzv1.ReasonReconcileSuccess, "managed resources applied")
+	compliant := findCondition(zone.Status.Conditions, lzv1.ConditionCompliant)
+	switch {
+	case zone.Spec.Paused:
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonPaused, "spec.paused is set: no cloud calls are made for this zone")
+	case len(got.failing) > 0 || len(got.waiting) > 0:
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonProvisioning, strings.Join(append(got.failing, got.waiting...), "; "))
+	case compliant == nil || compliant.Status == metav1.ConditionUnknown:
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonNotEvaluated, "every part is Ready, but the zone has not been evaluated against its baselines")
+	default:
+		cond.set(lzv1.ConditionReady, metav1.ConditionTrue, ReasonAvailable,
+			fmt.Sprintf("account %s with VPC %s, key %s and trail %s", zone.Status.AccountID, zone.Status.NetworkID, zone.Status.KeyID, zone.Status.AuditTrailID))
+	}
+}
+
+func findCondition(conds []metav1.Condition, typ string) *metav1.Condition {
+	for i := range conds {
+		if conds[i].Type == typ {
+			return &conds[i]
+		}
+	}
+	return nil
+}
+
+func denied(s *lzv1.ComplianceStatus) bool {
+	if s == nil {
+		return false
+	}
+	for _, v := range s.Violations {
+		if v.EnforcementAction == engine.ActionDeny {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *LandingZoneReconciler) ensureFinalizer(ctx context.Context, zone *lzv1.LandingZone) error {
+	if controllerutil.ContainsFinalizer(zone, finalizer) {
+		return nil
+	}
+	before := zone.DeepCopy()
+	controllerutil.AddFinalizer(zone, finalizer)
+	if err := r.Patch(ctx, zone, client.MergeFrom(before)); err != nil {
+		return errors.Wrap(err, "cannot add finalizer")
+	}
+	return nil
+}
+
+// reconcileDelete carries out spec.deletionPolicy. Orphan (the default) lets the parts' objects be
+// garbage collected with their own deletionPolicy Orphan, which leaves every cloud object as it
+// is, and says so in an event. Delete deletes the parts, whose reconcilers delete (or close, or
+// schedule for deletion) the cloud objects, and holds the zone until they are gone.
+func (r *LandingZoneReconciler) reconcileDelete(ctx context.Context, zone *lzv1.LandingZone) (ctrl.Result, error) {
+	if !controllerutil.ContainsFinalizer(zone, finalizer) || r.AWS == nil {
+		return ctrl.Result{}, nil
+	}
+	parts, err := r.AWS.composedParts(ctx, r.Client, zone)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if zone.Spec.DeletionPolicy != lzv1.DeletionDelete {
+		if r.Recorder != nil {
+			r.Recorder.Eventf(zone, nil, corev1.EventTypeNormal, "OrphaningCloudResources", "Delete",
+				"deletionPolicy is Orphan: the AWS account, network, key and audit trail are left in place; only their Kubernetes objects go: %s", strings.Join(parts, ", "))
+		}
+		return ctrl.Result{}, r.removeFinalizer(ctx, zone)
+	}
+	if len(parts) == 0 {
+		return ctrl.Result{}, r.removeFinalizer(ctx, zone)
+	}
+	for _, gvk := range composedKinds {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(gvk)
+		err := r.DeleteAllOf(ctx, u, client.InNamespace(r.AWS.namespaceFor(zone)), client.MatchingLabels{labelZone: zone.Name})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return ctrl.Result{}, errors.Wrapf(err, "cannot delete the zone's %s", gvk.Kind)
+		}
+	}
+	cond := conditions{list: &zone.Status.Conditions, generation: zone.Generation}
+	cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonDeleting, "deletionPolicy is Delete: waiting for "+strings.Join(parts, ", "))
+	return ctrl.Result{RequeueAfter: deletePoll}, nil
+}
+
+func (r *LandingZoneReconciler) removeFinalizer(ctx context.Context, zone *lzv1.LandingZone) error {
+	before := zone.DeepCopy()
+	controllerutil.RemoveFinalizer(zone, finalizer)
+	if err := r.Patch(ctx, zone, client.MergeFrom(before)); err != nil && !apierrors.IsNotFound(err) {
+		return errors.Wrap(err, "cannot remove finalizer")
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
+	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+)
+
+func (s *stack) zone(name string) *lzv1.LandingZone {
+	dc := &lzv1.DataClassification{ObjectMeta: metav1.ObjectMeta{Name: name + "-data"}, Spec: lzv1.DataClassificationSpec{Level: 3}}
+	create(s.t, dc)
+	return &lzv1.LandingZone{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: lzv1.LandingZoneSpec{
+			Tenant:            "e2e",
+			Cloud:             lzv1.CloudSpec{Provider: lzv1.ProviderAWS, Partition: lzv1.PartitionAWS, Region: region},
+			Account:           &lzv1.AWSAccountSpec{Name: name, Email: name + "@e2e.example.gov"},
+			MaxClassification: dc.Name,
+			Network:           lzv1.NetworkSpec{CIDR: "10.40.0.0/16", AvailabilityZones: 2, Egress: lzv1.EgressNone, FlowLogs: ptr.To(true)},
+			Encryption:        lzv1.ZoneEncryption{RotationDays: 365},
+			Audit:             lzv1.ZoneAudit{RetentionDays: 400},
+			ProviderConfigRef: &lzv1.ProviderConfigReference{Name: s.mgmt},
+		},
+	}
+}
+
+// waitZoneReady waits for the zone to be Ready for its current generation and returns it.
+func waitZoneReady(t *testing.T, zone *lzv1.LandingZone) {
+	t.Helper()
+	eventually(t, "zone "+zone.Name+" Ready", func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+			return err
+		}
+		c := meta.FindStatusCondition(zone.Status.Conditions, lzv1.ConditionReady)
+		if c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != zone.Generation {
+			return fmt.Errorf("Ready = %+v", c)
+		}
+		return nil
+	})
+}
+
+func accountsNamed(t *testing.T, name string) int {
+	t.Helper()
+	out, err := organizations.NewFromConfig(awsConfig(t)).ListAccounts(t.Context(), &organizations.ListAccountsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range out.Accounts {
+		if sdkaws.ToString(a.Name) == name {
+			n++
+		}
+	}
+	return n
+}
+
+// TestZoneProvisionsAccountNetworkKeyAndTrail applies one LandingZone and finds, in AWS, an
+// account holding a VPC with flow logs, a rotating KMS key and a logging trail, all reported in
+// the zone's status; then a spec change flows to the parts.
+func TestZoneProvisionsAccountNetworkKeyAndTrail(t *testing.T) {
+	s := newStack(t)
+	zone := s.zone("evidence-zone")
+	create(t, zone)
+	t.Cleanup(func() { deleteZone(t, zone) })
+	waitZoneReady(t, zone)
+
+	st := zone.Status
+	if st.AccountID == "" || st.NetworkID == "" || st.KeyID == "" || st.AuditTrailID == "" {
+		t.Fatalf("status lacks provider IDs: %+v", st)
+	}
+	if c := meta.FindStatusCondition(st.Conditions, lzv1.ConditionCompliant); c == nil || c.Status != metav1.ConditionTrue {
+		t.Errorf("Compliant = %+v", c)
+	}
+	if n := accountsNamed(t, zone.Spec.Account.Name); n != 1 {
+		t.Errorf("%d accounts named %s in the organization, want 1", n, zone.Spec.Account.Name)
+	}
+
+	member := memberConfig(t, st.AccountID)
+	vpcs, err := ec2.NewFromConfig(member).DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{VpcIds: []string{st.NetworkID}})
+	if err != nil || len(vpcs.Vpcs) != 1 || sdkaws.ToString(vpcs.Vpcs[0].CidrBlock) != "10.40.0.0/16" {
+		t.Errorf("VPC %s in the member account: %+v, %v", st.NetworkID, vpcs, err)
+	}
+	fl, err := ec2.NewFromConfig(member).DescribeFlowLogs(t.Context(), &ec2.DescribeFlowLogsInput{})
+	if err != nil || len(fl.FlowLogs) == 0 {
+		t.Errorf("no flow logs in the member account: %v", err)
+	}
+	rot, err := kms.NewFromConfig(member).GetKeyRotationStatus(t.Context(), &kms.GetKeyRotationStatusInput{KeyId: &st.KeyID})
+	if err != nil || !rot.KeyRotationEnabled {
+		t.Errorf("key rotation: %+v, %v", rot, err)
+	}
+	trail, err := cloudtrail.NewFromConfig(member).GetTrailStatus(t.Context(), &cloudtrail.GetTrailStatusInput{Name: &st.AuditTrailID})
+	if err != nil || !sdkaws.ToBool(trail.IsLogging) {
+		t.Errorf("trail logging: %+v, %v", trail, err)
+	}
+
+	// A rotation change on the zone flows to its Key.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+			return err
+		}
+		zone.Spec.Encryption.RotationDays = 180
+		return k8s.Update(context.Background(), zone)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "rotation period reaches the Key", func() error {
+		key := &awsv1.Key{}
+		if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: zone.Name}, key); err != nil {
+			return err
+		}
+		if key.Spec.ForProvider.RotationPeriodDays != 180 {
+			return fmt.Errorf("Key rotationPeriodDays = %d", key.Spec.ForProvider.RotationPeriodDays)
+		}
+		return nil
+	})
+	waitZoneReady(t, zone)
+}
+
+// TestZoneSurvivesAManagerCrashWithoutDuplicates stops the manager as soon as the account create
+// call has been made, starts another, and finds exactly one account once the zone is Ready.
+func TestZoneSurvivesAManagerCrashWithoutDuplicates(t *testing.T) {
+	s := newStack(t)
+	zone := s.zone("crash-zone")
+	create(t, zone)
+	eventually(t, "account create call made", func() error {
+		if accountsNamed(t, zone.Spec.Account.Name) == 0 {
+			return fmt.Errorf("no account yet")
+		}
+		return nil
+	})
+	s.stop()
+	s.stop = s.start()
+	waitZoneReady(t, zone)
+	if n := accountsNamed(t, zone.Spec.Account.Name); n != 1 {
+		t.Errorf("%d accounts named %s after a crash and restart, want exactly 1", n, zone.Spec.Account.Name)
+	}
+	deleteZone(t, zone) // while the restarted manager runs: cleanups would stop it first
+}
+
+// TestZoneDeletionHonoursDeletionPolicy deletes a zone with the default Orphan, which leaves
+// everything in AWS, and one with Delete, which schedules its key for deletion.
+func TestZoneDeletionHonoursDeletionPolicy(t *testing.T) {
+	s := newStack(t)
+	orphan := s.zone("orphan-zone")
+	doomed := s.zone("doomed-zone")
+	doomed.Spec.Network.CIDR = "10.41.0.0/16"
+	doomed.Spec.Account.Email = "doomed@e2e.example.gov"
+	doomed.Spec.DeletionPolicy = lzv1.DeletionDelete
+	create(t, orphan, doomed)
+	waitZoneReady(t, orphan)
+	waitZoneReady(t, doomed)
+	orphanKey, doomedKey := orphan.Status.KeyID, doomed.Status.KeyID
+
+	deleteZone(t, orphan)
+	deleteZone(t, doomed)
+
+	md, err := kms.NewFromConfig(memberConfig(t, orphan.Status.AccountID)).DescribeKey(t.Context(), &kms.DescribeKeyInput{KeyId: &orphanKey})
+	if err != nil || md.KeyMetadata.KeyState != kmstypes.KeyStateEnabled {
+		t.Errorf("Orphan: the key should be untouched and enabled: %+v, %v", md, err)
+	}
+	if n := accountsNamed(t, orphan.Spec.Account.Name); n != 1 {
+		t.Errorf("Orphan: %d accounts named %s, want the account left in place", n, orphan.Spec.Account.Name)
+	}
+	md, err = kms.NewFromConfig(memberConfig(t, doomed.Status.AccountID)).DescribeKey(t.Context(), &kms.DescribeKeyInput{KeyId: &doomedKey})
+	if err != nil || md.KeyMetadata.KeyState != kmstypes.KeyStatePendingDeletion {
+		t.Errorf("Delete: the key should be pending deletion: %+v, %v", md, err)
+	}
+}
+
+// deleteZone deletes a zone and waits until it and its parts are gone from the cluster.
+func deleteZone(t *testing.T, zone *lzv1.LandingZone) {
+	t.Helper()
+	if err := k8s.Delete(context.Background(), zone); client.IgnoreNotFound(err) != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "zone "+zone.Name+" deleted", func() error {
+		z := &lzv1.LandingZone{}
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), z); err == nil {
+			c := meta.FindStatusCondition(z.Status.Conditions, lzv1.ConditionReady)
+			return fmt.Errorf("still there: finalizers %v, Ready %+v", z.Finalizers, c)
+		} else if client.IgnoreNotFound(err) != nil {
+			return err
+		}
+		return nil
+	})
+}
