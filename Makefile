@@ -55,7 +55,7 @@ verify: manifests generate ## Fail when generated files are stale or code is unf
 	go vet $(GO_PACKAGES)
 
 .PHONY: test
-test: manifests generate vet controlplane ## Run unit, Rego and envtest integration tests against a real kube-apiserver.
+test: manifests generate vet controlplane moto ## Run unit, Rego and envtest integration tests against a real kube-apiserver.
 	KUBEBUILDER_ASSETS=$(CONTROLPLANE) go test $(GO_TEST_FLAGS) $(GO_PACKAGES)
 
 ##@ Build and run
@@ -69,13 +69,20 @@ run: manifests generate ## Run the manager against the cluster in $KUBECONFIG.
 	go run . manager
 
 .PHONY: demo
-demo: manifests build controlplane ## Start a local control plane, run the manager, apply config/samples and show their status (Ctrl-C stops).
+demo: manifests build controlplane moto ## Start a local control plane, run the manager, apply config/samples and show their status (Ctrl-C stops).
 	go build -o $(BIN)/zonekeeper-demo ./hack/demo
 	KUBEBUILDER_ASSETS=$(CONTROLPLANE) DEMO_EXIT=$(DEMO_EXIT) $(BIN)/zonekeeper-demo \
 		--zonekeeper $(BIN)/zonekeeper --crds config/crd/bases --webhooks config/webhook \
 		--samples config/samples --refused hack/demo/refused --workdir $(BIN)/demo
 
 ##@ Tools
+
+.PHONY: moto
+moto: .venv/bin/moto_server ## Install moto, the AWS emulator the tests and the demo run against, into .venv.
+
+.venv/bin/moto_server:
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]'
 
 .PHONY: controlplane
 controlplane: ## Build kube-apiserver and etcd from the Go module proxy into bin/controlplane (cached).

@@ -40,17 +40,12 @@ const deletePoll = 15 * time.Second
 // applied: a zone with deny violations (admitted before a policy tightened, say) is not
 // provisioned further; what exists is left as it is.
 func (r *LandingZoneReconciler) reconcileAWS(ctx context.Context, zone *lzv1.LandingZone, cond conditions) (ctrl.Result, error) {
-	if zone.Spec.ProviderConfigRef == nil {
-		msg := "an AWS zone needs spec.providerConfigRef, the ClusterProviderConfig of the organization's management account, to be provisioned"
+	if msg := missingProviderConfig(zone); msg != "" {
 		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, ReasonProviderConfigMissing, msg)
 		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonProviderConfigMissing, msg)
 		var res ctrl.Result
 		zone.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, zone, "LandingZone", nil, nil, cond)
 		return res, nil
-	}
-	if err := r.ensureFinalizer(ctx, zone); err != nil {
-		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
-		return ctrl.Result{}, err
 	}
 	plan, err := r.AWS.plan(ctx, r.Client, zone)
 	if err == nil {
@@ -74,6 +69,17 @@ func (r *LandingZoneReconciler) reconcileAWS(ctx context.Context, zone *lzv1.Lan
 	cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
 	cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonProvisioning, err.Error())
 	return ctrl.Result{}, err
+}
+
+// missingProviderConfig says which credentials an AWS zone lacks to be provisioned, if any.
+func missingProviderConfig(zone *lzv1.LandingZone) string {
+	switch {
+	case zone.Spec.ProviderConfigRef == nil:
+		return "an AWS zone needs spec.providerConfigRef, the ClusterProviderConfig of the organization's management account, to be provisioned"
+	case zone.Spec.Account.GovCloud && zone.Spec.Account.GovCloudProviderConfigRef == nil:
+		return "a GovCloud zone needs spec.account.govCloudProviderConfigRef, the ClusterProviderConfig of the GovCloud organization's management account, to reach into its account (roles cannot be assumed across partitions)"
+	}
+	return ""
 }
 
 // reportParts sets Synced and Ready from the parts: Ready only when every part is Ready and the
@@ -115,15 +121,20 @@ func denied(s *lzv1.ComplianceStatus) bool {
 	return false
 }
 
+// ensureFinalizer adds the finalizer before anything is composed. It patches a copy and takes
+// back only the metadata, so status the pass has already worked out is not overwritten by the
+// server's copy.
 func (r *LandingZoneReconciler) ensureFinalizer(ctx context.Context, zone *lzv1.LandingZone) error {
 	if controllerutil.ContainsFinalizer(zone, finalizer) {
 		return nil
 	}
-	before := zone.DeepCopy()
-	controllerutil.AddFinalizer(zone, finalizer)
-	if err := r.Patch(ctx, zone, client.MergeFrom(before)); err != nil {
+	patched := zone.DeepCopy()
+	controllerutil.AddFinalizer(patched, finalizer)
+	if err := r.Patch(ctx, patched, client.MergeFrom(zone)); err != nil {
 		return errors.Wrap(err, "cannot add finalizer")
 	}
+	zone.Finalizers = patched.Finalizers
+	zone.ResourceVersion = patched.ResourceVersion
 	return nil
 }
 

@@ -92,6 +92,12 @@ func (r *LandingZoneReconciler) reconcileNormal(ctx context.Context, zone *lzv1.
 		return ctrl.Result{}, err
 	}
 	if r.AWS != nil && zone.Spec.Cloud.Provider == lzv1.ProviderAWS {
+		if missingProviderConfig(zone) == "" {
+			if err := r.ensureFinalizer(ctx, zone); err != nil {
+				cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
+				return ctrl.Result{}, err
+			}
+		}
 		res, err := r.reconcileAWS(ctx, zone, cond)
 		if err == nil {
 			zone.Status.ObservedGeneration = zone.Generation

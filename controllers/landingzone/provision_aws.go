@@ -91,6 +91,11 @@ func (c *AWSComposer) desiredAccount(zone *lzv1.LandingZone) *awsv1.Account {
 		Tags:               zoneTags(zone),
 	}
 	c.resourceSpec(zone, &a.Spec.ResourceSpec, managementConfig(zone))
+	if zone.Spec.Account.GovCloud {
+		// ZoneKeeper cannot close a GovCloud account (see docs/aws.md): whatever the zone's
+		// deletionPolicy, the account is orphaned.
+		a.Spec.DeletionPolicy = xpv2.DeletionOrphan
+	}
 	return a
 }
 
@@ -252,8 +257,12 @@ func (p awsPlan) entries() []map[string]any {
 // plan works out the zone's parts from its spec and the account ID the existing Account reports.
 func (c *AWSComposer) plan(ctx context.Context, kube client.Client, zone *lzv1.LandingZone) (awsPlan, error) {
 	p := awsPlan{mgmt: &awsv1.ClusterProviderConfig{}, account: c.desiredAccount(zone)}
-	if err := kube.Get(ctx, client.ObjectKey{Name: zone.Spec.ProviderConfigRef.Name}, p.mgmt); err != nil {
-		return p, errors.Wrapf(err, "cannot get ClusterProviderConfig %q named by spec.providerConfigRef", zone.Spec.ProviderConfigRef.Name)
+	base, field := zone.Spec.ProviderConfigRef.Name, "spec.providerConfigRef"
+	if zone.Spec.Account.GovCloud {
+		base, field = zone.Spec.Account.GovCloudProviderConfigRef.Name, "spec.account.govCloudProviderConfigRef"
+	}
+	if err := kube.Get(ctx, client.ObjectKey{Name: base}, p.mgmt); err != nil {
+		return p, errors.Wrapf(err, "cannot get ClusterProviderConfig %q named by %s", base, field)
 	}
 	existing := &awsv1.Account{}
 	switch err := kube.Get(ctx, client.ObjectKeyFromObject(p.account), existing); {

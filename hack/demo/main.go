@@ -33,6 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 
+	"github.com/zonekeeper/zonekeeper/internal/cli"
 	"github.com/zonekeeper/zonekeeper/internal/manifest"
 	"github.com/zonekeeper/zonekeeper/internal/testenv"
 )
@@ -98,12 +99,21 @@ func run(ctx context.Context, o options) (retErr error) {
 	if err != nil {
 		return err
 	}
-	c, err := client.New(cfg, client.Options{})
+	c, err := client.New(cfg, client.Options{Scheme: cli.Scheme()})
 	if err != nil {
 		return errors.Wrap(err, "cannot create client")
 	}
 
-	stopManager, err := startManager(ctx, o, kubeconfig, env.WebhookInstallOptions)
+	aws, err := startAWS(ctx)
+	if err != nil {
+		return err
+	}
+	defer aws.stop()
+	if err := aws.credentials(ctx, c); err != nil {
+		return err
+	}
+
+	stopManager, err := startManager(ctx, o, kubeconfig, env.WebhookInstallOptions, aws.accounts.URL)
 	if err != nil {
 		return err
 	}
@@ -131,6 +141,10 @@ func run(ctx context.Context, o options) (retErr error) {
 	if err := waitReconciled(ctx, c, objs, o.timeout); err != nil {
 		return err
 	}
+	step("waiting for the AWS zones to be provisioned and Ready")
+	if err := waitZonesReady(ctx, c, o.timeout); err != nil {
+		return err
+	}
 
 	step("zonekeeper get zonekeeper --conditions (the printer columns of kubectl get zonekeeper)")
 	get := exec.CommandContext(ctx, o.zonekeeper, "get", "zonekeeper", "--conditions", "--kubeconfig", kubeconfig)
@@ -142,10 +156,16 @@ func run(ctx context.Context, o options) (retErr error) {
 	if err := printCompliance(ctx, c); err != nil {
 		return err
 	}
+	step("the AWS resources as moto sees them, read through the SDK from inside each zone's account")
+	if err := aws.printAWS(ctx, c); err != nil {
+		return err
+	}
 	fmt.Println(`
-Zones and workloads are Pending, not Ready: cloud provisioning is not part of this release, and
-ZoneKeeper never claims Ready for a cloud that was not provisioned. Compliance is real: the same
-engine judged every object at admission and again in the reconcilers.`)
+The AWS zone is Ready: its account, VPC, key and audit trail exist and were judged compliant.
+The Azure zones stay Pending (Azure provisioning is a later release), and so do the workloads,
+whose own keys, buckets and roles are not composed yet: ZoneKeeper never claims Ready for a cloud
+that was not provisioned. The same policy engine judged every object at admission and again in
+the reconcilers.`)
 
 	if o.exit {
 		return nil
@@ -180,7 +200,7 @@ func writeKubeconfig(env *envtest.Environment, cfg *rest.Config, dir string) (st
 
 // startManager runs `zonekeeper manager` as its own process, as it runs in a cluster, and waits for
 // its health probe. The returned function stops it with SIGTERM and waits for it to exit.
-func startManager(ctx context.Context, o options, kubeconfig string, wh envtest.WebhookInstallOptions) (func() error, error) {
+func startManager(ctx context.Context, o options, kubeconfig string, wh envtest.WebhookInstallOptions, accountCreation string) (func() error, error) {
 	probe, err := freeAddr()
 	if err != nil {
 		return nil, err
@@ -194,7 +214,9 @@ func startManager(ctx context.Context, o options, kubeconfig string, wh envtest.
 	cmd := exec.Command(o.zonekeeper, "manager", "--kubeconfig", kubeconfig,
 		"--metrics-bind-address", "0", "--health-probe-bind-address", probe,
 		"--webhook-host", wh.LocalServingHost, "--webhook-port", strconv.Itoa(wh.LocalServingPort),
-		"--webhook-cert-dir", wh.LocalServingCertDir)
+		"--webhook-cert-dir", wh.LocalServingCertDir,
+		"--zone-namespace", demoNamespace, "--organization-region", orgRegion,
+		"--account-creation-endpoint", accountCreation, "--poll-interval", "1m")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"time"
 
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -22,6 +24,7 @@ import (
 	lzctrl "github.com/zonekeeper/zonekeeper/controllers/landingzone"
 	policyctrl "github.com/zonekeeper/zonekeeper/controllers/policy"
 	"github.com/zonekeeper/zonekeeper/internal/admission"
+	awsclient "github.com/zonekeeper/zonekeeper/internal/aws"
 	"github.com/zonekeeper/zonekeeper/internal/compliance"
 	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
@@ -52,6 +55,7 @@ type managerOptions struct {
 	pollInterval   time.Duration
 	zoneNamespace  string
 	orgRegion      string
+	accountCreator string
 	zap            zap.Options
 }
 
@@ -79,6 +83,7 @@ func newManagerCommand() *cobra.Command {
 	f.DurationVar(&o.pollInterval, "poll-interval", awsctrl.DefaultPollInterval, "how often cloud resources are observed for drift, jittered by a tenth either way")
 	f.StringVar(&o.zoneNamespace, "zone-namespace", "zonekeeper-system", "namespace of the managed resources a LandingZone composes; {tenant} is replaced by the zone's tenant")
 	f.StringVar(&o.orgRegion, "organization-region", "us-east-1", "region of the AWS Organizations endpoint accounts are created through")
+	f.StringVar(&o.accountCreator, "account-creation-endpoint", "", "send the Organizations account-creation calls (CreateAccount, CreateGovCloudAccount, DescribeCreateAccountStatus, ListCreateAccountStatus) to this URL instead; for emulators that lack them, such as the demo's")
 	zfs := flag.NewFlagSet("zap", flag.ContinueOnError)
 	o.zap.BindFlags(zfs)
 	f.AddGoFlagSet(zfs)
@@ -117,7 +122,14 @@ func runManager(o managerOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := awsctrl.Setup(mgr, awsctrl.Options{PollInterval: o.pollInterval}); err != nil {
+	awsOpts := awsctrl.Options{PollInterval: o.pollInterval}
+	if o.accountCreator != "" {
+		endpoint := o.accountCreator
+		awsOpts.NewAccountCreator = func(cfg sdkaws.Config) awsclient.AccountCreator {
+			return organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = &endpoint })
+		}
+	}
+	if err := awsctrl.Setup(mgr, awsOpts); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

@@ -83,8 +83,10 @@ func TestZoneProvisionsAccountNetworkKeyAndTrail(t *testing.T) {
 	if st.AccountID == "" || st.NetworkID == "" || st.KeyID == "" || st.AuditTrailID == "" {
 		t.Fatalf("status lacks provider IDs: %+v", st)
 	}
-	if c := meta.FindStatusCondition(st.Conditions, lzv1.ConditionCompliant); c == nil || c.Status != metav1.ConditionTrue {
-		t.Errorf("Compliant = %+v", c)
+	for _, typ := range []string{lzv1.ConditionSynced, lzv1.ConditionCompliant} {
+		if c := meta.FindStatusCondition(st.Conditions, typ); c == nil || c.Status != metav1.ConditionTrue || c.ObservedGeneration != zone.Generation {
+			t.Errorf("%s = %+v", typ, c)
+		}
 	}
 	if n := accountsNamed(t, zone.Spec.Account.Name); n != 1 {
 		t.Errorf("%d accounts named %s in the organization, want 1", n, zone.Spec.Account.Name)

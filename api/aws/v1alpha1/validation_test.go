@@ -213,9 +213,9 @@ func TestSchemaDefaultsAreSafe(t *testing.T) {
 	}
 }
 
-// TestSamplesAreAccepted applies every AWS sample to the API server.
+// TestSamplesAreAccepted applies every AWS example (config/examples) to the API server.
 func TestSamplesAreAccepted(t *testing.T) {
-	objs, err := manifest.ReadPaths(testenv.Root() + "/config/samples")
+	objs, err := manifest.ReadPaths(testenv.Root() + "/config/examples")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,6 +100,13 @@ type AWSAccountSpec struct {
 	// +kubebuilder:default=false
 	// +optional
 	GovCloud bool `json:"govCloud"`
+
+	// GovCloudProviderConfigRef names the ClusterProviderConfig of the GovCloud organization's
+	// management account: the identity the zone reaches into its GovCloud account from. Roles
+	// cannot be assumed across partitions, so the commercial spec.providerConfigRef, which creates
+	// the account, cannot. Required to provision a GovCloud zone.
+	// +optional
+	GovCloudProviderConfigRef *ProviderConfigReference `json:"govCloudProviderConfigRef,omitempty"`
 }
 
 // AzureWorkloadType is the Azure subscription offer type.
