@@ -6,6 +6,7 @@ import (
 	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/spf13/cobra"
@@ -122,7 +123,7 @@ func runManager(o managerOptions) error {
 	if err != nil {
 		return err
 	}
-	awsOpts := awsctrl.Options{PollInterval: o.pollInterval}
+	awsOpts := awsctrl.Options{PollInterval: o.pollInterval, AWSLoadOptions: []func(*config.LoadOptions) error{awsclient.WithCallMetrics()}}
 	if o.accountCreator != "" {
 		endpoint := o.accountCreator
 		awsOpts.NewAccountCreator = func(cfg sdkaws.Config) awsclient.AccountCreator {
