@@ -365,9 +365,5 @@ func (c *accountClient) Delete(ctx context.Context, mg *awsv1.Account) (managed.
 func (c *accountClient) Disconnect(context.Context) error { return nil }
 
 func orgTags(tags map[string]string) []orgtypes.Tag {
-	out := make([]orgtypes.Tag, 0, len(tags))
-	for _, k := range sortedKeys(tags) {
-		out = append(out, orgtypes.Tag{Key: sdkaws.String(k), Value: sdkaws.String(tags[k])})
-	}
-	return out
+	return sdkTags(tags, func(k, v *string) orgtypes.Tag { return orgtypes.Tag{Key: k, Value: v} })
 }

@@ -10,10 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
-	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
@@ -35,26 +33,9 @@ func (c *auditTrailConnector) Connect(ctx context.Context, mg *awsv1.AuditTrail)
 	return &auditTrailClient{
 		cfg:        cfg,
 		cloudtrail: cloudtrail.NewFromConfig(cfg),
-		// An endpoint override (an emulator, a proxy) serves buckets by path, not by host name.
-		s3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = cfg.BaseEndpoint != nil }),
-		record: c.record,
+		s3:         newS3(cfg),
+		record:     c.record,
 	}, nil
-}
-
-// bucketState is what ZoneKeeper compares of a log bucket.
-type bucketState struct {
-	Exists            bool
-	SSEAlgorithm      string
-	KMSKeyID          string
-	BucketKey         bool
-	Versioning        string
-	ObjectLock        bool
-	LockMode          string
-	LockDays          int32
-	PublicAccessBlock [4]bool // BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets
-	OwnerEnforced     bool
-	Policy            string
-	Tags              map[string]string
 }
 
 // trailState is what ZoneKeeper compares of a trail.
@@ -67,46 +48,6 @@ type trailState struct {
 	GlobalEvents      bool
 	Logging           bool
 	Tags              map[string]string
-}
-
-var publicAccessBlockSettings = [4]string{"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"}
-
-// bucketDrift describes how an observed log bucket differs from the desired one.
-func bucketDrift(desired, observed bucketState) ([]string, error) {
-	if !observed.Exists {
-		return []string{"log bucket does not exist"}, nil
-	}
-	var out []string
-	if observed.SSEAlgorithm != desired.SSEAlgorithm || observed.KMSKeyID != desired.KMSKeyID {
-		out = append(out, fmt.Sprintf("default encryption is %s with key %q, want %s with the zone key", orNone(observed.SSEAlgorithm), observed.KMSKeyID, desired.SSEAlgorithm))
-	} else if !observed.BucketKey {
-		out = append(out, "S3 Bucket Key is off")
-	}
-	if observed.Versioning != desired.Versioning {
-		out = append(out, fmt.Sprintf("versioning is %s, want %s", orNone(observed.Versioning), desired.Versioning))
-	}
-	switch {
-	case !observed.ObjectLock:
-		out = append(out, "Object Lock is not enabled")
-	case observed.LockMode != desired.LockMode || observed.LockDays != desired.LockDays:
-		out = append(out, fmt.Sprintf("Object Lock default retention is %d days %s, want %d days %s", observed.LockDays, orNone(observed.LockMode), desired.LockDays, desired.LockMode))
-	}
-	for i, name := range publicAccessBlockSettings {
-		if !observed.PublicAccessBlock[i] {
-			out = append(out, "Block Public Access "+name+" is off")
-		}
-	}
-	if !observed.OwnerEnforced {
-		out = append(out, "object ownership is not BucketOwnerEnforced (ACLs are enabled)")
-	}
-	if observed.Policy == "" {
-		out = append(out, "bucket policy is missing")
-	} else if same, err := awsclient.EquivalentPolicies(desired.Policy, observed.Policy); err != nil {
-		return nil, errors.Wrap(err, "cannot compare bucket policies")
-	} else if !same {
-		out = append(out, "bucket policy differs (TLS-only access and log delivery grants)")
-	}
-	return append(out, tagDrift(desired.Tags, observed.Tags)...), nil
 }
 
 // trailDrift describes how an observed trail differs from the desired one.
@@ -136,13 +77,6 @@ func trailDrift(desired, observed trailState) []string {
 	return append(out, tagDrift(desired.Tags, observed.Tags)...)
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
-}
-
 type auditTrailClient struct {
 	cfg        sdkaws.Config
 	cloudtrail *cloudtrail.Client
@@ -163,11 +97,8 @@ func (c *auditTrailClient) desired(mg *awsv1.AuditTrail) (bucketState, trailStat
 		return bucketState{}, trailState{}, err
 	}
 	tags := desiredTags(mg, p.Tags)
-	b := bucketState{
-		Exists: true, SSEAlgorithm: string(s3types.ServerSideEncryptionAwsKms), KMSKeyID: p.KMSKeyARN, BucketKey: true,
-		Versioning: string(s3types.BucketVersioningStatusEnabled), ObjectLock: true, LockMode: string(p.ObjectLockMode), LockDays: p.RetentionDays,
-		PublicAccessBlock: [4]bool{true, true, true, true}, OwnerEnforced: true, Policy: policy, Tags: tags,
-	}
+	b := desiredBucket(p.KMSKeyARN, policy, tags)
+	b.ObjectLock, b.LockMode, b.LockDays = true, string(p.ObjectLockMode), p.RetentionDays
 	t := trailState{Exists: true, Bucket: p.BucketName, KMSKeyID: p.KMSKeyARN, MultiRegion: true, LogFileValidation: true, GlobalEvents: true, Logging: true, Tags: tags}
 	return b, t, nil
 }
@@ -181,7 +112,8 @@ func (c *auditTrailClient) Observe(ctx context.Context, mg *awsv1.AuditTrail) (m
 	if !c.trail.Exists {
 		return managed.ExternalObservation{}, nil
 	}
-	if err := c.readBucket(ctx, mg.Spec.ForProvider.BucketName); err != nil {
+	var err error
+	if c.bucket, err = readBucket(ctx, c.s3, mg.Spec.ForProvider.BucketName); err != nil {
 		return managed.ExternalObservation{}, err
 	}
 	wantBucket, wantTrail, err := c.desired(mg)
@@ -251,84 +183,6 @@ func (c *auditTrailClient) readTrail(ctx context.Context, name string) error {
 	return nil
 }
 
-// readBucket fills c.bucket. S3 reports each unset configuration as its own error code.
-func (c *auditTrailClient) readBucket(ctx context.Context, bucket string) error {
-	c.bucket = bucketState{Tags: map[string]string{}}
-	b := &bucket
-	enc, err := c.s3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})
-	switch {
-	case awsclient.IsCode(err, "NoSuchBucket"):
-		return nil
-	case awsclient.IsCode(err, "ServerSideEncryptionConfigurationNotFoundError"):
-	case err != nil:
-		return awsclient.Wrap(err, "cannot get log bucket encryption")
-	default:
-		for _, r := range enc.ServerSideEncryptionConfiguration.Rules {
-			if d := r.ApplyServerSideEncryptionByDefault; d != nil {
-				c.bucket.SSEAlgorithm = string(d.SSEAlgorithm)
-				c.bucket.KMSKeyID = sdkaws.ToString(d.KMSMasterKeyID)
-				c.bucket.BucketKey = sdkaws.ToBool(r.BucketKeyEnabled)
-			}
-		}
-	}
-	c.bucket.Exists = true
-	ver, err := c.s3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b})
-	if err != nil {
-		return awsclient.Wrap(err, "cannot get log bucket versioning")
-	}
-	c.bucket.Versioning = string(ver.Status)
-	lock, err := c.s3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: b})
-	switch {
-	case awsclient.IsCode(err, "ObjectLockConfigurationNotFoundError"):
-	case err != nil:
-		return awsclient.Wrap(err, "cannot get log bucket Object Lock configuration")
-	case lock.ObjectLockConfiguration != nil:
-		c.bucket.ObjectLock = lock.ObjectLockConfiguration.ObjectLockEnabled == s3types.ObjectLockEnabledEnabled
-		if r := lock.ObjectLockConfiguration.Rule; r != nil && r.DefaultRetention != nil {
-			c.bucket.LockMode = string(r.DefaultRetention.Mode)
-			c.bucket.LockDays = sdkaws.ToInt32(r.DefaultRetention.Days)
-		}
-	}
-	pab, err := c.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
-	switch {
-	case awsclient.IsCode(err, "NoSuchPublicAccessBlockConfiguration"):
-	case err != nil:
-		return awsclient.Wrap(err, "cannot get log bucket Block Public Access settings")
-	default:
-		p := pab.PublicAccessBlockConfiguration
-		c.bucket.PublicAccessBlock = [4]bool{sdkaws.ToBool(p.BlockPublicAcls), sdkaws.ToBool(p.IgnorePublicAcls), sdkaws.ToBool(p.BlockPublicPolicy), sdkaws.ToBool(p.RestrictPublicBuckets)}
-	}
-	own, err := c.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})
-	switch {
-	case awsclient.IsCode(err, "OwnershipControlsNotFoundError"):
-	case err != nil:
-		return awsclient.Wrap(err, "cannot get log bucket ownership controls")
-	default:
-		for _, r := range own.OwnershipControls.Rules {
-			c.bucket.OwnerEnforced = r.ObjectOwnership == s3types.ObjectOwnershipBucketOwnerEnforced
-		}
-	}
-	pol, err := c.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b})
-	switch {
-	case awsclient.IsCode(err, "NoSuchBucketPolicy"):
-	case err != nil:
-		return awsclient.Wrap(err, "cannot get log bucket policy")
-	default:
-		c.bucket.Policy = sdkaws.ToString(pol.Policy)
-	}
-	tags, err := c.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b})
-	switch {
-	case awsclient.IsCode(err, "NoSuchTagSet"):
-	case err != nil:
-		return awsclient.Wrap(err, "cannot get log bucket tags")
-	default:
-		for _, t := range tags.TagSet {
-			c.bucket.Tags[sdkaws.ToString(t.Key)] = sdkaws.ToString(t.Value)
-		}
-	}
-	return nil
-}
-
 func (c *auditTrailClient) Create(ctx context.Context, mg *awsv1.AuditTrail) (managed.ExternalCreation, error) {
 	account, err := awsclient.CallerAccount(ctx, c.cfg)
 	if err != nil {
@@ -336,7 +190,7 @@ func (c *auditTrailClient) Create(ctx context.Context, mg *awsv1.AuditTrail) (ma
 	}
 	c.account = account
 	// The bucket may be left from an earlier trail (buckets are never deleted): read what it has.
-	if err := c.readBucket(ctx, mg.Spec.ForProvider.BucketName); err != nil {
+	if c.bucket, err = readBucket(ctx, c.s3, mg.Spec.ForProvider.BucketName); err != nil {
 		return managed.ExternalCreation{}, err
 	}
 	return managed.ExternalCreation{}, c.apply(ctx, mg)
@@ -358,83 +212,10 @@ func (c *auditTrailClient) apply(ctx context.Context, mg *awsv1.AuditTrail) erro
 	if err != nil {
 		return err
 	}
-	if err := c.applyBucket(ctx, mg.Spec.ForProvider.Region, mg.Spec.ForProvider.BucketName, wantBucket); err != nil {
+	if err := applyBucket(ctx, c.s3, mg.Spec.ForProvider.Region, mg.Spec.ForProvider.BucketName, c.bucket, wantBucket); err != nil {
 		return err
 	}
 	return c.applyTrail(ctx, meta.GetExternalName(mg), wantTrail)
-}
-
-func (c *auditTrailClient) applyBucket(ctx context.Context, region, bucket string, want bucketState) error {
-	o, b := c.bucket, &bucket
-	if !o.Exists {
-		in := &s3.CreateBucketInput{Bucket: b, ObjectLockEnabledForBucket: sdkaws.Bool(true), ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}
-		if region != "us-east-1" {
-			in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
-		}
-		if _, err := c.s3.CreateBucket(ctx, in); err != nil && !awsclient.IsCode(err, "BucketAlreadyOwnedByYou") {
-			return awsclient.Wrapf(err, "cannot create log bucket %s", bucket)
-		}
-		o = bucketState{}
-	}
-	if !o.PublicAccessBlock[0] || !o.PublicAccessBlock[1] || !o.PublicAccessBlock[2] || !o.PublicAccessBlock[3] {
-		if _, err := c.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
-			BlockPublicAcls: sdkaws.Bool(true), IgnorePublicAcls: sdkaws.Bool(true), BlockPublicPolicy: sdkaws.Bool(true), RestrictPublicBuckets: sdkaws.Bool(true),
-		}}); err != nil {
-			return awsclient.Wrap(err, "cannot block public access to log bucket")
-		}
-	}
-	if !o.OwnerEnforced {
-		if _, err := c.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &s3types.OwnershipControls{
-			Rules: []s3types.OwnershipControlsRule{{ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}},
-		}}); err != nil {
-			return awsclient.Wrap(err, "cannot enforce bucket ownership of log bucket")
-		}
-	}
-	if o.Versioning != want.Versioning {
-		if _, err := c.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}); err != nil {
-			return awsclient.Wrap(err, "cannot enable log bucket versioning")
-		}
-	}
-	if !o.ObjectLock || o.LockMode != want.LockMode || o.LockDays != want.LockDays {
-		if _, err := c.s3.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: b, ObjectLockConfiguration: &s3types.ObjectLockConfiguration{
-			ObjectLockEnabled: s3types.ObjectLockEnabledEnabled,
-			Rule:              &s3types.ObjectLockRule{DefaultRetention: &s3types.DefaultRetention{Mode: s3types.ObjectLockRetentionMode(want.LockMode), Days: sdkaws.Int32(want.LockDays)}},
-		}}); err != nil {
-			return awsclient.Wrap(err, "cannot set log bucket Object Lock retention")
-		}
-	}
-	if o.SSEAlgorithm != want.SSEAlgorithm || o.KMSKeyID != want.KMSKeyID || !o.BucketKey {
-		if _, err := c.s3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: b, ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
-			Rules: []s3types.ServerSideEncryptionRule{{
-				ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAwsKms, KMSMasterKeyID: sdkaws.String(want.KMSKeyID)},
-				BucketKeyEnabled:                   sdkaws.Bool(true),
-			}},
-		}}); err != nil {
-			return awsclient.Wrap(err, "cannot set log bucket encryption")
-		}
-	}
-	if same, err := awsclient.EquivalentPolicies(want.Policy, orEmptyPolicy(o.Policy)); err != nil || !same {
-		if _, err := c.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: b, Policy: sdkaws.String(want.Policy)}); err != nil {
-			return awsclient.Wrap(err, "cannot put log bucket policy")
-		}
-	}
-	if len(tagDrift(want.Tags, o.Tags)) > 0 {
-		tags := make([]s3types.Tag, 0, len(want.Tags))
-		for _, k := range sortedKeys(want.Tags) {
-			tags = append(tags, s3types.Tag{Key: sdkaws.String(k), Value: sdkaws.String(want.Tags[k])})
-		}
-		if _, err := c.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: &s3types.Tagging{TagSet: tags}}); err != nil {
-			return awsclient.Wrap(err, "cannot tag log bucket")
-		}
-	}
-	return nil
-}
-
-func orEmptyPolicy(p string) string {
-	if p == "" {
-		return `{"Statement":[]}`
-	}
-	return p
 }
 
 func (c *auditTrailClient) applyTrail(ctx context.Context, name string, want trailState) error {
@@ -478,11 +259,7 @@ func (c *auditTrailClient) applyTrail(ctx context.Context, name string, want tra
 }
 
 func trailTags(tags map[string]string) []cttypes.Tag {
-	out := make([]cttypes.Tag, 0, len(tags))
-	for _, k := range sortedKeys(tags) {
-		out = append(out, cttypes.Tag{Key: sdkaws.String(k), Value: sdkaws.String(tags[k])})
-	}
-	return out
+	return sdkTags(tags, func(k, v *string) cttypes.Tag { return cttypes.Tag{Key: k, Value: v} })
 }
 
 // Delete deletes the trail. It is reached only with deletionPolicy Delete. The log bucket is never

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -123,6 +124,15 @@ func (r *eventRecorder) WithAnnotations(keysAndValues ...string) event.Recorder 
 		a[keysAndValues[i]] = keysAndValues[i+1]
 	}
 	return &eventRecorder{rec: r.rec, annotations: a}
+}
+
+// sdkTags converts tags, in key order, to an AWS SDK's tag type built by tag.
+func sdkTags[T any](tags map[string]string, tag func(k, v *string) T) []T {
+	out := make([]T, 0, len(tags))
+	for _, k := range sortedKeys(tags) {
+		out = append(out, tag(sdkaws.String(k), sdkaws.String(tags[k])))
+	}
+	return out
 }
 
 func sortedKeys(m map[string]string) []string {

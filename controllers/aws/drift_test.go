@@ -58,7 +58,7 @@ func TestBucketAndTrailDrift(t *testing.T) {
 		want     []string
 	}{
 		"InSync":          {observed: func(b bucketState) bucketState { return b }},
-		"Gone":            {observed: func(bucketState) bucketState { return bucketState{} }, want: []string{"log bucket does not exist"}},
+		"Gone":            {observed: func(bucketState) bucketState { return bucketState{} }, want: []string{"bucket does not exist"}},
 		"PublicUnblocked": {observed: func(b bucketState) bucketState { b.PublicAccessBlock = [4]bool{true, false, true, false}; return b }, want: []string{"Block Public Access IgnorePublicAcls is off", "Block Public Access RestrictPublicBuckets is off"}},
 		"SSES3":           {observed: func(b bucketState) bucketState { b.SSEAlgorithm, b.KMSKeyID = "AES256", ""; return b }, want: []string{`default encryption is AES256 with key "", want aws:kms with the zone key`}},
 		"Retention":       {observed: func(b bucketState) bucketState { b.LockMode, b.LockDays = "GOVERNANCE", 1; return b }, want: []string{"Object Lock default retention is 1 days GOVERNANCE, want 400 days COMPLIANCE"}},

@@ -332,9 +332,5 @@ func (c *keyClient) Delete(ctx context.Context, mg *awsv1.Key) (managed.External
 func (c *keyClient) Disconnect(context.Context) error { return nil }
 
 func kmsTags(tags map[string]string) []kmstypes.Tag {
-	out := make([]kmstypes.Tag, 0, len(tags))
-	for _, k := range sortedKeys(tags) {
-		out = append(out, kmstypes.Tag{TagKey: sdkaws.String(k), TagValue: sdkaws.String(tags[k])})
-	}
-	return out
+	return sdkTags(tags, func(k, v *string) kmstypes.Tag { return kmstypes.Tag{TagKey: k, TagValue: v} })
 }

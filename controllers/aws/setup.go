@@ -122,14 +122,14 @@ func jitter(d, j time.Duration) time.Duration {
 	return max(out, d/2)
 }
 
-// +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=accounts;vpcs;keys;audittrails,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=accounts/status;vpcs/status;keys/status;audittrails/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=accounts/finalizers;vpcs/finalizers;keys/finalizers;audittrails/finalizers,verbs=update
+// +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=accounts;vpcs;keys;audittrails;buckets;roles,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=accounts/status;vpcs/status;keys/status;audittrails/status;buckets/status;roles/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=accounts/finalizers;vpcs/finalizers;keys/finalizers;audittrails/finalizers;buckets/finalizers;roles/finalizers,verbs=update
 // +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=providerconfigs;clusterproviderconfigs,verbs=get
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Setup registers the Account, VPC, Key and AuditTrail reconcilers with mgr.
+// Setup registers the Account, VPC, Key, AuditTrail, Bucket and Role reconcilers with mgr.
 func Setup(mgr ctrl.Manager, o Options) error {
 	o = o.withDefaults()
 	// ProviderConfigs and Secrets are read straight from the API server when an object is
@@ -160,6 +160,19 @@ func Setup(mgr ctrl.Manager, o Options) error {
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.AuditTrail] {
 				return &auditTrailConnector{resolver: r, record: rec}
 			},
+		}.setup(mgr, o),
+		// A bucket and a role are named by their spec: Observe records the name as the external-name.
+		kind[*awsv1.Bucket]{name: "aws-bucket", obj: &awsv1.Bucket{}, gvk: awsv1.BucketGroupVersionKind,
+			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.Bucket] {
+				return &bucketConnector{resolver: r, record: rec}
+			},
+			opts: []managed.ReconcilerOption{managed.WithInitializers()},
+		}.setup(mgr, o),
+		kind[*awsv1.Role]{name: "aws-role", obj: &awsv1.Role{}, gvk: awsv1.RoleGroupVersionKind,
+			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.Role] {
+				return &roleConnector{resolver: r, record: rec}
+			},
+			opts: []managed.ReconcilerOption{managed.WithInitializers()},
 		}.setup(mgr, o),
 	)
 }

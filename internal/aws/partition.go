@@ -44,6 +44,12 @@ func RoleARN(region, account, role string) string {
 	return arn.ARN{Partition: PartitionOf(region), Service: "iam", AccountID: account, Resource: "role/" + role}.String()
 }
 
+// OIDCProviderARN returns the ARN of an account's IAM OIDC identity provider for issuer, the
+// issuer URL without https://.
+func OIDCProviderARN(region, account, issuer string) string {
+	return arn.ARN{Partition: PartitionOf(region), Service: "iam", AccountID: account, Resource: "oidc-provider/" + issuer}.String()
+}
+
 // RootARN returns the ARN that stands for a whole account in policies.
 func RootARN(region, account string) string {
 	return arn.ARN{Partition: PartitionOf(region), Service: "iam", AccountID: account, Resource: "root"}.String()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 )
@@ -17,20 +18,22 @@ const (
 	PrincipalLogDelivery = "delivery.logs.amazonaws.com"
 )
 
-// PolicyDocument is an IAM-style policy: a KMS key policy or an S3 bucket policy.
+// PolicyDocument is an IAM-style policy: a KMS key policy, an S3 bucket policy, an IAM role's trust
+// policy or an IAM identity policy.
 type PolicyDocument struct {
 	Version   string      `json:"Version"`
 	Statement []Statement `json:"Statement"`
 }
 
 // Statement is one statement of a PolicyDocument. Principal is "*" or a map of principal type to
-// principals; Condition maps an operator to keys and values.
+// principals, and absent from identity policies; Resource is absent from trust policies; Condition
+// maps an operator to keys and values.
 type Statement struct {
 	Sid       string                       `json:"Sid,omitempty"`
 	Effect    string                       `json:"Effect"`
-	Principal any                          `json:"Principal"`
+	Principal any                          `json:"Principal,omitempty"`
 	Action    []string                     `json:"Action"`
-	Resource  []string                     `json:"Resource"`
+	Resource  []string                     `json:"Resource,omitempty"`
 	Condition map[string]map[string]string `json:"Condition,omitempty"`
 }
 
@@ -157,14 +160,7 @@ func LogBucketPolicy(in LogBucketPolicyInput) PolicyDocument {
 	logs := bucket + "/AWSLogs/" + in.Account + "/*"
 	trail := TrailARN(in.Region, in.Account, in.Trail)
 	return PolicyDocument{Version: PolicyVersion, Statement: []Statement{
-		{
-			Sid:       "DenyInsecureTransport",
-			Effect:    "Deny",
-			Principal: "*",
-			Action:    []string{"s3:*"},
-			Resource:  []string{bucket, bucket + "/*"},
-			Condition: map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}},
-		},
+		denyInsecureTransport(bucket),
 		{
 			Sid:       "CloudTrailAclCheck",
 			Effect:    "Allow",
@@ -198,6 +194,87 @@ func LogBucketPolicy(in LogBucketPolicyInput) PolicyDocument {
 			Condition: map[string]map[string]string{"StringEquals": {"aws:SourceAccount": in.Account, "s3:x-amz-acl": "bucket-owner-full-control"}},
 		},
 	}}
+}
+
+// denyInsecureTransport is the bucket policy statement refusing every request to bucket (an ARN)
+// and its objects made without TLS.
+func denyInsecureTransport(bucket string) Statement {
+	return Statement{
+		Sid:       "DenyInsecureTransport",
+		Effect:    "Deny",
+		Principal: "*",
+		Action:    []string{"s3:*"},
+		Resource:  []string{bucket, bucket + "/*"},
+		Condition: map[string]map[string]string{"Bool": {"aws:SecureTransport": "false"}},
+	}
+}
+
+// TLSOnlyBucketPolicy returns the policy of a workload's data bucket: every request without TLS is
+// denied. It grants nothing: access comes from identity policies such as a Role's.
+func TLSOnlyBucketPolicy(region, bucket string) PolicyDocument {
+	return PolicyDocument{Version: PolicyVersion, Statement: []Statement{denyInsecureTransport(BucketARN(region, bucket))}}
+}
+
+// IRSATrustInput is what the trust policy of a role assumed through IRSA depends on.
+type IRSATrustInput struct {
+	Region  string
+	Account string
+	// Issuer is the cluster's OIDC issuer without https://.
+	Issuer         string
+	Namespace      string
+	ServiceAccount string
+}
+
+// STSAudience is the audience of the service account tokens EKS projects for IRSA.
+const STSAudience = "sts.amazonaws.com"
+
+// IRSATrustPolicy returns the trust policy of a role one Kubernetes ServiceAccount assumes through
+// IRSA: AssumeRoleWithWebIdentity from the cluster's OIDC provider, for tokens whose subject is
+// exactly that ServiceAccount and whose audience is STS. Nothing else may assume the role.
+func IRSATrustPolicy(in IRSATrustInput) PolicyDocument {
+	issuer := strings.TrimPrefix(in.Issuer, "https://")
+	return PolicyDocument{Version: PolicyVersion, Statement: []Statement{{
+		Sid:       "ServiceAccountWebIdentity",
+		Effect:    "Allow",
+		Principal: map[string][]string{"Federated": {OIDCProviderARN(in.Region, in.Account, issuer)}},
+		Action:    []string{"sts:AssumeRoleWithWebIdentity"},
+		Condition: map[string]map[string]string{"StringEquals": {
+			issuer + ":sub": "system:serviceaccount:" + in.Namespace + ":" + in.ServiceAccount,
+			issuer + ":aud": STSAudience,
+		}},
+	}}}
+}
+
+// workloadKeyUse are the KMS operations a workload needs to read and write data encrypted under a
+// key: no ReEncrypt, no grants.
+var workloadKeyUse = []string{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*"}
+
+// WorkloadPolicyInput is what a workload role's inline policy depends on.
+type WorkloadPolicyInput struct {
+	KeyARNs    []string
+	BucketARNs []string // bare bucket ARNs
+}
+
+// WorkloadPolicy returns the least-privilege inline policy of a workload role: cryptographic use of
+// exactly the named keys, listing the named buckets, and reading and writing (never deleting)
+// their objects. It has no statements, and is not to be put, when nothing is named.
+func WorkloadPolicy(in WorkloadPolicyInput) PolicyDocument {
+	d := PolicyDocument{Version: PolicyVersion, Statement: []Statement{}}
+	if len(in.KeyARNs) > 0 {
+		d.Statement = append(d.Statement, Statement{Sid: "UseKeys", Effect: "Allow", Action: workloadKeyUse, Resource: sorted(in.KeyARNs)})
+	}
+	if len(in.BucketARNs) > 0 {
+		buckets := sorted(in.BucketARNs)
+		objects := make([]string, 0, len(buckets))
+		for _, b := range buckets {
+			objects = append(objects, b+"/*")
+		}
+		d.Statement = append(d.Statement,
+			Statement{Sid: "ListBuckets", Effect: "Allow", Action: []string{"s3:ListBucket"}, Resource: buckets},
+			Statement{Sid: "ReadWriteObjects", Effect: "Allow", Action: []string{"s3:GetObject", "s3:PutObject"}, Resource: objects},
+		)
+	}
+	return d
 }
 
 // EquivalentPolicies reports whether two policy documents grant the same thing: the same statements

@@ -1,5 +1,5 @@
-// Package v1alpha1 holds ZoneKeeper's AWS managed resources: Account, VPC, Key and AuditTrail, and
-// the ProviderConfig and ClusterProviderConfig they take credentials from, in the
+// Package v1alpha1 holds ZoneKeeper's AWS managed resources: Account, VPC, Key, AuditTrail, Bucket and
+// Role, and the ProviderConfig and ClusterProviderConfig they take credentials from, in the
 // aws.zonekeeper.dev group.
 //
 // The managed resources follow crossplane-runtime v2 conventions (resource.ModernManaged): they are
@@ -34,6 +34,8 @@ var (
 	VPCGroupVersionKind                   = GroupVersion.WithKind("VPC")
 	KeyGroupVersionKind                   = GroupVersion.WithKind("Key")
 	AuditTrailGroupVersionKind            = GroupVersion.WithKind("AuditTrail")
+	BucketGroupVersionKind                = GroupVersion.WithKind("Bucket")
+	RoleGroupVersionKind                  = GroupVersion.WithKind("Role")
 	ProviderConfigGroupVersionKind        = GroupVersion.WithKind("ProviderConfig")
 	ClusterProviderConfigGroupVersionKind = GroupVersion.WithKind("ClusterProviderConfig")
 )

@@ -7,7 +7,7 @@ import (
 )
 
 // The methods below make each kind a crossplane resource.ModernManaged. Crossplane providers
-// generate them with angryjet; ZoneKeeper has four kinds, so they are written out once here and
+// generate them with angryjet; ZoneKeeper has six kinds, so they are written out once here and
 // checked by the compile-time assertions at the end.
 
 // GetCondition of this Account.
@@ -246,13 +246,135 @@ func (l *AuditTrailList) GetItems() []resource.Managed {
 	return items
 }
 
+// GetCondition of this Bucket.
+func (mg *Bucket) GetCondition(ct xpv2.ConditionType) xpv2.Condition {
+	return mg.Status.GetCondition(ct)
+}
+
+// SetConditions of this Bucket.
+func (mg *Bucket) SetConditions(c ...xpv2.Condition) {
+	mg.Status.SetConditions(c...)
+}
+
+// GetManagementPolicies of this Bucket.
+func (mg *Bucket) GetManagementPolicies() xpv2.ManagementPolicies {
+	return mg.Spec.ManagementPolicies
+}
+
+// SetManagementPolicies of this Bucket.
+func (mg *Bucket) SetManagementPolicies(r xpv2.ManagementPolicies) {
+	mg.Spec.ManagementPolicies = r
+}
+
+// GetProviderConfigReference of this Bucket.
+func (mg *Bucket) GetProviderConfigReference() *xpv2.ProviderConfigReference {
+	return mg.Spec.ProviderConfigReference
+}
+
+// SetProviderConfigReference of this Bucket.
+func (mg *Bucket) SetProviderConfigReference(r *xpv2.ProviderConfigReference) {
+	mg.Spec.ProviderConfigReference = r
+}
+
+// GetWriteConnectionSecretToReference of this Bucket.
+func (mg *Bucket) GetWriteConnectionSecretToReference() *xpv2.LocalSecretReference {
+	return mg.Spec.WriteConnectionSecretToReference
+}
+
+// SetWriteConnectionSecretToReference of this Bucket.
+func (mg *Bucket) SetWriteConnectionSecretToReference(r *xpv2.LocalSecretReference) {
+	mg.Spec.WriteConnectionSecretToReference = r
+}
+
+// GetDeletionPolicy of this Bucket: Orphan unless spec.deletionPolicy says Delete.
+func (mg *Bucket) GetDeletionPolicy() xpv2.DeletionPolicy {
+	return DeletionPolicyOf(mg.Spec.DeletionPolicy)
+}
+
+// SetDeletionPolicy of this Bucket.
+func (mg *Bucket) SetDeletionPolicy(p xpv2.DeletionPolicy) {
+	mg.Spec.DeletionPolicy = p
+}
+
+// GetItems of this BucketList.
+func (l *BucketList) GetItems() []resource.Managed {
+	items := make([]resource.Managed, len(l.Items))
+	for i := range l.Items {
+		items[i] = &l.Items[i]
+	}
+	return items
+}
+
+// GetCondition of this Role.
+func (mg *Role) GetCondition(ct xpv2.ConditionType) xpv2.Condition {
+	return mg.Status.GetCondition(ct)
+}
+
+// SetConditions of this Role.
+func (mg *Role) SetConditions(c ...xpv2.Condition) {
+	mg.Status.SetConditions(c...)
+}
+
+// GetManagementPolicies of this Role.
+func (mg *Role) GetManagementPolicies() xpv2.ManagementPolicies {
+	return mg.Spec.ManagementPolicies
+}
+
+// SetManagementPolicies of this Role.
+func (mg *Role) SetManagementPolicies(r xpv2.ManagementPolicies) {
+	mg.Spec.ManagementPolicies = r
+}
+
+// GetProviderConfigReference of this Role.
+func (mg *Role) GetProviderConfigReference() *xpv2.ProviderConfigReference {
+	return mg.Spec.ProviderConfigReference
+}
+
+// SetProviderConfigReference of this Role.
+func (mg *Role) SetProviderConfigReference(r *xpv2.ProviderConfigReference) {
+	mg.Spec.ProviderConfigReference = r
+}
+
+// GetWriteConnectionSecretToReference of this Role.
+func (mg *Role) GetWriteConnectionSecretToReference() *xpv2.LocalSecretReference {
+	return mg.Spec.WriteConnectionSecretToReference
+}
+
+// SetWriteConnectionSecretToReference of this Role.
+func (mg *Role) SetWriteConnectionSecretToReference(r *xpv2.LocalSecretReference) {
+	mg.Spec.WriteConnectionSecretToReference = r
+}
+
+// GetDeletionPolicy of this Role: Orphan unless spec.deletionPolicy says Delete.
+func (mg *Role) GetDeletionPolicy() xpv2.DeletionPolicy {
+	return DeletionPolicyOf(mg.Spec.DeletionPolicy)
+}
+
+// SetDeletionPolicy of this Role.
+func (mg *Role) SetDeletionPolicy(p xpv2.DeletionPolicy) {
+	mg.Spec.DeletionPolicy = p
+}
+
+// GetItems of this RoleList.
+func (l *RoleList) GetItems() []resource.Managed {
+	items := make([]resource.Managed, len(l.Items))
+	for i := range l.Items {
+		items[i] = &l.Items[i]
+	}
+	return items
+}
+
 var (
 	_ resource.ModernManaged = &Account{}
 	_ resource.ModernManaged = &VPC{}
 	_ resource.ModernManaged = &Key{}
 	_ resource.ModernManaged = &AuditTrail{}
+	_ resource.ModernManaged = &Bucket{}
+	_ resource.ModernManaged = &Role{}
 	_ resource.ManagedList   = &AccountList{}
 	_ resource.ManagedList   = &VPCList{}
 	_ resource.ManagedList   = &KeyList{}
 	_ resource.ManagedList   = &AuditTrailList{}
+	_ resource.ManagedList   = &BucketList{}
+	_ resource.ManagedList   = &RoleList{}
 )

@@ -127,6 +127,21 @@ func TestSchemaRefusesInvalidObjects(t *testing.T) {
 		"ClusterConfigNoNamespace": {reason: "A ClusterProviderConfig names its Secret's namespace.", doc: clusterProviderConfig, change: unset("spec.credentials.secretRef.namespace"), want: "must name the namespace of its Secret"},
 		"RoleTwice": {reason: "A chain step names its role once.", doc: providerConfig,
 			change: set("spec.assumeRoleChain", []any{map[string]any{"roleARN": "arn:aws:iam::111122223333:role/x", "accountID": "111122223333"}}), want: "set exactly one of roleARN and accountID"},
+		"BucketWithoutKey":       {reason: "Data is always encrypted under a zone key.", doc: bucket, change: unset("spec.forProvider.kmsKeyRef"), want: "set kmsKeyARN or kmsKeyRef"},
+		"BucketBadName":          {reason: "An S3 bucket name.", doc: bucket, change: set("spec.forProvider.bucketName", "Data_Bucket"), want: "spec.forProvider.bucketName"},
+		"BucketLegalHoldNoLock":  {reason: "Legal holds need Object Lock.", doc: bucket, change: set("spec.forProvider.legalHold", true), want: "legalHold needs objectLock.enabled"},
+		"BucketLegalHoldLockOff": {reason: "Object Lock named but off is not enough.", doc: lockedBucket, change: set("spec.forProvider.objectLock.enabled", false), want: "legalHold needs objectLock.enabled"},
+		"BucketRetentionNoLock":  {reason: "A default retention needs Object Lock.", doc: bucket, change: set("spec.forProvider.objectLock", map[string]any{"retentionDays": int64(7)}), want: "retentionDays needs Object Lock enabled"},
+		"BucketBadLockMode":      {reason: "COMPLIANCE or GOVERNANCE.", doc: lockedBucket, change: set("spec.forProvider.objectLock.mode", "NONE"), want: "spec.forProvider.objectLock.mode"},
+		"BucketKeyNotKMS":        {reason: "A KMS key ARN.", doc: bucket, change: set("spec.forProvider.kmsKeyARN", "arn:aws:s3:::x"), want: "spec.forProvider.kmsKeyARN"},
+		"RoleWithoutIssuer":      {reason: "The trust policy needs the issuer.", doc: role, change: unset("spec.forProvider.serviceAccountIssuer"), want: "spec.forProvider.serviceAccountIssuer"},
+		"RoleIssuerWithScheme":   {reason: "The issuer is given without https://.", doc: role, change: set("spec.forProvider.serviceAccountIssuer", "https://oidc.example/id/X"), want: "spec.forProvider.serviceAccountIssuer"},
+		"RoleWithoutSA":          {reason: "The trust policy names one ServiceAccount.", doc: role, change: unset("spec.forProvider.serviceAccount"), want: "spec.forProvider.serviceAccount"},
+		"RoleBucketPrefix":       {reason: "Only bare bucket ARNs.", doc: role, change: set("spec.forProvider.bucketARNs", []any{"arn:aws-us-gov:s3:::zk-data/prefix"}), want: "spec.forProvider.bucketARNs"},
+		"RoleBadBoundary":        {reason: "A boundary is a managed policy ARN.", doc: role, change: set("spec.forProvider.permissionsBoundaryARN", "AdministratorAccess"), want: "spec.forProvider.permissionsBoundaryARN"},
+		"RoleNameTooLong":        {reason: "IAM allows 64 characters.", doc: role, change: set("spec.forProvider.roleName", strings.Repeat("r", 65)), want: "spec.forProvider.roleName"},
+		"RoleConnectionSecret":   {reason: "Nothing to publish.", doc: role, change: set("spec.writeConnectionSecretToRef", map[string]any{"name": "x"}), want: "no connection details to publish"},
+		"BucketUnknownDeletion":  {reason: "Only Orphan and Delete.", doc: bucket, change: set("spec.deletionPolicy", "Purge"), want: "spec.deletionPolicy"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -148,11 +163,17 @@ func TestSchemaRefusesChangesToImmutableFields(t *testing.T) {
 		value  any
 		reason string
 	}{
-		"AccountEmail":  {doc: account, path: "spec.forProvider.email", value: "other@mpd.example.gov", reason: "the email identifies the AWS account"},
-		"AccountRegion": {doc: account, path: "spec.forProvider.region", value: "us-west-2", reason: "the region selects the organization"},
-		"KeyZone":       {doc: key, path: "spec.forProvider.zone", value: "other", reason: "the zone names the key's alias"},
-		"TrailBucket":   {doc: trail, path: "spec.forProvider.bucketName", value: "zk-logs-2", reason: "audit logs stay in the bucket"},
-		"VPCCIDR":       {doc: vpc, path: "spec.forProvider.cidrBlock", value: "10.41.0.0/16", reason: "subnets are carved from the CIDR"},
+		"AccountEmail":     {doc: account, path: "spec.forProvider.email", value: "other@mpd.example.gov", reason: "the email identifies the AWS account"},
+		"AccountRegion":    {doc: account, path: "spec.forProvider.region", value: "us-west-2", reason: "the region selects the organization"},
+		"KeyZone":          {doc: key, path: "spec.forProvider.zone", value: "other", reason: "the zone names the key's alias"},
+		"TrailBucket":      {doc: trail, path: "spec.forProvider.bucketName", value: "zk-logs-2", reason: "audit logs stay in the bucket"},
+		"VPCCIDR":          {doc: vpc, path: "spec.forProvider.cidrBlock", value: "10.41.0.0/16", reason: "subnets are carved from the CIDR"},
+		"BucketName":       {doc: bucket, path: "spec.forProvider.bucketName", value: "zk-data-9", reason: "the name is the bucket"},
+		"BucketRegion":     {doc: bucket, path: "spec.forProvider.region", value: "us-gov-east-1", reason: "a bucket lives in one region"},
+		"BucketLockOn":     {doc: bucket, path: "spec.forProvider.objectLock", value: map[string]any{"enabled": true}, reason: "Object Lock is chosen when the bucket is created"},
+		"BucketLockOff":    {doc: lockedBucket, path: "spec.forProvider.objectLock", value: map[string]any{"enabled": false}, reason: "Object Lock is chosen when the bucket is created"},
+		"RoleName":         {doc: role, path: "spec.forProvider.roleName", value: "zk-other", reason: "the name is the role"},
+		"RoleRegionChange": {doc: role, path: "spec.forProvider.region", value: "us-east-1", reason: "the region selects the partition"},
 	}
 	ctx := context.Background()
 	for name, tc := range cases {
