@@ -86,4 +86,3 @@ func defaultDeny(wl *lzv1.Workload) *networkingv1.NetworkPolicy {
 		},
 	}
 }
-

@@ -10,7 +10,7 @@ import (
 // Setup registers the indexes and every reconciler of the landingzone group with a manager. The
 // evaluator's engine is shared with the admission webhook, so both give the same verdict. aws,
 // when not nil, provisions AWS zones; without it they stay Pending.
-func Setup(ctx context.Context, mgr ctrl.Manager, ev *Evaluator, aws *AWSComposer) error {
+func Setup(ctx context.Context, mgr ctrl.Manager, ev *Evaluator, aws *AWSComposer, workloads *WorkloadComposer) error {
 	if ev == nil || ev.Engine == nil {
 		return errors.New("cannot set up landingzone reconcilers without a policy engine")
 	}
@@ -23,7 +23,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, ev *Evaluator, aws *AWSCompose
 	if err := (&LandingZoneReconciler{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("landingzone"), Evaluator: ev, AWS: aws}).SetupWithManager(mgr); err != nil {
 		return errors.Wrap(err, "cannot set up LandingZone reconciler")
 	}
-	if err := (&WorkloadReconciler{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("workload"), Evaluator: ev}).SetupWithManager(mgr); err != nil {
+	if err := (&WorkloadReconciler{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("workload"), Evaluator: ev, AWS: workloads}).SetupWithManager(mgr); err != nil {
 		return errors.Wrap(err, "cannot set up Workload reconciler")
 	}
 	return nil

@@ -61,7 +61,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	if err := lzctrl.Setup(ctx, mgr, &lzctrl.Evaluator{Engine: eng, Tracker: compliance.NewTracker()}, nil); err != nil {
+	if err := lzctrl.Setup(ctx, mgr, &lzctrl.Evaluator{Engine: eng, Tracker: compliance.NewTracker()}, nil, nil); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

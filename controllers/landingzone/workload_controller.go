@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
+	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 )
@@ -34,16 +35,22 @@ type WorkloadReconciler struct {
 	client.Client
 	Recorder  recorder.EventRecorder
 	Evaluator *Evaluator
+	// AWS composes the AWS resources of workloads in AWS zones; nil leaves them Pending.
+	AWS *WorkloadComposer
 }
 
 // SetupWithManager registers the reconciler. A workload is reconciled again when its zone, one of
 // its classifications or its namespace's labels change, so a fixed reference heals without a poll.
 func (r *WorkloadReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr)
+	if r.AWS != nil {
+		b = b.Owns(&awsv1.Key{}).Owns(&awsv1.Bucket{}).Owns(&awsv1.Role{})
+	}
+	// A zone's status matters too: its account appearing is what lets its workloads provision.
+	return b.
 		Named("workload").
 		For(&lzv1.Workload{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&lzv1.LandingZone{}, handler.EnqueueRequestsFromMapFunc(r.workloadsForZone),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&lzv1.LandingZone{}, handler.EnqueueRequestsFromMapFunc(r.workloadsForZone)).
 		Watches(&lzv1.DataClassification{}, handler.EnqueueRequestsFromMapFunc(r.workloadsForClassification),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.workloadsInNamespace),
@@ -100,6 +107,9 @@ func (r *WorkloadReconciler) reconcileNormal(ctx context.Context, wl *lzv1.Workl
 			return ctrl.Result{}, err
 		}
 		cond.set(lzv1.ConditionSynced, metav1.ConditionTrue, lzv1.ReasonReconcileSuccess, "zone, namespace and classifications resolved")
+		if r.AWS != nil && placed.zone.Spec.Cloud.Provider == lzv1.ProviderAWS {
+			return r.reconcileAWS(ctx, wl, placed, cond)
+		}
 		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending,
 			"placement allowed; the workload's key, storage and cloud identity have not been provisioned (no cloud resources exist for this workload yet)")
 		wl.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, wl, "Workload", nil, nil, cond)
@@ -207,6 +217,40 @@ func (r *WorkloadReconciler) resolveClassifications(ctx context.Context, names [
 		}
 	}
 	return found, missing, nil
+}
+
+// reconcileAWS judges the workload's plan, then composes it: a workload with deny violations (one
+// admitted before a policy tightened) is reported and not provisioned.
+func (r *WorkloadReconciler) reconcileAWS(ctx context.Context, wl *lzv1.Workload, placed *placement, cond conditions) (ctrl.Result, error) {
+	plan, err := r.planAWS(ctx, wl, placed)
+	if err != nil {
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
+		return ctrl.Result{}, err
+	}
+	var res ctrl.Result
+	wl.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, wl, "Workload", plan.entries(), nil, cond)
+	wl.Status.ObservedGeneration = wl.Generation
+	if denied(wl.Status.Compliance) {
+		msg := "not provisioned while deny violations stand (see the Compliant condition)"
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonPolicyDenied, msg)
+		return res, nil
+	}
+	waiting, err := r.applyAWS(ctx, wl, plan)
+	if err != nil {
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
+		return ctrl.Result{}, err
+	}
+	compliant := findCondition(wl.Status.Conditions, lzv1.ConditionCompliant)
+	switch {
+	case len(waiting) > 0:
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonProvisioning, strings.Join(waiting, "; "))
+	case compliant == nil || compliant.Status == metav1.ConditionUnknown:
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonNotEvaluated, "every part is Ready, but the workload has not been evaluated against its baselines")
+	default:
+		cond.set(lzv1.ConditionReady, metav1.ConditionTrue, ReasonAvailable,
+			fmt.Sprintf("key %s, %d buckets and role %s are Ready", wl.Status.KeyID, len(wl.Status.Storage), wl.Status.RoleID))
+	}
+	return res, nil
 }
 
 func allWorkloads(c client.Reader) handler.MapFunc {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -39,6 +40,8 @@ const (
 	// real ones must.
 	demoAccessKey = "AKIAZONEKEEPERDEMO01"
 	demoSecretKey = "demo-secret-key-not-a-real-credential"
+	// demoIssuer stands in for the cluster's OIDC issuer that IAM trusts for IRSA.
+	demoIssuer = "oidc.demo.zonekeeper.dev/id/DEMO"
 )
 
 type fakeAWS struct {
@@ -114,27 +117,42 @@ func (f *fakeAWS) credentials(ctx context.Context, c client.Client) error {
 	return nil
 }
 
-// waitZonesReady waits until every AWS zone is Ready, printing what each still waits for.
-func waitZonesReady(ctx context.Context, c client.Client, timeout time.Duration) error {
+// waitAWSReady waits until every AWS zone and every workload in one is Ready, printing what each
+// still waits for.
+func waitAWSReady(ctx context.Context, c client.Client, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	last := ""
 	for {
 		zones := &lzv1.LandingZoneList{}
+		wls := &lzv1.WorkloadList{}
 		if err := c.List(ctx, zones); err != nil {
 			return errors.Wrap(err, "cannot list LandingZones")
 		}
+		if err := c.List(ctx, wls); err != nil {
+			return errors.Wrap(err, "cannot list Workloads")
+		}
+		aws := map[string]bool{}
 		var waiting []string
-		for _, z := range zones.Items {
-			if z.Spec.Cloud.Provider != lzv1.ProviderAWS {
-				continue
+		notReady := func(kind, name string, conds []metav1.Condition, gen int64) {
+			r := meta.FindStatusCondition(conds, lzv1.ConditionReady)
+			if r != nil && r.Status == metav1.ConditionTrue && r.ObservedGeneration == gen {
+				return
 			}
-			r := meta.FindStatusCondition(z.Status.Conditions, lzv1.ConditionReady)
-			if r == nil || r.Status != metav1.ConditionTrue || r.ObservedGeneration != z.Generation {
-				why := "not reconciled yet"
-				if r != nil {
-					why = r.Reason + ": " + r.Message
-				}
-				waiting = append(waiting, fmt.Sprintf("%s (%s)", z.Name, why))
+			why := "not reconciled yet"
+			if r != nil {
+				why = r.Reason + ": " + r.Message
+			}
+			waiting = append(waiting, fmt.Sprintf("%s %s (%s)", kind, name, why))
+		}
+		for _, z := range zones.Items {
+			if z.Spec.Cloud.Provider == lzv1.ProviderAWS {
+				aws[z.Name] = true
+				notReady("LandingZone", z.Name, z.Status.Conditions, z.Generation)
+			}
+		}
+		for _, wl := range wls.Items {
+			if aws[wl.Spec.LandingZoneRef.Name] {
+				notReady("Workload", wl.Namespace+"/"+wl.Name, wl.Status.Conditions, wl.Generation)
 			}
 		}
 		if len(waiting) == 0 {
@@ -145,7 +163,7 @@ func waitZonesReady(ctx context.Context, c client.Client, timeout time.Duration)
 			last = msg
 		}
 		if time.Now().After(deadline) {
-			return errors.Errorf("AWS zones not Ready within %s: %s", timeout, strings.Join(waiting, "; "))
+			return errors.Errorf("not Ready within %s: %s", timeout, strings.Join(waiting, "; "))
 		}
 		select {
 		case <-ctx.Done():
@@ -216,6 +234,45 @@ func (f *fakeAWS) printAWS(ctx context.Context, c client.Client) error {
 				fmt.Printf("      bucket %s: Object Lock %s for %d days\n", bucket, r.Mode, sdkaws.ToInt32(r.Days))
 			}
 		}
+		if err := printWorkloads(ctx, c, cfg, z.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printWorkloads shows each workload of a zone as moto sees it: its key, buckets and role.
+func printWorkloads(ctx context.Context, c client.Client, cfg sdkaws.Config, zone string) error {
+	wls := &lzv1.WorkloadList{}
+	if err := c.List(ctx, wls); err != nil {
+		return errors.Wrap(err, "cannot list Workloads")
+	}
+	for _, wl := range wls.Items {
+		if wl.Spec.LandingZoneRef.Name != zone {
+			continue
+		}
+		fmt.Printf("      workload %s/%s:\n        key %s\n", wl.Namespace, wl.Name, wl.Status.KeyID)
+		names := make([]string, 0, len(wl.Status.Storage))
+		for name := range wl.Status.Storage {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			arn := wl.Status.Storage[name]
+			bucket := arn[strings.LastIndex(arn, ":")+1:]
+			enc, err := s3.NewFromConfig(cfg).GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: &bucket})
+			kms := "none"
+			if err == nil && len(enc.ServerSideEncryptionConfiguration.Rules) > 0 {
+				kms = sdkaws.ToString(enc.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID)
+			}
+			lock, err := s3.NewFromConfig(cfg).GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: &bucket})
+			days := int32(0)
+			if err == nil && lock.ObjectLockConfiguration != nil && lock.ObjectLockConfiguration.Rule != nil && lock.ObjectLockConfiguration.Rule.DefaultRetention != nil {
+				days = sdkaws.ToInt32(lock.ObjectLockConfiguration.Rule.DefaultRetention.Days)
+			}
+			fmt.Printf("        storage %s: bucket %s, SSE-KMS with %s, Object Lock %d days\n", name, bucket, kms, days)
+		}
+		fmt.Printf("        IAM role %s, assumable only by ServiceAccount %s/%s through IRSA\n", wl.Status.RoleID, wl.Namespace, wl.Spec.ServiceAccountName)
 	}
 	return nil
 }

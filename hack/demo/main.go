@@ -141,8 +141,8 @@ func run(ctx context.Context, o options) (retErr error) {
 	if err := waitReconciled(ctx, c, objs, o.timeout); err != nil {
 		return err
 	}
-	step("waiting for the AWS zones to be provisioned and Ready")
-	if err := waitZonesReady(ctx, c, o.timeout); err != nil {
+	step("waiting for the AWS zones and their workloads to be provisioned and Ready")
+	if err := waitAWSReady(ctx, c, o.timeout); err != nil {
 		return err
 	}
 
@@ -161,11 +161,11 @@ func run(ctx context.Context, o options) (retErr error) {
 		return err
 	}
 	fmt.Println(`
-The AWS zone is Ready: its account, VPC, key and audit trail exist and were judged compliant.
-The Azure zones stay Pending (Azure provisioning is a later release), and so do the workloads,
-whose own keys, buckets and roles are not composed yet: ZoneKeeper never claims Ready for a cloud
-that was not provisioned. The same policy engine judged every object at admission and again in
-the reconcilers.`)
+The AWS zone and its workload are Ready: the account, VPC, key and audit trail, and the
+workload's own key, object-locked bucket and IRSA role exist and were judged compliant. The Azure
+zones and their workloads stay Pending (Azure provisioning is a later release): ZoneKeeper never
+claims Ready for a cloud that was not provisioned. The same policy engine judged every object at
+admission and again in the reconcilers.`)
 
 	if o.exit {
 		return nil
@@ -216,7 +216,8 @@ func startManager(ctx context.Context, o options, kubeconfig string, wh envtest.
 		"--webhook-host", wh.LocalServingHost, "--webhook-port", strconv.Itoa(wh.LocalServingPort),
 		"--webhook-cert-dir", wh.LocalServingCertDir,
 		"--zone-namespace", demoNamespace, "--organization-region", orgRegion,
-		"--account-creation-endpoint", accountCreation, "--poll-interval", "1m")
+		"--account-creation-endpoint", accountCreation, "--poll-interval", "1m",
+		"--service-account-issuer", demoIssuer)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()

@@ -57,6 +57,7 @@ type managerOptions struct {
 	zoneNamespace  string
 	orgRegion      string
 	accountCreator string
+	saIssuer       string
 	zap            zap.Options
 }
 
@@ -84,6 +85,7 @@ func newManagerCommand() *cobra.Command {
 	f.DurationVar(&o.pollInterval, "poll-interval", awsctrl.DefaultPollInterval, "how often cloud resources are observed for drift, jittered by a tenth either way")
 	f.StringVar(&o.zoneNamespace, "zone-namespace", "zonekeeper-system", "namespace of the managed resources a LandingZone composes; {tenant} is replaced by the zone's tenant")
 	f.StringVar(&o.orgRegion, "organization-region", "us-east-1", "region of the AWS Organizations endpoint accounts are created through")
+	f.StringVar(&o.saIssuer, "service-account-issuer", "", "the cluster's OIDC issuer (host/path, no https://) that IAM trusts for IRSA; workload roles are composed only with it")
 	f.StringVar(&o.accountCreator, "account-creation-endpoint", "", "send the Organizations account-creation calls (CreateAccount, CreateGovCloudAccount, DescribeCreateAccountStatus, ListCreateAccountStatus) to this URL instead; for emulators that lack them, such as the demo's")
 	zfs := flag.NewFlagSet("zap", flag.ContinueOnError)
 	o.zap.BindFlags(zfs)
@@ -116,9 +118,10 @@ func runManager(o managerOptions) error {
 		return errors.Wrap(err, "cannot create manager")
 	}
 	err = Setup(ctx, mgr, SetupOptions{
-		Engine:   eng,
-		Webhooks: !o.noWebhooks,
-		AWS:      &lzctrl.AWSComposer{Namespace: o.zoneNamespace, OrganizationRegion: o.orgRegion},
+		Engine:       eng,
+		Webhooks:     !o.noWebhooks,
+		AWS:          &lzctrl.AWSComposer{Namespace: o.zoneNamespace, OrganizationRegion: o.orgRegion},
+		AWSWorkloads: &lzctrl.WorkloadComposer{ServiceAccountIssuer: o.saIssuer},
 	})
 	if err != nil {
 		return err
@@ -155,6 +158,8 @@ type SetupOptions struct {
 	Webhooks bool
 	// AWS provisions AWS zones; nil leaves them Pending.
 	AWS *lzctrl.AWSComposer
+	// AWSWorkloads provisions the workloads of AWS zones; nil leaves them Pending.
+	AWSWorkloads *lzctrl.WorkloadComposer
 }
 
 // Setup wires the ZoneKeeper reconcilers and, when asked, the admission webhook into mgr around
@@ -163,7 +168,7 @@ type SetupOptions struct {
 func Setup(ctx context.Context, mgr ctrl.Manager, o SetupOptions) error {
 	eng := o.Engine
 	tracker := compliance.NewTracker()
-	if err := lzctrl.Setup(ctx, mgr, &lzctrl.Evaluator{Engine: eng, Tracker: tracker}, o.AWS); err != nil {
+	if err := lzctrl.Setup(ctx, mgr, &lzctrl.Evaluator{Engine: eng, Tracker: tracker}, o.AWS, o.AWSWorkloads); err != nil {
 		return err
 	}
 	if err := policyctrl.Setup(mgr, eng); err != nil {

@@ -51,6 +51,7 @@ const (
 	region    = "us-east-1"
 	accessKey = "AKIAZONEKEEPERE2E001"
 	secretKey = "e2e/secret/Never+Shown/0123456789abcdef"
+	issuer    = "oidc.e2e.zonekeeper.dev/id/E2E"
 )
 
 func TestMain(m *testing.M) {
@@ -135,7 +136,11 @@ func (s *stack) start() func() {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := cli.Setup(ctx, mgr, cli.SetupOptions{Engine: eng, AWS: &lzctrl.AWSComposer{Namespace: s.ns, OrganizationRegion: region}}); err != nil {
+	if err := cli.Setup(ctx, mgr, cli.SetupOptions{
+		Engine:       eng,
+		AWS:          &lzctrl.AWSComposer{Namespace: s.ns, OrganizationRegion: region},
+		AWSWorkloads: &lzctrl.WorkloadComposer{ServiceAccountIssuer: issuer},
+	}); err != nil {
 		s.t.Fatal(err)
 	}
 	err = awsctrl.Setup(mgr, awsctrl.Options{
