@@ -132,6 +132,35 @@ func TestZoneProvisionsAccountNetworkKeyAndTrail(t *testing.T) {
 		return nil
 	})
 	waitZoneReady(t, zone)
+
+	// Pausing the zone pauses every part: crossplane's reconcilers make no cloud call for them.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+			return err
+		}
+		zone.Spec.Paused = true
+		return k8s.Update(context.Background(), zone)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "parts paused", func() error {
+		for _, mr := range []client.Object{&awsv1.Account{}, &awsv1.Key{}, &awsv1.AuditTrail{}, &awsv1.VPC{}} {
+			if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: zone.Name}, mr); err != nil {
+				return err
+			}
+			if mr.GetAnnotations()["crossplane.io/paused"] != "true" {
+				return fmt.Errorf("%T %s is not paused", mr, mr.GetName())
+			}
+		}
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+			return err
+		}
+		if c := meta.FindStatusCondition(zone.Status.Conditions, lzv1.ConditionReady); c == nil || c.Reason != "Paused" {
+			return fmt.Errorf("Ready = %+v", c)
+		}
+		return nil
+	})
 }
 
 // TestZoneSurvivesAManagerCrashWithoutDuplicates stops the manager as soon as the account create
