@@ -30,6 +30,7 @@ const (
 	ReasonPolicyDenied          = "PolicyDenied"
 	ReasonPaused                = "Paused"
 	ReasonDeleting              = "Deleting"
+	ReasonPartRefused           = "PartRefused"
 )
 
 // deletePoll is how often a zone being deleted with deletionPolicy Delete looks at its parts
@@ -65,6 +66,15 @@ func (r *LandingZoneReconciler) reconcileAWS(ctx context.Context, zone *lzv1.Lan
 				return res, nil
 			}
 		}
+	}
+	if apierrors.IsInvalid(err) {
+		// The API server refused a part as the zone now wants it (a change the part cannot take,
+		// such as a new CIDR for an existing VPC). Retrying cannot help; the user must change the
+		// zone, and that change brings it back.
+		msg := "a composed part refuses the change: " + err.Error()
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, ReasonPartRefused, msg)
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonPartRefused, msg)
+		return ctrl.Result{}, nil
 	}
 	cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
 	cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonProvisioning, err.Error())

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -131,6 +132,40 @@ func TestZoneProvisionsAccountNetworkKeyAndTrail(t *testing.T) {
 		}
 		return nil
 	})
+	waitZoneReady(t, zone)
+
+	// Growing the network is not supported yet (a VPC's primary CIDR cannot change in AWS): the
+	// zone says so, stays as it was, and is not retried in a loop.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+			return err
+		}
+		zone.Spec.Network.CIDR = "10.40.0.0/17"
+		return k8s.Update(context.Background(), zone)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "CIDR change refused with a reason", func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+			return err
+		}
+		c := meta.FindStatusCondition(zone.Status.Conditions, lzv1.ConditionSynced)
+		if c == nil || c.Reason != "PartRefused" || !strings.Contains(c.Message, "cidrBlock") {
+			return fmt.Errorf("Synced = %+v", c)
+		}
+		return nil
+	})
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+			return err
+		}
+		zone.Spec.Network.CIDR = "10.40.0.0/16"
+		return k8s.Update(context.Background(), zone)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	waitZoneReady(t, zone)
 
 	// Pausing the zone pauses every part: crossplane's reconcilers make no cloud call for them.
