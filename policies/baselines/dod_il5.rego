@@ -56,10 +56,10 @@ sc_13_why := "IL5 requires FIPS 140 validated endpoints"
 
 sc_28_why := "IL5 requires data at rest be encrypted with customer-managed keys"
 
-# stamps says which control each parameterless check of lib.checks reports
-# under this baseline, with its severity, the reason quoted and the
-# references. One rule reads all of checks.findings (computed once per
-# evaluation, whatever the number of baselines) instead of one rule per check.
+# stamps says which control each check reports under this baseline, with its
+# severity, the reason quoted and the references: the parameterless checks of
+# lib.checks, evaluated once per evaluation whatever the number of baselines,
+# and this baseline's own checks with parameters (below).
 stamps := {
 	"classification_ceiling": [["AC-4", "high", "AC-4: a zone holds data only up to its maxClassification", il5]],
 	"audit_generation": [["AU-12", "medium", au_12_why, il5]],
@@ -80,65 +80,114 @@ stamps := {
 	"plan_bucket_sse": [["SC-28", "high", sc_28_why, il5]],
 	"class_cmk": [["SC-28", "high", sc_28_why, il5]],
 	"storage_retention": [["SI-12", "medium", "SI-12 retains records as the classification requires", il5]],
+	"audit_retention": [["AU-11", "medium", "IL5 centralised logging keeps 12 months of audit records", ["DoD SRG IL5", "OMB M-21-31"]]],
+	"plan_audit_retention": [["AU-11", "medium", "IL5 centralised logging keeps 12 months of audit records", ["DoD SRG IL5", "OMB M-21-31"]]],
+	"availability_zones": [["CP-10", "medium", "CP-10 requires the system recover from the loss of a site", il5]],
+	"class_residency": [["SA-9(5)", "high", sa_9_5_why, il5]],
+	"egress_allowed": [["SC-7", "high", sc_7_why, ["DoD SRG IL5", "DoD SCCA"]]],
+	"key_rotation": [["SC-12", "high", sc_12_why, il5]],
+	"plan_key_rotation_period": [["SC-12", "high", sc_12_why, il5]],
+	"class_key_rotation": [["SC-12", "high", sc_12_why, il5]],
 }
 
-violation contains core.violation(control, severity, f, why, references) if {
-	some [check, f] in checks.findings
+# violation stamps every finding of the checks this baseline applies. An
+# object clean under this baseline pays for one rule: no check of lib.checks
+# reports, the zone meets what each of the checks below with a threshold needs
+# (clean holds the condition each of them is guarded by, negated), it has no
+# plan and it is not a classification.
+violation contains {
+	"control": control,
+	"severity": severity,
+	"field": f.field,
+	"message": sprintf("%s (%s)", [f.message, why]),
+	"references": references,
+} if {
+	not clean
+	some [check, f] in findings
 	some [control, severity, why, references] in stamps[check]
 }
 
-# The checks that take this baseline's parameters, one rule each.
+clean if {
+	checks.findings == set()
+	checks.government_findings == set()
+	checks.audit_days_met >= params.audit_retention_days
+	checks.availability_zones_met >= params.min_availability_zones
+	checks.zone_egress in params.allowed_egress
+	checks.rotation_days_met <= params.key_rotation_max_days
+	object.get(input, "plan", []) == []
+	input.object.kind != "DataClassification"
+}
+
+# findings are the [check, finding] pairs of the checks this baseline applies:
+# the parameterless ones of lib.checks, evaluated once whatever the number of
+# baselines, and below, its own checks with parameters. Those on the zone's
+# settings start with the negation of what they need to pass (a line of
+# clean), so that only a failing one runs; those on the plan run only when
+# there is one; those on a classification only when it is the object
+# evaluated.
+findings contains x if some x in checks.findings
+
+findings contains x if some x in checks.government_findings
+
+findings contains x if {
+	core.zone_spec
+	some x in zone_threshold_findings
+}
+
+findings contains x if {
+	input.plan != []
+	some x in plan_threshold_findings
+}
+
+findings contains x if {
+	input.object.kind == "DataClassification"
+	some x in class_threshold_findings
+}
 
 # ---------------------------------------------------------------- AU-11
 
-violation contains v if {
+zone_threshold_findings contains ["audit_retention", f] if {
+	not checks.audit_days_met >= params.audit_retention_days
 	f := checks.audit_retention(params.audit_retention_days)
-	v := core.violation("AU-11", "medium", f, "IL5 centralised logging keeps 12 months of audit records", ["DoD SRG IL5", "OMB M-21-31"])
 }
 
-violation contains v if {
+plan_threshold_findings contains ["plan_audit_retention", f] if {
 	some trail in core.plan_trails
 	f := checks.plan_audit_retention(trail, params.audit_retention_days)
-	v := core.violation("AU-11", "medium", f, "IL5 centralised logging keeps 12 months of audit records", ["DoD SRG IL5", "OMB M-21-31"])
 }
 
 # ---------------------------------------------------------------- CP-10
 
-violation contains v if {
+zone_threshold_findings contains ["availability_zones", f] if {
+	not checks.availability_zones_met >= params.min_availability_zones
 	f := checks.availability_zones(params.min_availability_zones)
-	v := core.violation("CP-10", "medium", f, "CP-10 requires the system recover from the loss of a site", il5)
 }
 
 # ---------------------------------------------------------------- SA-9(5)
 
-violation contains v if {
-	input.object.kind == "DataClassification"
+class_threshold_findings contains ["class_residency", f] if {
 	some f in checks.class_residency(["us"], [])
-	v := core.violation("SA-9(5)", "high", f, sa_9_5_why, il5)
 }
 
 # ---------------------------------------------------------------- SC-7
 
-violation contains v if {
+zone_threshold_findings contains ["egress_allowed", f] if {
+	not checks.zone_egress in params.allowed_egress
 	f := checks.egress_allowed(params.allowed_egress)
-	v := core.violation("SC-7", "high", f, sc_7_why, ["DoD SRG IL5", "DoD SCCA"])
 }
 
 # ---------------------------------------------------------------- SC-12
 
-violation contains v if {
+zone_threshold_findings contains ["key_rotation", f] if {
+	not checks.rotation_days_met <= params.key_rotation_max_days
 	f := checks.key_rotation(params.key_rotation_max_days)
-	v := core.violation("SC-12", "high", f, sc_12_why, il5)
 }
 
-violation contains v if {
+plan_threshold_findings contains ["plan_key_rotation_period", f] if {
 	some key in core.plan_keys
 	f := checks.plan_key_rotation_period(key, params.key_rotation_max_days)
-	v := core.violation("SC-12", "high", f, sc_12_why, il5)
 }
 
-violation contains v if {
-	input.object.kind == "DataClassification"
+class_threshold_findings contains ["class_key_rotation", f] if {
 	f := checks.class_key_rotation(params.key_rotation_max_days)
-	v := core.violation("SC-12", "high", f, sc_12_why, il5)
 }

@@ -71,10 +71,10 @@ sc_13_why := "SC-13 requires FIPS-validated cryptography"
 
 sc_28_why := "SC-28 and SC-28(1) require data at rest be encrypted with customer-managed keys"
 
-# stamps says which control each parameterless check of lib.checks reports
-# under this baseline, with its severity, the reason quoted and the
-# references. One rule reads all of checks.findings (computed once per
-# evaluation, whatever the number of baselines) instead of one rule per check.
+# stamps says which control each check reports under this baseline, with its
+# severity, the reason quoted and the references: the parameterless checks of
+# lib.checks, evaluated once per evaluation whatever the number of baselines,
+# and this baseline's own checks with parameters (below).
 stamps := {
 	"classification_ceiling": [["AC-4", "high", "AC-4: a zone holds data only up to its maxClassification", high]],
 	"audit_generation": [["AU-12", "medium", "AU-12 requires audit records of network and object access on all components", ["FedRAMP High", "NIST SP 800-53 rev5 AU-2"]]],
@@ -93,60 +93,107 @@ stamps := {
 	"plan_bucket_sse": [["SC-28", "high", sc_28_why, sc_28_references]],
 	"class_cmk": [["SC-28", "high", sc_28_why, sc_28_references]],
 	"storage_retention": [["SI-12", "medium", "SI-12 retains records as the classification requires", high]],
+	"audit_retention": [["AU-11", "medium", au_11_why, au_11_references]],
+	"plan_audit_retention": [["AU-11", "medium", au_11_why, au_11_references]],
+	"availability_zones": [["CP-10", "medium", "CP-10 requires the system recover from the loss of a site", high]],
+	"egress_allowed": [["SC-7(4)", "high", sc_7_4_why, high]],
+	"key_rotation": [["SC-12", "high", sc_12_why, high]],
+	"plan_key_rotation_period": [["SC-12", "high", sc_12_why, high]],
+	"hsm_required": [["SC-12", "high", "SC-12: FedRAMP High keys are kept in an HSM tier", high]],
 }
 
-violation contains core.violation(control, severity, f, why, references) if {
-	some [check, f] in checks.findings
+# violation stamps every finding of the checks this baseline applies. An
+# object clean under this baseline pays for one rule: no check of lib.checks
+# reports, the zone meets what each of the checks below with a threshold needs
+# (clean holds the condition each of them is guarded by, negated), it has no
+# plan and it is not a classification.
+violation contains {
+	"control": control,
+	"severity": severity,
+	"field": f.field,
+	"message": sprintf("%s (%s)", [f.message, why]),
+	"references": references,
+} if {
+	not clean
+	some [check, f] in findings
 	some [control, severity, why, references] in stamps[check]
 }
 
-# The checks that take this baseline's parameters, one rule each.
+clean if {
+	checks.findings == set()
+	checks.audit_days_met >= audit_floor
+	checks.availability_zones_met >= params.min_availability_zones
+	checks.zone_egress in params.allowed_egress
+	checks.rotation_days_met <= params.key_rotation_max_days
+	object.get(input, "plan", []) == []
+	input.object.kind != "DataClassification"
+}
+
+# findings are the [check, finding] pairs of the checks this baseline applies:
+# the parameterless ones of lib.checks, evaluated once whatever the number of
+# baselines, and below, its own checks with parameters. Those on the zone's
+# settings start with the negation of what they need to pass (a line of
+# clean), so that only a failing one runs; those on the plan run only when
+# there is one; those on a classification only when it is the object
+# evaluated.
+findings contains x if some x in checks.findings
+
+findings contains x if {
+	core.zone_spec
+	some x in zone_threshold_findings
+}
+
+findings contains x if {
+	input.plan != []
+	some x in plan_threshold_findings
+}
+
+findings contains x if {
+	input.object.kind == "DataClassification"
+	some x in class_threshold_findings
+}
 
 # ---------------------------------------------------------------- AU-11
 
-violation contains v if {
+zone_threshold_findings contains ["audit_retention", f] if {
+	not checks.audit_days_met >= audit_floor
 	f := checks.audit_retention(audit_floor)
-	v := core.violation("AU-11", "medium", f, au_11_why, au_11_references)
 }
 
-violation contains v if {
+plan_threshold_findings contains ["plan_audit_retention", f] if {
 	some trail in core.plan_trails
 	f := checks.plan_audit_retention(trail, audit_floor)
-	v := core.violation("AU-11", "medium", f, au_11_why, au_11_references)
 }
 
 # ---------------------------------------------------------------- CP-10
 
-violation contains v if {
+zone_threshold_findings contains ["availability_zones", f] if {
+	not checks.availability_zones_met >= params.min_availability_zones
 	f := checks.availability_zones(params.min_availability_zones)
-	v := core.violation("CP-10", "medium", f, "CP-10 requires the system recover from the loss of a site", high)
 }
 
 # ---------------------------------------------------------------- SC-7(4)
 
-violation contains v if {
+zone_threshold_findings contains ["egress_allowed", f] if {
+	not checks.zone_egress in params.allowed_egress
 	f := checks.egress_allowed(params.allowed_egress)
-	v := core.violation("SC-7(4)", "high", f, sc_7_4_why, high)
 }
 
 # ---------------------------------------------------------------- SC-12
 
-violation contains v if {
+zone_threshold_findings contains ["key_rotation", f] if {
+	not checks.rotation_days_met <= params.key_rotation_max_days
 	f := checks.key_rotation(params.key_rotation_max_days)
-	v := core.violation("SC-12", "high", f, sc_12_why, high)
 }
 
-violation contains v if {
+plan_threshold_findings contains ["plan_key_rotation_period", f] if {
 	some key in core.plan_keys
 	f := checks.plan_key_rotation_period(key, params.key_rotation_max_days)
-	v := core.violation("SC-12", "high", f, sc_12_why, high)
 }
 
-violation contains v if {
-	input.object.kind == "DataClassification"
+class_threshold_findings contains ["hsm_required", f] if {
 	params.require_hsm == true
 	some ["class_hsm", f] in checks.findings
-	v := core.violation("SC-12", "high", f, "SC-12: FedRAMP High keys are kept in an HSM tier", high)
 }
 
 # ---------------------------------------------------------------- SC-28

@@ -49,6 +49,9 @@ func (e *Engine) SetCustomPolicies(ctx context.Context, custom []CustomPolicy) e
 	if err != nil {
 		return fmt.Errorf("cannot load custom policies: %w", wrapInvalid(err))
 	}
+	if err := e.specialize(ctx, snap, e.store); err != nil {
+		return fmt.Errorf("cannot load custom policies: %w", wrapInvalid(err))
+	}
 	e.current.Store(snap)
 	return nil
 }

@@ -128,6 +128,9 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}
 	e.store = inmem.NewFromObjectWithOpts(data, inmem.OptReturnASTValuesOnRead(true))
 	snap.store = e.store
+	if err := e.specialize(ctx, snap, e.store); err != nil {
+		return nil, err
+	}
 	e.current.Store(snap)
 	return e, nil
 }
@@ -182,10 +185,11 @@ type snapshot struct {
 	store    storage.Store
 	timeout  time.Duration
 
-	policies map[string]*policy // built-in baselines and custom policies by name
-	custom   []*policy          // sorted by name; applied to every evaluation
-	owner    map[string]string  // module file -> policy name, to attribute errors
-	parsed   []*parsedPolicy    // the custom policies as given, to rebuild from
+	policies map[string]*policy     // built-in baselines and custom policies by name
+	custom   []*policy              // sorted by name; applied to every evaluation
+	owner    map[string]string      // module file -> policy name, to attribute errors
+	parsed   []*parsedPolicy        // the custom policies as given, to rebuild from
+	modules  map[string]*ast.Module // what compiler compiled, to specialize
 
 	queries sync.Map // baseline set key -> *prepared
 }
@@ -244,6 +248,7 @@ func (e *Engine) build(ctx context.Context, custom []*parsedPolicy) (*snapshot, 
 		policies: map[string]*policy{},
 		owner:    owner,
 		parsed:   custom,
+		modules:  modules,
 	}
 	meta := inmem.New() // declarations are constants: they must not depend on data
 

@@ -262,7 +262,8 @@ func (in Input) value() (ast.Value, error) {
 	if in.Object == nil {
 		return nil, errors.New("cannot evaluate an input without an object")
 	}
-	obj, err := objectValue(in.Object)
+	conv := newConverter()
+	obj, err := conv.objectValue(in.Object)
 	if err != nil {
 		return nil, fmt.Errorf("cannot convert input object: %w", err)
 	}
@@ -274,17 +275,17 @@ func (in Input) value() (ast.Value, error) {
 			continue // keep the first: duplicates would conflict in policies
 		}
 		seen[name] = true
-		v, err := objectValue(c)
+		v, err := conv.objectValue(c)
 		if err != nil {
 			return nil, fmt.Errorf("cannot convert classification %q: %w", name, err)
 		}
 		classes = append(classes, ast.NewTerm(v))
 	}
-	plan, err := list(in.Plan, "plan")
+	plan, err := conv.list(in.Plan, "plan")
 	if err != nil {
 		return nil, err
 	}
-	observed, err := list(in.Observed, "observed")
+	observed, err := conv.list(in.Observed, "observed")
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +296,7 @@ func (in Input) value() (ast.Value, error) {
 		{ast.InternedTerm("observed"), observed},
 	}
 	if in.Zone != nil {
-		zone, err := objectValue(in.Zone)
+		zone, err := conv.objectValue(in.Zone)
 		if err != nil {
 			return nil, fmt.Errorf("cannot convert input zone: %w", err)
 		}
@@ -307,25 +308,28 @@ func (in Input) value() (ast.Value, error) {
 // objectValue converts a Kubernetes object, leaving out
 // metadata.managedFields: server-side apply bookkeeping is often the bulk of
 // an object read from the API server, and no policy has business with it.
-func objectValue(obj map[string]any) (ast.Value, error) {
+func (c *converter) objectValue(obj map[string]any) (ast.Value, error) {
 	md, ok := obj["metadata"].(map[string]any)
 	if !ok {
-		return ast.InterfaceToValue(obj)
+		return c.value(obj)
 	}
 	if _, ok := md["managedFields"]; !ok {
-		return ast.InterfaceToValue(obj)
+		return c.value(obj)
 	}
 	md = maps.Clone(md)
 	delete(md, "managedFields")
 	obj = maps.Clone(obj)
 	obj["metadata"] = md
-	return ast.InterfaceToValue(obj)
+	return c.value(obj)
 }
 
-func list(items []map[string]any, what string) (*ast.Term, error) {
+func (c *converter) list(items []map[string]any, what string) (*ast.Term, error) {
+	if len(items) == 0 {
+		return ast.InternedEmptyArray, nil
+	}
 	terms := make([]*ast.Term, len(items))
 	for i, x := range items {
-		v, err := ast.InterfaceToValue(x)
+		v, err := c.value(x)
 		if err != nil {
 			return nil, fmt.Errorf("cannot convert input %s[%d]: %w", what, i, err)
 		}

@@ -7,14 +7,18 @@
 #
 # Two shapes, for speed as much as for sharing (an admission webhook pays for
 # every expression):
-#   - a check without parameters adds [check name, finding] pairs to the one
-#     partial set `findings`, evaluated once per evaluation however many
-#     baselines read it; each baseline maps check names to its controls;
+#   - a check without parameters adds [check name, finding] pairs to a partial
+#     set of its group (zone_checks, ceiling_checks, plan_checks,
+#     government_checks, or `findings` itself for the checks of one kind of
+#     object), evaluated once per evaluation however many baselines read it;
+#     each baseline maps check names to its controls;
 #   - a check with a threshold is a function returning one finding, undefined
 #     when the check passes.
-# Neither builds a set on the path of a compliant object. Checks of one kind
-# of object start with an equality on input.object.kind, so OPA's rule index
-# skips them for other kinds.
+# Neither builds a set on the path of a compliant object, and a compliant
+# object does not even run the checks: each group has a screen (see "groups"),
+# each baseline a `clean` rule. Checks of one kind of object start with an
+# equality on input.object.kind, so OPA's rule index skips them for other
+# kinds.
 package zonekeeper.lib.checks
 
 import data.zonekeeper.lib.core
@@ -88,6 +92,159 @@ quoted(values) := concat(", ", [sprintf("%q", [v]) | some v in values])
 # class_spec reads spec.<path> of the DataClassification under evaluation.
 class_spec(path) := core.spec_value(input.object, path)
 
+# ================================================================== groups
+# findings is the union of the groups of checks that can report on the object.
+# A group's checks run only when its screen does not hold. A screen is the
+# conjunction of what every check of its group needs to pass, so that a
+# compliant object pays for one rule per group instead of one per check;
+# wherever a screen is unsure (an unusual shape, a missing setting) it fails
+# and the checks decide. A check added to a group must add what it needs to
+# pass to the group's screen, or it would not run on objects the screen passes.
+
+# the zone's settings, for a LandingZone and a Workload whose zone exists
+findings contains x if {
+	input.object.kind == "LandingZone"
+	not zone_clean
+	some x in zone_checks
+}
+
+findings contains x if {
+	input.object.kind == "Workload"
+	core.zone_spec
+	not zone_clean
+	some x in zone_checks
+}
+
+# the classifications a LandingZone hosts against its maxClassification
+findings contains x if {
+	input.object.kind == "LandingZone"
+	not ceiling_clean
+	some x in ceiling_checks
+}
+
+# the composed plan
+findings contains x if {
+	input.plan != []
+	some x in plan_checks
+}
+
+# government_findings are the checks of a government partition, which only
+# dod-il5 reports: they run only when it is evaluated.
+government_findings contains x if {
+	input.object.kind == "LandingZone"
+	not government_clean
+	some x in government_checks
+}
+
+government_findings contains x if {
+	input.object.kind == "Workload"
+	core.zone_spec
+	not government_clean
+	some x in government_checks
+}
+
+# zone_clean: the zone declares encryption and a network with flow logs whose
+# egress is None or Inspected, its region lies inside every classification's
+# residency, and it is in a government partition when a classification
+# requires FIPS endpoints.
+zone_clean if {
+	spec := core.zone_spec
+	is_object(spec.encryption)
+	network := spec.network
+	is_object(network)
+	network.flowLogs == true
+	network.egress in {"None", "Inspected"}
+	is_string(spec.cloud.region)
+	not residency_doubtful
+	fips_clean
+}
+
+# residency_doubtful: a classification in force restricts residency to a list
+# the zone's region may not be in.
+residency_doubtful if {
+	some c in core.classifications
+	js := c.spec.residency.jurisdictions
+	js != []
+	not in_any(zone_region, js)
+}
+
+residency_doubtful if {
+	some c in core.classifications
+	rs := c.spec.residency.allowedRegions
+	rs != []
+	not zone_region in rs
+}
+
+fips_clean if government_partition
+
+fips_clean if not fips_requiring
+
+# government_partition: regions.government_cloud of the zone's spec.
+government_partition if {
+	core.zone_spec.cloud.provider == "AWS"
+	core.zone_spec.cloud.partition == "aws-us-gov"
+}
+
+government_partition if {
+	core.zone_spec.cloud.provider == "Azure"
+	core.zone_spec.cloud.environment == "AzureUSGovernment"
+}
+
+# ceiling_clean: the zone's maxClassification resolves to a level, and every
+# classification it hosts has a level at or below it.
+ceiling_clean if {
+	name := core.zone_spec.maxClassification
+	is_string(name)
+	classes := core.classifications
+	some c in classes
+	c.metadata.name == name
+	ceiling := c.spec.level
+	is_number(ceiling)
+	count([level |
+		some x in classes
+		level := x.spec.level
+		is_number(level)
+		level <= ceiling
+	]) == count(classes)
+}
+
+# government_clean: the zone is in a government partition and region, on a
+# GovCloud account when on AWS.
+government_clean if {
+	government_partition
+	region := zone_region
+	is_string(region)
+	regions.government(region)
+	govcloud_account_clean
+}
+
+govcloud_account_clean if core.zone_spec.cloud.provider != "AWS"
+
+govcloud_account_clean if core.zone_spec.account.govCloud == true
+
+# What the zone meets, for the baselines' screens of their threshold checks:
+# the audit retention and key rotation that satisfy the classifications, and
+# the number of availability zones. A value no threshold is met by otherwise
+# (null is below every number, "none" above), so that a baseline compares it
+# with its parameter in one expression, negated or not.
+audit_days_met := have if {
+	have := core.zone_spec.audit.retentionDays
+	is_number(have)
+	have >= class_audit_days
+} else := null
+
+rotation_days_met := have if {
+	have := core.zone_spec.encryption.rotationDays
+	is_number(have)
+	have > 0
+	have <= class_rotation_days
+} else := "none"
+
+availability_zones_met := have if {
+	have := core.zone_spec.network.availabilityZones
+	is_number(have)
+} else := null
+
 # ================================================================== AU-11
 
 # audit_retention: the zone keeps audit logs at least min_days, or longer when
@@ -147,7 +304,7 @@ plan_key_rotation_period(key, max_days) := core.plan_finding("spec.encryption.ro
 }
 
 # plan_key_rotation_off: planned keys have rotation on.
-findings contains ["plan_key_rotation_off", core.plan_finding("spec.encryption.rotationDays", sprintf(
+plan_checks contains ["plan_key_rotation_off", core.plan_finding("spec.encryption.rotationDays", sprintf(
 	"planned Key %q has forProvider.enableKeyRotation %s: set it to true",
 	[core.name_of(key), core.describe(enabled)],
 ))] if {
@@ -180,7 +337,7 @@ findings contains ["class_hsm", core.finding("spec.encryption.hsmBacked", sprint
 # ================================================================== SC-28
 
 # zone_encryption_unset: the zone declares its own key.
-findings contains ["zone_encryption_unset", core.zone_finding(
+zone_checks contains ["zone_encryption_unset", core.zone_finding(
 	"spec.encryption",
 	"spec.encryption is not set: set spec.encryption.rotationDays so the zone encrypts data at rest with its own customer-managed key",
 )] if {
@@ -189,7 +346,7 @@ findings contains ["zone_encryption_unset", core.zone_finding(
 }
 
 # plan_bucket_sse: planned buckets encrypt with SSE-KMS.
-findings contains ["plan_bucket_sse", core.plan_finding("spec.encryption", sprintf(
+plan_checks contains ["plan_bucket_sse", core.plan_finding("spec.encryption", sprintf(
 	"planned Bucket %q has forProvider.serverSideEncryption %s: set it to aws:kms with the zone's key",
 	[core.name_of(bucket), core.describe(sse)],
 ))] if {
@@ -215,7 +372,7 @@ findings contains ["class_cmk", core.finding("spec.encryption.customerManagedKey
 
 # fips_for_classifications: a zone holding data whose classification sets
 # encryption.fipsEndpoints is in a government partition.
-findings contains ["fips_for_classifications", core.zone_finding(fix.field, sprintf(
+zone_checks contains ["fips_for_classifications", core.zone_finding(fix.field, sprintf(
 	"%s is %s but DataClassification %s requires FIPS endpoints: %s",
 	[fix.field, core.describe(fix.have), core.class_names_where(["encryption", "fipsEndpoints"], true), fix.todo],
 ))] if {
@@ -227,7 +384,7 @@ findings contains ["fips_for_classifications", core.zone_finding(fix.field, spri
 
 # fips_for_baseline: a zone under a baseline demanding FIPS endpoints is in a
 # government partition whatever data it holds.
-findings contains ["fips_for_baseline", core.zone_finding(fix.field, sprintf(
+government_checks contains ["fips_for_baseline", core.zone_finding(fix.field, sprintf(
 	"%s is %s but this baseline requires FIPS endpoints: %s",
 	[fix.field, core.describe(fix.have), fix.todo],
 ))] if {
@@ -261,6 +418,10 @@ government_fix(spec) := {
 
 # ================================================================== SA-9(5)
 
+# in_any: the region lies in one of the jurisdictions. False rather than
+# undefined otherwise, so that the answer is kept for the evaluation either way.
+default in_any(_, _) := false
+
 in_any(region, jurisdictions) if {
 	some j in jurisdictions
 	regions.in_jurisdiction(region, j)
@@ -268,14 +429,14 @@ in_any(region, jurisdictions) if {
 
 # residency: the zone has a region, inside every classification in force's
 # residency.
-findings contains ["residency", core.zone_finding(
+zone_checks contains ["residency", core.zone_finding(
 	"spec.cloud.region",
 	"spec.cloud.region is not set: set it to a region the data may reside in",
 )] if {
 	zone_region == null
 }
 
-findings contains ["residency", core.zone_finding("spec.cloud.region", sprintf(
+zone_checks contains ["residency", core.zone_finding("spec.cloud.region", sprintf(
 	"spec.cloud.region is %q but DataClassification %q must reside in %s: choose a region there",
 	[zone_region, core.name_of(c), quoted(js)],
 ))] if {
@@ -286,7 +447,7 @@ findings contains ["residency", core.zone_finding("spec.cloud.region", sprintf(
 	not in_any(zone_region, js)
 }
 
-findings contains ["residency", core.zone_finding("spec.cloud.region", sprintf(
+zone_checks contains ["residency", core.zone_finding("spec.cloud.region", sprintf(
 	"spec.cloud.region is %q but DataClassification %q allows only %s: set it to one of them",
 	[zone_region, core.name_of(c), quoted(rs)],
 ))] if {
@@ -375,7 +536,7 @@ findings contains ["class_unknown_jurisdiction", core.finding("spec.residency.ju
 # government_cloud: the zone runs in a government partition (AWS GovCloud or
 # Azure Government), in a government region, and an AWS account is a GovCloud
 # account.
-findings contains ["government_cloud", core.zone_finding(fix.field, sprintf(
+government_checks contains ["government_cloud", core.zone_finding(fix.field, sprintf(
 	"%s is %s: %s",
 	[fix.field, core.describe(fix.have), fix.todo],
 ))] if {
@@ -384,7 +545,7 @@ findings contains ["government_cloud", core.zone_finding(fix.field, sprintf(
 	fix := government_fix(spec)
 }
 
-findings contains ["government_cloud", core.zone_finding("spec.cloud.region", sprintf(
+government_checks contains ["government_cloud", core.zone_finding("spec.cloud.region", sprintf(
 	"spec.cloud.region is %s: choose a government region (us-gov-west-1, us-gov-east-1; usgovvirginia, usgovtexas, usgovarizona, usdodeast, usdodcentral)",
 	[core.describe(region)],
 ))] if {
@@ -392,7 +553,7 @@ findings contains ["government_cloud", core.zone_finding("spec.cloud.region", sp
 	not government_region(region)
 }
 
-findings contains ["government_cloud", core.zone_finding("spec.account.govCloud", sprintf(
+government_checks contains ["government_cloud", core.zone_finding("spec.account.govCloud", sprintf(
 	"spec.account.govCloud is %s: set it to true so the account is created in GovCloud",
 	[core.describe(have)],
 ))] if {
@@ -409,7 +570,7 @@ government_region(region) if {
 # ================================================================== SC-7, SC-7(4)
 
 # network_unset: the zone declares its network boundary.
-findings contains ["network_unset", core.zone_finding(
+zone_checks contains ["network_unset", core.zone_finding(
 	"spec.network",
 	"spec.network is not set: declare it with egress None or Inspected and flowLogs true",
 )] if {
@@ -420,7 +581,7 @@ findings contains ["network_unset", core.zone_finding(
 # public_exposure: data a classification keeps off the internet does not sit
 # in a zone with direct internet egress, an internet gateway, public IPs or
 # public buckets.
-findings contains ["public_exposure", core.zone_finding("spec.network.egress", sprintf(
+zone_checks contains ["public_exposure", core.zone_finding("spec.network.egress", sprintf(
 	"spec.network.egress is %s but DataClassification %s forbids public exposure: set it to Inspected or None",
 	[core.describe(zone_egress), forbidding_names],
 ))] if {
@@ -429,7 +590,7 @@ findings contains ["public_exposure", core.zone_finding("spec.network.egress", s
 	not zone_egress in {"None", "Inspected"}
 }
 
-findings contains ["public_exposure", core.plan_finding("spec.network.egress", sprintf(
+plan_checks contains ["public_exposure", core.plan_finding("spec.network.egress", sprintf(
 	"planned VPC %q has %s but DataClassification %s forbids public exposure: set spec.network.egress to Inspected or None",
 	[name, setting, forbidding_names],
 ))] if {
@@ -445,7 +606,7 @@ vpc_exposures contains [core.name_of(vpc), sprintf("forProvider.%s %s", [key, co
 	vpc.spec.forProvider[key] == value
 }
 
-findings contains ["public_exposure", core.plan_finding("spec.network", sprintf(
+plan_checks contains ["public_exposure", core.plan_finding("spec.network", sprintf(
 	"planned Bucket %q has forProvider.blockPublicAccess %s but DataClassification %s forbids public exposure: set it to true",
 	[core.name_of(bucket), core.describe(block), forbidding_names],
 ))] if {
@@ -466,7 +627,7 @@ egress_allowed(allowed) := core.zone_finding("spec.network.egress", sprintf(
 
 # public_interfaces: no planned VPC has an internet gateway or hands out
 # public IPs, whatever the data.
-findings contains ["public_interfaces", core.plan_finding("spec.network.egress", sprintf(
+plan_checks contains ["public_interfaces", core.plan_finding("spec.network.egress", sprintf(
 	"planned VPC %q has %s: remove it and route traffic through the inspection hub",
 	[name, setting],
 ))] if {
@@ -497,7 +658,7 @@ findings contains ["class_private_endpoints", core.finding("spec.network.private
 # ================================================================== SC-8
 
 # transport_tls: planned buckets refuse TLS below 1.2.
-findings contains ["transport_tls", core.plan_finding("spec.network", sprintf(
+plan_checks contains ["transport_tls", core.plan_finding("spec.network", sprintf(
 	"planned Bucket %q has forProvider.minimumTLSVersion %s: set it to 1.2 or later",
 	[core.name_of(bucket), core.describe(tls)],
 ))] if {
@@ -510,7 +671,7 @@ findings contains ["transport_tls", core.plan_finding("spec.network", sprintf(
 
 # audit_generation: the zone logs network flows; planned trails cover every
 # region and record data events when a classification in force asks for them.
-findings contains ["audit_generation", core.zone_finding("spec.network.flowLogs", sprintf(
+zone_checks contains ["audit_generation", core.zone_finding("spec.network.flowLogs", sprintf(
 	"spec.network.flowLogs is %s: set it to true",
 	[core.describe(have)],
 ))] if {
@@ -518,7 +679,7 @@ findings contains ["audit_generation", core.zone_finding("spec.network.flowLogs"
 	have != true
 }
 
-findings contains ["audit_generation", core.plan_finding("spec.network.flowLogs", sprintf(
+plan_checks contains ["audit_generation", core.plan_finding("spec.network.flowLogs", sprintf(
 	"planned VPC %q has forProvider.flowLogs.enabled false: set spec.network.flowLogs to true",
 	[core.name_of(vpc)],
 ))] if {
@@ -526,7 +687,7 @@ findings contains ["audit_generation", core.plan_finding("spec.network.flowLogs"
 	vpc.spec.forProvider.flowLogs.enabled == false
 }
 
-findings contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
+plan_checks contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
 	"planned AuditTrail %q has forProvider.isMultiRegionTrail %s: set it to true",
 	[core.name_of(trail), core.describe(have)],
 ))] if {
@@ -535,7 +696,7 @@ findings contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
 	have == false
 }
 
-findings contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
+plan_checks contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
 	"planned AuditTrail %q has forProvider.dataEvents %s but DataClassification %s requires data events: set it to true",
 	[core.name_of(trail), core.describe(have), core.class_names_where(["audit", "dataEvents"], true)],
 ))] if {
@@ -569,7 +730,7 @@ findings contains ["audit_protection", core.finding("spec.audit.immutable", spri
 	have != true
 }
 
-findings contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
+plan_checks contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
 	"planned AuditTrail %q has forProvider.enableLogFileValidation %s: set it to true",
 	[core.name_of(trail), core.describe(have)],
 ))] if {
@@ -578,7 +739,7 @@ findings contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
 	have == false
 }
 
-findings contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
+plan_checks contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
 	"planned AuditTrail %q has forProvider.objectLockEnabled %s but DataClassification %s requires immutable audit: set it to true",
 	[core.name_of(trail), core.describe(have), core.class_names_where(["audit", "immutable"], true)],
 ))] if {
@@ -612,13 +773,15 @@ max_name := object.get(core.zone_spec, "maxClassification", null)
 # max_level is undefined when the zone's maxClassification does not resolve to
 # a DataClassification with a numeric level; the checks below report that.
 max_level := level if {
-	level := core.spec_value(core.resolved(max_name), ["level"])
+	some c in object.get(input, "classifications", [])
+	object.get(c, ["metadata", "name"], "") == max_name
+	level := object.get(c, ["spec", "level"], null)
 	is_number(level)
 }
 
 level_of(c) := object.get(c, ["spec", "level"], 0)
 
-findings contains ["classification_ceiling", core.finding(
+ceiling_checks contains ["classification_ceiling", core.finding(
 	"spec.maxClassification",
 	"spec.maxClassification is not set: set it to the most sensitive DataClassification the zone may host",
 )] if {
@@ -626,7 +789,7 @@ findings contains ["classification_ceiling", core.finding(
 	max_name == null
 }
 
-findings contains ["classification_ceiling", core.finding("spec.maxClassification", sprintf(
+ceiling_checks contains ["classification_ceiling", core.finding("spec.maxClassification", sprintf(
 	"spec.maxClassification is %q but no such DataClassification exists: create it or name an existing one",
 	[max_name],
 ))] if {
@@ -635,7 +798,7 @@ findings contains ["classification_ceiling", core.finding("spec.maxClassificatio
 	not core.resolved(max_name)
 }
 
-findings contains ["classification_ceiling", core.finding("spec.maxClassification", sprintf(
+ceiling_checks contains ["classification_ceiling", core.finding("spec.maxClassification", sprintf(
 	"the zone hosts DataClassification %q (level %v) above spec.maxClassification %q (level %v): raise spec.maxClassification or move the workloads holding it",
 	[core.name_of(c), level_of(c), max_name, max_level],
 ))] if {
@@ -644,7 +807,7 @@ findings contains ["classification_ceiling", core.finding("spec.maxClassificatio
 	level_of(c) > max_level
 }
 
-findings contains ["classification_ceiling", core.finding("spec.maxClassification", sprintf(
+ceiling_checks contains ["classification_ceiling", core.finding("spec.maxClassification", sprintf(
 	"DataClassification %q has no spec.level: set it so the zone's ceiling can be checked",
 	[core.name_of(c)],
 ))] if {

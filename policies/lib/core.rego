@@ -13,14 +13,19 @@ is_classification if input.object.kind == "DataClassification"
 # zone is the LandingZone the object is, or the one a Workload lands in. It is
 # undefined when a Workload's zone was not resolved; the AC-4 checks report
 # that, so the zone checks that cannot run never pass silently.
-zone := input.object if is_zone
+zone := input.object if input.object.kind == "LandingZone"
 
 zone := input.zone if {
-	is_workload
+	input.object.kind == "Workload"
 	is_object(input.zone)
 }
 
-zone_spec := object.get(zone, "spec", {})
+zone_spec := object.get(input.object, "spec", {}) if input.object.kind == "LandingZone"
+
+zone_spec := object.get(input.zone, "spec", {}) if {
+	input.object.kind == "Workload"
+	is_object(input.zone)
+}
 
 zone_name := object.get(zone, ["metadata", "name"], "")
 
@@ -36,7 +41,7 @@ classifications := object.get(input, "classifications", []) if not is_workload
 classifications := [c |
 	some c in object.get(input, "classifications", [])
 	name_of(c) in declared_classifications
-] if is_workload
+] if input.object.kind == "Workload"
 
 # declared_classifications are the classification names a Workload declares.
 declared_classifications contains name if {
@@ -85,12 +90,12 @@ finding(field, message) := {"field": field, "message": message}
 # workload cannot land in a zone that falls short of its data's requirements,
 # so the violation points at spec.landingZoneRef.name; every message starts
 # with the zone field it is about, so it still says what to change.
-zone_finding(field, message) := finding(field, message) if is_zone
+zone_finding(field, message) := {"field": field, "message": message} if input.object.kind == "LandingZone"
 
-zone_finding(_, message) := finding(
-	"spec.landingZoneRef.name",
-	sprintf("landing zone %q: %s; fix the zone or choose another spec.landingZoneRef", [zone_name, message]),
-) if is_workload
+zone_finding(_, message) := {
+	"field": "spec.landingZoneRef.name",
+	"message": sprintf("landing zone %q: %s; fix the zone or choose another spec.landingZoneRef", [zone_name, message]),
+} if input.object.kind == "Workload"
 
 # violation turns a finding into the verdict shape, appending the reason the
 # baseline quotes. The baseline and the enforcement action are stamped by the
@@ -105,9 +110,9 @@ violation(control, severity, f, why, references) := {
 
 # plan_finding reports a problem found in the composed plan. A zone's plan
 # follows from the zone field named; a Workload composes only its storage.
-plan_finding(field, message) := finding(field, message) if is_zone
+plan_finding(field, message) := {"field": field, "message": message} if input.object.kind == "LandingZone"
 
-plan_finding(_, message) := finding("spec.storage", message) if is_workload
+plan_finding(_, message) := {"field": "spec.storage", "message": message} if input.object.kind == "Workload"
 
 # The composed plan, by kind. It may be empty: every control also checks the
 # declared spec. Rules, not functions, so each is computed once per evaluation.

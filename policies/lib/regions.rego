@@ -17,9 +17,11 @@ azure_us_public := {
 # UK regions: Azure UK South and UK West, and AWS London.
 uk := {"uksouth", "ukwest", "eu-west-2"}
 
-in_jurisdiction(region, "us") if startswith(region, "us-")
-
-in_jurisdiction(region, "us") if government(region)
+# AWS us-* (GovCloud us-gov-* included) and Azure Government usgov*, usdod*
+in_jurisdiction(region, "us") if {
+	is_string(region)
+	strings.any_prefix_match(region, ["us-", "usgov", "usdod"])
+}
 
 in_jurisdiction(region, "us") if region in azure_us_public
 
@@ -27,11 +29,10 @@ in_jurisdiction(region, "uk") if region in uk
 
 # government is true for AWS GovCloud (us-gov-*) and Azure Government (usgov*,
 # usdod*) regions: US-only facilities operated by screened US persons.
-government(region) if startswith(region, "us-gov-")
-
-government(region) if startswith(region, "usgov")
-
-government(region) if startswith(region, "usdod")
+government(region) if {
+	is_string(region)
+	strings.any_prefix_match(region, ["us-gov-", "usgov", "usdod"])
+}
 
 # government_cloud is true when a LandingZone spec places the zone in a
 # government partition of its provider.

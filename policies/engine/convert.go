@@ -1,0 +1,135 @@
+package engine
+
+import (
+	"encoding/json"
+	"strconv"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// Converting the input to an AST value is a large part of what an evaluation
+// allocates, and most of it is the same few scalars over and over: field
+// names, enum values, region and classification names, small numbers. Scalar
+// AST values are immutable, so they are boxed once and shared by every
+// conversion; objects and arrays are built as ast.InterfaceToValue builds
+// them, one block of terms each.
+
+// maxSharedScalars bounds the shared scalars, and maxSharedStringLen the
+// strings shared: free text (descriptions, emails) is converted every time.
+const (
+	maxSharedScalars   = 4096
+	maxSharedStringLen = 64
+)
+
+var shared = struct {
+	sync.RWMutex
+	n       int
+	strings map[string]ast.Value
+	ints    map[int64]ast.Value   // formatted as integers
+	floats  map[float64]ast.Value // formatted as ast.InterfaceToValue formats a float64
+}{strings: map[string]ast.Value{}, ints: map[int64]ast.Value{}, floats: map[float64]ast.Value{}}
+
+// share looks key up in m, or stores newValue's there while there is room.
+func share[K comparable](m map[K]ast.Value, key K, newValue func() ast.Value) ast.Value {
+	shared.RLock()
+	v, ok := m[key]
+	shared.RUnlock()
+	if ok {
+		return v
+	}
+	v = newValue()
+	shared.Lock()
+	if _, ok := m[key]; !ok && shared.n < maxSharedScalars {
+		m[key] = v
+		shared.n++
+	}
+	shared.Unlock()
+	return v
+}
+
+func sharedString(s string) ast.Value {
+	if ast.HasInternedValue(s) {
+		return ast.InternedValue(s)
+	}
+	if len(s) > maxSharedStringLen {
+		return ast.String(s)
+	}
+	return share(shared.strings, s, func() ast.Value { return ast.String(s) })
+}
+
+func newConverter() *converter {
+	return &converter{kvs: make([][2]*ast.Term, 0, 64)}
+}
+
+// converter keeps the key-value pairs of the objects being converted on one
+// stack: ast.NewObject copies them, so each object's pairs are dropped as soon
+// as it is built and the next object reuses the room.
+type converter struct {
+	kvs [][2]*ast.Term
+}
+
+// value converts a JSON-shaped Go value to an AST value, as
+// ast.InterfaceToValue does.
+func (c *converter) value(x any) (ast.Value, error) {
+	switch x := x.(type) {
+	case string:
+		return sharedString(x), nil
+	case bool:
+		return ast.InternedValue(x), nil
+	case nil:
+		return ast.NullValue, nil
+	case int64:
+		if ast.HasInternedValue(x) {
+			return ast.InternedValue(x), nil
+		}
+		return share(shared.ints, x, func() ast.Value { return ast.Number(strconv.FormatInt(x, 10)) }), nil
+	case int:
+		return c.value(int64(x))
+	case float64:
+		if x != x { // NaN: not a key
+			return ast.InterfaceToValue(x)
+		}
+		return share(shared.floats, x, func() ast.Value { return ast.Number(strconv.FormatFloat(x, 'g', -1, 64)) }), nil
+	case map[string]any:
+		if len(x) == 0 {
+			return ast.InternedEmptyObjectValue, nil
+		}
+		terms := make([]ast.Term, 2*len(x))
+		base := len(c.kvs)
+		for k, v := range x {
+			i := len(c.kvs) - base
+			val, err := c.value(v)
+			if err != nil {
+				return nil, err
+			}
+			terms[2*i].Value = sharedString(k)
+			terms[2*i+1].Value = val
+			c.kvs = append(c.kvs[:base+i], [2]*ast.Term{&terms[2*i], &terms[2*i+1]})
+		}
+		obj := ast.NewObject(c.kvs[base:]...)
+		clear(c.kvs[base:])
+		c.kvs = c.kvs[:base]
+		return obj, nil
+	case []any:
+		if len(x) == 0 {
+			return ast.InternedEmptyArrayValue, nil
+		}
+		terms := make([]ast.Term, len(x))
+		ptrs := make([]*ast.Term, len(x))
+		for i, e := range x {
+			val, err := c.value(e)
+			if err != nil {
+				return nil, err
+			}
+			terms[i].Value = val
+			ptrs[i] = &terms[i]
+		}
+		return ast.NewArray(ptrs...), nil
+	case json.Number:
+		if i, err := x.Int64(); err == nil && strconv.FormatInt(i, 10) == string(x) {
+			return c.value(i)
+		}
+	}
+	return ast.InterfaceToValue(x)
+}
