@@ -60,6 +60,12 @@ func Setup(mgr ctrl.Manager, c *Checker) error {
 	return nil
 }
 
+// NewLandingZoneWebhook returns the LandingZone validating webhook Setup registers, to serve
+// outside a manager (hack/bench/webhook measures it).
+func NewLandingZoneWebhook(scheme *runtime.Scheme, c *Checker) *admission.Webhook {
+	return admission.WithValidator[*lzv1.LandingZone](scheme, verdictValidator[*lzv1.LandingZone]{c})
+}
+
 func (c *Checker) now() time.Time {
 	if c.Now != nil {
 		return c.Now()
