@@ -105,6 +105,7 @@ func (c *vpcClient) observation(mg *awsv1.VPC, want vpcDesired) awsv1.VPCObserva
 		VPCID:                  o.ID,
 		ARN:                    awsclient.VPCARN(mg.Spec.ForProvider.Region, o.OwnerID, o.ID),
 		OwnerID:                o.OwnerID,
+		SecondaryCIDRBlocks:    o.SecondaryCIDRs,
 		DefaultSecurityGroupID: o.DefaultSG,
 		FlowLogID:              o.flowLogTo(want.FlowLogDestination),
 		Endpoints:              map[string]string{},
@@ -156,6 +157,15 @@ func (c *vpcClient) read(ctx context.Context, id string) error {
 	v := vpcs.Vpcs[0]
 	o := &c.observed
 	o.Exists, o.ID, o.OwnerID, o.CIDR = true, id, sdkaws.ToString(v.OwnerId), sdkaws.ToString(v.CidrBlock)
+	for _, a := range v.CidrBlockAssociationSet {
+		cidr := sdkaws.ToString(a.CidrBlock)
+		if cidr == o.CIDR || a.CidrBlockState == nil {
+			continue
+		}
+		if st := a.CidrBlockState.State; st == ec2types.VpcCidrBlockStateCodeAssociated || st == ec2types.VpcCidrBlockStateCodeAssociating {
+			o.SecondaryCIDRs = append(o.SecondaryCIDRs, cidr)
+		}
+	}
 	for _, t := range v.Tags {
 		o.Tags[sdkaws.ToString(t.Key)] = sdkaws.ToString(t.Value)
 	}
@@ -354,11 +364,23 @@ func (c *vpcClient) Update(ctx context.Context, mg *awsv1.VPC) (managed.External
 // c.observed as it goes, so later steps see what earlier ones created.
 func (c *vpcClient) apply(ctx context.Context, mg *awsv1.VPC, want vpcDesired) error {
 	for _, step := range []func(context.Context, *awsv1.VPC, vpcDesired) error{
-		c.applyDNS, c.applySubnets, c.applyEgress, c.applyEndpoints, c.applyDefaultSG, c.applyFlowLogs, c.applyTags,
+		c.applyDNS, c.applySecondaryCIDRs, c.applySubnets, c.applyEgress, c.applyEndpoints, c.applyDefaultSG, c.applyFlowLogs, c.applyTags,
 	} {
 		if err := step(ctx, mg, want); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// applySecondaryCIDRs associates the secondary CIDR blocks the VPC lacks. Blocks associated out of
+// band are left alone: removing one could strand whatever uses its addresses.
+func (c *vpcClient) applySecondaryCIDRs(ctx context.Context, _ *awsv1.VPC, want vpcDesired) error {
+	for _, cidr := range missing(want.SecondaryCIDRs, c.observed.SecondaryCIDRs) {
+		if _, err := c.ec2.AssociateVpcCidrBlock(ctx, &ec2.AssociateVpcCidrBlockInput{VpcId: &c.observed.ID, CidrBlock: sdkaws.String(cidr)}); err != nil {
+			return awsclient.Wrap(err, "cannot associate secondary CIDR block "+cidr)
+		}
+		c.observed.SecondaryCIDRs = append(c.observed.SecondaryCIDRs, cidr)
 	}
 	return nil
 }

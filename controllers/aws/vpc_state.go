@@ -17,6 +17,7 @@ const defaultRoute = "0.0.0.0/0"
 // of availability zones.
 type vpcDesired struct {
 	CIDR               string
+	SecondaryCIDRs     []string
 	Subnets            []subnetDesired
 	Egress             awsv1.Egress
 	TransitGatewayID   string
@@ -37,6 +38,7 @@ type vpcObserved struct {
 	ID               string
 	OwnerID          string
 	CIDR             string
+	SecondaryCIDRs   []string // associated or associating
 	DNSSupport       bool
 	DNSHostnames     bool
 	Subnets          []subnetObserved
@@ -101,6 +103,7 @@ func desiredVPC(p awsv1.VPCParameters, zones []string, tags map[string]string) (
 	}
 	d := vpcDesired{
 		CIDR:             p.CIDRBlock,
+		SecondaryCIDRs:   p.SecondaryCIDRBlocks,
 		Egress:           p.Egress,
 		TransitGatewayID: p.TransitGatewayID,
 		GatewayEndpoint:  awsclient.EndpointServiceName(p.Region, "s3"),
@@ -174,6 +177,9 @@ func vpcDrift(d vpcDesired, o vpcObserved) []string {
 	var out []string
 	if !o.DNSSupport || !o.DNSHostnames {
 		out = append(out, "DNS support or DNS hostnames are off (interface endpoints need both)")
+	}
+	for _, c := range missing(d.SecondaryCIDRs, o.SecondaryCIDRs) {
+		out = append(out, fmt.Sprintf("secondary CIDR block %s is not associated", c))
 	}
 	for _, sd := range d.Subnets {
 		s, ok := o.subnetFor(sd)

@@ -54,6 +54,12 @@ func (r *LandingZoneReconciler) reconcileAWS(ctx context.Context, zone *lzv1.Lan
 		if existing, err = r.AWS.observeExisting(ctx, r.Client, plan); err == nil {
 			var res ctrl.Result
 			zone.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, zone, "LandingZone", plan.entries(), existing.observed, cond)
+			if plan.refusal != "" {
+				msg := "the network cannot change as asked: " + plan.refusal
+				cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, ReasonPartRefused, msg)
+				cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonPartRefused, msg)
+				return res, nil
+			}
 			if denied(zone.Status.Compliance) {
 				msg := "not provisioned while deny violations stand (see the Compliant condition); existing cloud resources are left as they are"
 				cond.set(lzv1.ConditionSynced, metav1.ConditionTrue, ReasonPolicyDenied, msg)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -234,6 +235,9 @@ type awsPlan struct {
 	accountID string
 	account   *awsv1.Account
 	member    awsParts
+	// refusal says why the plan cannot be applied as the zone asks (a network that shrinks or
+	// moves); "" when it can.
+	refusal string
 }
 
 // managed returns the planned managed resources in the order they are applied.
@@ -274,8 +278,42 @@ func (c *AWSComposer) plan(ctx context.Context, kube client.Client, zone *lzv1.L
 	}
 	if p.accountID != "" {
 		p.member = c.desiredMember(zone, p.mgmt, p.accountID)
+		if err := growNetwork(ctx, kube, p.member.vpc); err != nil {
+			p.refusal = err.Error()
+		}
 	}
 	return p, nil
+}
+
+// growNetwork keeps an existing VPC's primary CIDR, which AWS cannot change, and grows it to the
+// zone's CIDR through secondary blocks. An error says the zone's CIDR does not contain the
+// existing range.
+func growNetwork(ctx context.Context, kube client.Client, want *awsv1.VPC) error {
+	have := &awsv1.VPC{}
+	switch err := kube.Get(ctx, client.ObjectKeyFromObject(want), have); {
+	case apierrors.IsNotFound(err):
+		return nil
+	case err != nil:
+		return errors.Wrap(err, "cannot get the zone's VPC")
+	}
+	primary, grown := have.Spec.ForProvider.CIDRBlock, want.Spec.ForProvider.CIDRBlock
+	if primary == grown {
+		want.Spec.ForProvider.SecondaryCIDRBlocks = have.Spec.ForProvider.SecondaryCIDRBlocks
+		return nil
+	}
+	blocks, err := growthBlocks(primary, grown)
+	if err != nil {
+		return err
+	}
+	want.Spec.ForProvider.CIDRBlock = primary
+	secondary := slices.Clone(have.Spec.ForProvider.SecondaryCIDRBlocks)
+	for _, b := range blocks {
+		if !slices.Contains(secondary, b) {
+			secondary = append(secondary, b)
+		}
+	}
+	want.Spec.ForProvider.SecondaryCIDRBlocks = secondary
+	return nil
 }
 
 func accountIDOf(zone *lzv1.LandingZone, a *awsv1.Account) string {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,6 +77,7 @@ func accountsNamed(t *testing.T, name string) int {
 func TestZoneProvisionsAccountNetworkKeyAndTrail(t *testing.T) {
 	s := newStack(t)
 	zone := s.zone("evidence-zone")
+	zone.Spec.Network.CIDR = "10.40.0.0/17"
 	create(t, zone)
 	t.Cleanup(func() { deleteZone(t, zone) })
 	waitZoneReady(t, zone)
@@ -95,7 +97,7 @@ func TestZoneProvisionsAccountNetworkKeyAndTrail(t *testing.T) {
 
 	member := memberConfig(t, st.AccountID)
 	vpcs, err := ec2.NewFromConfig(member).DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{VpcIds: []string{st.NetworkID}})
-	if err != nil || len(vpcs.Vpcs) != 1 || sdkaws.ToString(vpcs.Vpcs[0].CidrBlock) != "10.40.0.0/16" {
+	if err != nil || len(vpcs.Vpcs) != 1 || sdkaws.ToString(vpcs.Vpcs[0].CidrBlock) != "10.40.0.0/17" {
 		t.Errorf("VPC %s in the member account: %+v, %v", st.NetworkID, vpcs, err)
 	}
 	fl, err := ec2.NewFromConfig(member).DescribeFlowLogs(t.Context(), &ec2.DescribeFlowLogsInput{})
@@ -134,38 +136,49 @@ func TestZoneProvisionsAccountNetworkKeyAndTrail(t *testing.T) {
 	})
 	waitZoneReady(t, zone)
 
-	// Growing the network is not supported yet (a VPC's primary CIDR cannot change in AWS): the
-	// zone says so, stays as it was, and is not retried in a loop.
-	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+	// Growing the network associates the new range as a secondary block of the same VPC (a VPC's
+	// primary CIDR cannot change in AWS); shrinking it is refused with a reason, not retried.
+	setCIDR := func(cidr string) {
+		t.Helper()
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
+				return err
+			}
+			zone.Spec.Network.CIDR = cidr
+			return k8s.Update(context.Background(), zone)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	setCIDR("10.40.0.0/16")
+	waitZoneReady(t, zone)
+	eventually(t, "secondary block associated", func() error {
+		out, err := ec2.NewFromConfig(member).DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{VpcIds: []string{st.NetworkID}})
+		if err != nil {
 			return err
 		}
-		zone.Spec.Network.CIDR = "10.40.0.0/17"
-		return k8s.Update(context.Background(), zone)
+		var cidrs []string
+		for _, a := range out.Vpcs[0].CidrBlockAssociationSet {
+			cidrs = append(cidrs, sdkaws.ToString(a.CidrBlock))
+		}
+		if !slices.Contains(cidrs, "10.40.0.0/17") || !slices.Contains(cidrs, "10.40.128.0/17") {
+			return fmt.Errorf("VPC CIDR blocks %v, want 10.40.0.0/17 and the secondary 10.40.128.0/17", cidrs)
+		}
+		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "CIDR change refused with a reason", func() error {
+	setCIDR("10.40.0.0/18")
+	eventually(t, "shrinking refused with a reason", func() error {
 		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
 			return err
 		}
 		c := meta.FindStatusCondition(zone.Status.Conditions, lzv1.ConditionSynced)
-		if c == nil || c.Reason != "PartRefused" || !strings.Contains(c.Message, "cidrBlock") {
+		if c == nil || c.Reason != "PartRefused" || !strings.Contains(c.Message, "does not contain") {
 			return fmt.Errorf("Synced = %+v", c)
 		}
 		return nil
 	})
-	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), zone); err != nil {
-			return err
-		}
-		zone.Spec.Network.CIDR = "10.40.0.0/16"
-		return k8s.Update(context.Background(), zone)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	setCIDR("10.40.0.0/16")
 	waitZoneReady(t, zone)
 
 	// Pausing the zone pauses every part: crossplane's reconcilers make no cloud call for them.

@@ -43,7 +43,8 @@ type FlowLogs struct {
 // VPCParameters are the desired state of a private network.
 //
 // +kubebuilder:validation:XValidation:rule="self.region == oldSelf.region",message="is immutable: a VPC lives in one region",fieldPath=".region"
-// +kubebuilder:validation:XValidation:rule="self.cidrBlock == oldSelf.cidrBlock",message="is immutable: subnets are carved from the CIDR; create another VPC for another range",fieldPath=".cidrBlock"
+// +kubebuilder:validation:XValidation:rule="self.cidrBlock == oldSelf.cidrBlock",message="is immutable: subnets are carved from the CIDR; grow the VPC with secondaryCIDRBlocks instead",fieldPath=".cidrBlock"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.secondaryCIDRBlocks) || oldSelf.secondaryCIDRBlocks.all(c, has(self.secondaryCIDRBlocks) && c in self.secondaryCIDRBlocks)",message="secondary CIDR blocks can be added, not removed",fieldPath=".secondaryCIDRBlocks"
 // +kubebuilder:validation:XValidation:rule="(self.egress == 'Inspected') == has(self.transitGatewayID)",message="transitGatewayID is required with egress Inspected and forbidden otherwise",fieldPath=".transitGatewayID"
 type VPCParameters struct {
 	// Region the VPC lives in.
@@ -60,6 +61,15 @@ type VPCParameters struct {
 	// +kubebuilder:validation:XValidation:rule="!isCIDR(self) || string(cidr(self).masked()) == self",message="must be a network address: the bits after the prefix must be zero"
 	// +required
 	CIDRBlock string `json:"cidrBlock"`
+
+	// SecondaryCIDRBlocks are associated with the VPC besides cidrBlock, to grow its address
+	// space: a VPC's primary CIDR cannot change in AWS. Blocks can be added, never removed.
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=4
+	// +kubebuilder:validation:items:MaxLength=18
+	// +kubebuilder:validation:items:XValidation:rule="isCIDR(self) && cidr(self).ip().family() == 4 && cidr(self).prefixLength() >= 16 && cidr(self).prefixLength() <= 28",message="must be an IPv4 CIDR from /16 to /28"
+	// +optional
+	SecondaryCIDRBlocks []string `json:"secondaryCIDRBlocks,omitempty"`
 
 	// AvailabilityZones is how many availability zones the private subnets span: the first N of
 	// the region's zones in name order. Lowering it never deletes a subnet.
@@ -120,6 +130,9 @@ type VPCObservation struct {
 	ARN string `json:"arn,omitempty"`
 	// OwnerID is the account the VPC is in.
 	OwnerID string `json:"ownerID,omitempty"`
+	// SecondaryCIDRBlocks associated with the VPC.
+	// +optional
+	SecondaryCIDRBlocks []string `json:"secondaryCIDRBlocks,omitempty"`
 	// Subnets are the private subnets, in availability zone order.
 	// +listType=atomic
 	Subnets []SubnetObservation `json:"subnets,omitempty"`
