@@ -56,6 +56,10 @@ type Objects struct {
 	Classifications map[string]*lzv1.DataClassification
 	LandingZones    map[string]*lzv1.LandingZone
 	Workloads       []*lzv1.Workload
+
+	// byZone indexes Workloads by zone on first use, so evaluating every zone does not scan
+	// every workload (zones x workloads on a large repository).
+	byZone map[string][]lzv1.Workload
 }
 
 // Classification implements Resolver.
@@ -75,12 +79,13 @@ func (o *Objects) LandingZone(_ context.Context, name string) (*lzv1.LandingZone
 }
 
 // WorkloadsInZone implements Resolver.
+// The index is built once, on the first call: add every workload before resolving.
 func (o *Objects) WorkloadsInZone(_ context.Context, zone string) ([]lzv1.Workload, error) {
-	var out []lzv1.Workload
-	for _, wl := range o.Workloads {
-		if wl.Spec.LandingZoneRef.Name == zone {
-			out = append(out, *wl)
+	if o.byZone == nil {
+		o.byZone = make(map[string][]lzv1.Workload, len(o.LandingZones))
+		for _, wl := range o.Workloads {
+			o.byZone[wl.Spec.LandingZoneRef.Name] = append(o.byZone[wl.Spec.LandingZoneRef.Name], *wl)
 		}
 	}
-	return out, nil
+	return o.byZone[zone], nil
 }
