@@ -112,7 +112,7 @@ func (c *AWSComposer) desiredMember(zone *lzv1.LandingZone, mgmt *awsv1.ClusterP
 		Spec:       *mgmt.Spec.DeepCopy(),
 	}
 	cfg.Spec.AssumeRoleChain = append(cfg.Spec.AssumeRoleChain, awsv1.AssumeRole{
-		AccountID: accountID, RoleName: roleName(zone), RoleSessionName: "zonekeeper-" + zone.Name,
+		AccountID: accountID, RoleName: awsv1.DefaultMemberRoleName, RoleSessionName: "zonekeeper-" + zone.Name,
 	})
 	ref := &xpv2.ProviderConfigReference{Kind: "ClusterProviderConfig", Name: member}
 
@@ -151,10 +151,6 @@ func (c *AWSComposer) desiredMember(zone *lzv1.LandingZone, mgmt *awsv1.ClusterP
 	}
 	c.resourceSpec(zone, &vpc.Spec.ResourceSpec, ref)
 	return awsParts{config: cfg, key: key, trail: trail, vpc: vpc}
-}
-
-func roleName(zone *lzv1.LandingZone) string {
-	return awsv1.DefaultMemberRoleName
 }
 
 func managementConfig(zone *lzv1.LandingZone) *xpv2.ProviderConfigReference {

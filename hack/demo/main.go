@@ -27,11 +27,11 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/yaml"
 
 	"github.com/zonekeeper/zonekeeper/internal/cli"
 	"github.com/zonekeeper/zonekeeper/internal/manifest"
@@ -376,13 +376,12 @@ func reconcileState(ctx context.Context, c client.Client, objs []manifest.Object
 
 func conditions(u *unstructured.Unstructured) ([]metav1.Condition, error) {
 	raw, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
-	data, err := yaml.Marshal(raw)
-	if err != nil {
-		return nil, errors.Wrap(err, "cannot read conditions")
-	}
-	var conds []metav1.Condition
-	if err := yaml.Unmarshal(data, &conds); err != nil {
-		return nil, errors.Wrap(err, "cannot read conditions")
+	conds := make([]metav1.Condition, len(raw))
+	for i, c := range raw {
+		m, _ := c.(map[string]any)
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &conds[i]); err != nil {
+			return nil, errors.Wrapf(err, "cannot read the conditions of %s %s", u.GetKind(), u.GetName())
+		}
 	}
 	return conds, nil
 }
