@@ -1,17 +1,18 @@
 // Command webhook measures ZoneKeeper's LandingZone validating admission webhook on loopback with
 // real TLS: the production handler (admission.Checker, engine.New's built-in policies) served by
-// controller-runtime's own webhook server on 127.0.0.1, driven by an in-process Go load generator
-// sending AdmissionReview v1 CREATE requests over keep-alive connections.
+// controller-runtime's own webhook server on 127.0.0.1, driven by a Go load generator sending
+// AdmissionReview v1 CREATE requests over keep-alive connections.
 //
 //	go run ./hack/bench/webhook -levels 4,64 -n 20000 -duration 20s -o markdown
 //
-// The server runs in this process, so the RSS reported (VmHWM, VmRSS of /proc/self/status) is the
-// server's plus the load generator's, and both share the machine's CPUs.
+// The webhook server runs in a child process (this binary re-executed with -serve), so the RSS
+// reported is the server's own (VmHWM of its /proc/self/status, reset before each level) and its
+// CPU is counted apart from the load generator's. Both still share the machine's CPUs.
 package main
 
 import (
+	"bufio"
 	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -19,13 +20,18 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"slices"
@@ -36,25 +42,14 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
-	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
-	"github.com/zonekeeper/zonekeeper/internal/admission"
-	"github.com/zonekeeper/zonekeeper/internal/cli"
-	"github.com/zonekeeper/zonekeeper/internal/compliance"
 	"github.com/zonekeeper/zonekeeper/internal/manifest"
-	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
 // path is where Setup's builder registers the LandingZone webhook (see the kubebuilder marker).
@@ -64,35 +59,66 @@ const path = "/validate-landingzone-zonekeeper-dev-v1alpha1-landingzone"
 const uidTemplate = "00000000-0000-4000-8000-000000000000"
 
 func main() {
-	if err := run(); err != nil {
+	o, err := parseFlags()
+	if err == nil {
+		if o.serve {
+			err = serve(o)
+		} else {
+			err = run(o)
+		}
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "webhook bench:", err)
 		os.Exit(1)
 	}
 }
 
 type options struct {
-	n        int
-	duration time.Duration
-	warmup   time.Duration
-	levels   []int
-	output   string
-	samples  string
-	zone     string
-	h2       bool
+	n          int
+	duration   time.Duration
+	warmup     time.Duration
+	levels     []int
+	rounds     int
+	output     string
+	samples    string
+	zone       string
+	h2         bool
+	cpuProfile string
+	memProfile string
+	serverEnv  []string
+
+	// server mode (the child process)
+	serve    bool
+	certFile string
+	keyFile  string
 }
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func parseFlags() (options, error) {
 	var o options
 	var levels string
+	var env multiFlag
 	flag.IntVar(&o.n, "n", 20000, "requests per level (the level also stops at -duration)")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "time limit per level")
 	flag.DurationVar(&o.warmup, "warmup", 3*time.Second, "warm-up before each level (same concurrency, not measured)")
 	flag.StringVar(&levels, "levels", "4,64", "comma-separated numbers of concurrent clients")
+	flag.IntVar(&o.rounds, "rounds", 1, "run every level this many times (one server process throughout)")
 	flag.StringVar(&o.output, "o", "text", "output: text or markdown")
 	flag.StringVar(&o.samples, "samples", "config/samples", "sample manifests the in-memory API reader holds")
 	flag.StringVar(&o.zone, "zone", "dc-mpd-evidence", "sample LandingZone sent (compliant as is, non-compliant with audit.retentionDays 90)")
 	flag.BoolVar(&o.h2, "h2", false, "let the client negotiate HTTP/2 (as kube-apiserver does); default HTTP/1.1, one keep-alive connection per client")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the server's CPU profile of each level to PREFIX-<clients>c-r<round>.cpu.pprof")
+	flag.StringVar(&o.memProfile, "memprofile", "", "write the server's allocation profile after each level to PREFIX-<clients>c-r<round>.allocs.pprof")
+	flag.Var(&env, "server-env", "NAME=VALUE added to the server process's environment (repeatable), e.g. GOMEMLIMIT=48MiB")
+	flag.BoolVar(&o.serve, "serve", false, "internal: run the webhook server (the child process)")
+	flag.StringVar(&o.certFile, "cert", "", "internal: serving certificate (PEM) in -serve mode")
+	flag.StringVar(&o.keyFile, "key", "", "internal: serving key (PEM) in -serve mode")
 	flag.Parse()
+	o.serverEnv = env
 	for _, f := range strings.Split(levels, ",") {
 		c, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || c < 1 {
@@ -103,27 +129,14 @@ func parseFlags() (options, error) {
 	if o.output != "text" && o.output != "markdown" {
 		return o, fmt.Errorf("-o must be text or markdown, not %q", o.output)
 	}
-	if o.n < 1 || o.duration <= 0 {
-		return o, fmt.Errorf("-n and -duration must be positive")
+	if o.n < 1 || o.duration <= 0 || o.rounds < 1 {
+		return o, fmt.Errorf("-n, -duration and -rounds must be positive")
 	}
 	return o, nil
 }
 
-func run() error {
-	o, err := parseFlags()
-	if err != nil {
-		return err
-	}
-	ctrllog.SetLogger(logr.Discard())
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-
-	scheme := cli.Scheme()
+func run(o options) error {
 	objs, err := manifest.ReadPaths(o.samples)
-	if err != nil {
-		return err
-	}
-	reader, err := newMemReader(scheme, objs)
 	if err != nil {
 		return err
 	}
@@ -136,142 +149,126 @@ func run() error {
 	if zone == nil {
 		return fmt.Errorf("no LandingZone %q in %s", o.zone, o.samples)
 	}
-
-	// As the manager builds it (internal/cli): default enforcement and timeout, metrics recorded.
-	eng, err := engine.New(ctx)
-	if err != nil {
-		return err
-	}
-	checker := &admission.Checker{
-		Engine: eng,
-		Reader: reader,
-		Record: func(kind string, v engine.Verdict) {
-			result := compliance.ResultCompliant
-			if len(v.Violations) > 0 {
-				result = compliance.ResultViolations
-			}
-			compliance.CountEvaluation(kind, compliance.SourceAdmission, result)
-		},
-	}
-
-	cert, pool, err := selfSigned()
-	if err != nil {
-		return err
-	}
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	// controller-runtime's webhook server, as the manager runs it, with the certificate in memory.
-	srv := webhook.NewServer(webhook.Options{
-		Host: "127.0.0.1",
-		Port: port,
-		TLSOpts: []func(*tls.Config){func(c *tls.Config) {
-			c.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cert, nil }
-		}},
-	})
-	srv.Register(path, admission.NewLandingZoneWebhook(scheme, checker))
-	srvErr := make(chan error, 1)
-	go func() { srvErr <- srv.Start(ctx) }()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	if err := waitListening(addr, pool, srvErr); err != nil {
-		return err
-	}
-
 	bodies, err := reviewBodies(zone)
 	if err != nil {
 		return err
 	}
-	b := &bench{url: "https://" + addr + path, pool: pool, bodies: bodies, h2: o.h2}
 
+	dir, err := os.MkdirTemp("", "zonekeeper-webhook-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir) //nolint:errcheck // a temporary directory
+	pool, err := selfSigned(dir)
+	if err != nil {
+		return err
+	}
+	srv, err := startServer(o, dir)
+	if err != nil {
+		return err
+	}
+	defer srv.close()
+
+	b := &bench{url: "https://" + srv.addr + path, pool: pool, bodies: bodies, h2: o.h2}
 	// One request of each kind, checked, before anything is measured.
 	if err := b.probe(); err != nil {
 		return err
 	}
 
 	var results []result
-	for _, c := range o.levels {
-		fmt.Fprintf(os.Stderr, "level %d clients: warm-up %s, then up to %d requests or %s\n", c, o.warmup, o.n, o.duration)
-		results = append(results, b.level(c, o.n, o.duration, o.warmup))
+	for round := 1; round <= o.rounds; round++ {
+		for _, c := range o.levels {
+			fmt.Fprintf(os.Stderr, "round %d, %d clients: warm-up %s, then up to %d requests or %s (load %s)\n", round, c, o.warmup, o.n, o.duration, loadavg())
+			r, err := b.level(srv, fmt.Sprintf("%dc-r%d", c, round), c, o.n, o.duration, o.warmup)
+			if err != nil {
+				return err
+			}
+			r.round = round
+			results = append(results, r)
+		}
 	}
 	report(os.Stdout, o, results)
 	return nil
 }
 
-// memReader is the client.Reader the Checker reads through: a fixed set of sample objects,
-// deep-copied on every read as controller-runtime's cache does.
-type memReader struct {
-	classifications map[string]*lzv1.DataClassification
-	zones           map[string]*lzv1.LandingZone
-	workloads       []lzv1.Workload
+// server is the child process serving the webhook.
+type server struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	out   *bufio.Reader
+	addr  string
 }
 
-func newMemReader(scheme *k8sruntime.Scheme, objs []manifest.Object) (*memReader, error) {
-	r := &memReader{classifications: map[string]*lzv1.DataClassification{}, zones: map[string]*lzv1.LandingZone{}}
-	for _, obj := range objs {
-		typed, err := scheme.New(obj.GroupVersionKind())
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", obj.File, obj.Line, err)
-		}
-		if err := k8sruntime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, typed); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", obj.File, obj.Line, err)
-		}
-		switch t := typed.(type) {
-		case *lzv1.DataClassification:
-			r.classifications[t.Name] = t
-		case *lzv1.LandingZone:
-			r.zones[t.Name] = t
-		case *lzv1.Workload:
-			r.workloads = append(r.workloads, *t)
-		}
+func startServer(o options, dir string) (*server, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
 	}
-	return r, nil
-}
-
-func notFound(resource, name string) error {
-	return apierrors.NewNotFound(schema.GroupResource{Group: lzv1.GroupVersion.Group, Resource: resource}, name)
-}
-
-func (r *memReader) Get(_ context.Context, key client.ObjectKey, obj client.Object, _ ...client.GetOption) error {
-	switch o := obj.(type) {
-	case *lzv1.DataClassification:
-		src, ok := r.classifications[key.Name]
-		if !ok {
-			return notFound("dataclassifications", key.Name)
-		}
-		src.DeepCopyInto(o)
-	case *lzv1.LandingZone:
-		src, ok := r.zones[key.Name]
-		if !ok {
-			return notFound("landingzones", key.Name)
-		}
-		src.DeepCopyInto(o)
-	default:
-		return fmt.Errorf("memReader: cannot get %T", obj)
+	cmd := exec.Command(self, "-serve", "-cert", filepath.Join(dir, "tls.crt"), "-key", filepath.Join(dir, "tls.key"),
+		"-samples", o.samples, "-cpuprofile", o.cpuProfile, "-memprofile", o.memProfile)
+	cmd.Env = append(os.Environ(), o.serverEnv...)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
 	}
-	return nil
-}
-
-func (r *memReader) List(_ context.Context, list client.ObjectList, _ ...client.ListOption) error {
-	switch l := list.(type) {
-	case *lzv1.WorkloadList:
-		l.Items = make([]lzv1.Workload, len(r.workloads))
-		for i := range r.workloads {
-			r.workloads[i].DeepCopyInto(&l.Items[i])
-		}
-	case *policyv1.PolicyExceptionList:
-		l.Items = nil
-	default:
-		return fmt.Errorf("memReader: cannot list %T", list)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout)}
+	line, err := s.out.ReadString('\n')
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("webhook server did not start: %w", err)
+	}
+	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
+	if !ok {
+		s.close()
+		return nil, fmt.Errorf("webhook server said %q, not listening", line)
+	}
+	s.addr = addr
+	return s, nil
 }
 
-// selfSigned returns an ECDSA P-256 certificate for 127.0.0.1 and a pool trusting it.
-func selfSigned() (*tls.Certificate, *x509.CertPool, error) {
+func (s *server) start(name string) error {
+	_, err := fmt.Fprintf(s.stdin, "start %s\n", name)
+	return err
+}
+
+func (s *server) stop() (serverStats, error) {
+	var st serverStats
+	if _, err := fmt.Fprintln(s.stdin, "stop"); err != nil {
+		return st, err
+	}
+	line, err := s.out.ReadString('\n')
+	if err != nil {
+		return st, fmt.Errorf("webhook server stats: %w", err)
+	}
+	return st, json.Unmarshal([]byte(line), &st)
+}
+
+func (s *server) close() {
+	_ = s.stdin.Close() // the server exits when its stdin closes
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// selfSigned writes an ECDSA P-256 certificate for 127.0.0.1 and its key to dir (tls.crt,
+// tls.key) and returns a pool trusting it.
+func selfSigned(dir string) (*x509.CertPool, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
@@ -286,15 +283,25 @@ func selfSigned() (*tls.Certificate, *x509.CertPool, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	leaf, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tls.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tls.key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return nil, err
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf)
-	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool, nil
+	return pool, nil
 }
 
 func freePort() (int, error) {
@@ -304,24 +311,6 @@ func freePort() (int, error) {
 	}
 	defer l.Close() //nolint:errcheck // only the port number was wanted
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func waitListening(addr string, pool *x509.CertPool, srvErr <-chan error) error {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-srvErr:
-			return fmt.Errorf("webhook server stopped: %v", err)
-		default:
-		}
-		d := &net.Dialer{Timeout: time.Second}
-		if c, err := tls.DialWithDialer(d, "tcp", addr, &tls.Config{RootCAs: pool}); err == nil {
-			_ = c.Close()
-			return nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return fmt.Errorf("webhook server not listening on %s", addr)
 }
 
 // body is one AdmissionReview request and the answer it must get.
@@ -422,7 +411,7 @@ func (b *bench) do(hc *http.Client, worker, seq int) error {
 	case review.APIVersion != "admission.k8s.io/v1" || review.Kind != "AdmissionReview":
 		return fmt.Errorf("answer is %s %s, not admission.k8s.io/v1 AdmissionReview", review.APIVersion, review.Kind)
 	case r == nil:
-		return fmt.Errorf("AdmissionReview without response")
+		return errors.New("AdmissionReview without response")
 	case string(r.UID) != uid:
 		return fmt.Errorf("response UID %q for request %q", r.UID, uid)
 	case r.Allowed != bd.allowed:
@@ -450,6 +439,7 @@ func (b *bench) probe() error {
 
 type result struct {
 	clients      int
+	round        int
 	proto        string
 	requests     int
 	errors       int
@@ -458,14 +448,9 @@ type result struct {
 	warmErrors   int
 	elapsed      time.Duration
 	latencies    []time.Duration // sorted
-	hwm, rssEnd  uint64          // bytes
-	rssPeak      uint64          // sampled VmRSS, when VmHWM could not be reset
-	hwmReset     bool
-	heapPeak     uint64 // sampled live+unswept heap objects
-	heapEnd      uint64
-	goTotal      uint64 // all memory mapped by the Go runtime, at the end
-	gcs          uint64
-	cpu          time.Duration
+	server       serverStats
+	clientCPU    time.Duration
+	clientRSS    uint64 // the load generator's VmHWM (never reset: its peak so far)
 	loadBefore   string
 	loadAfter    string
 }
@@ -514,7 +499,7 @@ func (b *bench) load(hc *http.Client, c, n int, d time.Duration) (lat []time.Dur
 	return lat, errs, first, elapsed
 }
 
-func (b *bench) level(c, n int, d, warmup time.Duration) result {
+func (b *bench) level(srv *server, name string, c, n int, d, warmup time.Duration) (result, error) {
 	tr := b.transport(c)
 	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	defer tr.CloseIdleConnections()
@@ -523,43 +508,23 @@ func (b *bench) level(c, n int, d, warmup time.Duration) result {
 		wl, we, _, _ := b.load(hc, c, 1<<30, warmup)
 		r.warmRequests, r.warmErrors = len(wl), we
 	}
-
-	r.hwmReset = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	if err := srv.start(name); err != nil {
+		return r, err
+	}
 	r.loadBefore = loadavg()
-	gcBefore := readMetric("/gc/cycles/total:gc-cycles")
 	cpuBefore := cpuTime()
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			if h := readMetric("/memory/classes/heap/objects:bytes"); h > r.heapPeak {
-				r.heapPeak = h
-			}
-			if rss := procStatus("VmRSS"); rss > r.rssPeak {
-				r.rssPeak = rss
-			}
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
 	lat, errs, first, elapsed := b.load(hc, c, n, d)
-	close(stop)
-	<-sampled
-	r.cpu = cpuTime() - cpuBefore
-	r.gcs = readMetric("/gc/cycles/total:gc-cycles") - gcBefore
-	r.hwm, r.rssEnd = procStatus("VmHWM"), procStatus("VmRSS")
-	r.heapEnd = readMetric("/memory/classes/heap/objects:bytes")
-	r.goTotal = readMetric("/memory/classes/total:bytes")
+	r.clientCPU = cpuTime() - cpuBefore
+	st, err := srv.stop()
+	if err != nil {
+		return r, err
+	}
+	r.server = st
+	r.clientRSS = procStatus("VmHWM")
 	r.loadAfter = loadavg()
 	slices.Sort(lat)
 	r.latencies, r.requests, r.errors, r.firstError, r.elapsed = lat, len(lat), errs, first, elapsed
-	return r
+	return r, nil
 }
 
 func readMetric(name string) uint64 {
@@ -619,12 +584,17 @@ func (r result) pct(p float64) time.Duration {
 
 func (r result) rate() float64 { return float64(r.requests) / r.elapsed.Seconds() }
 
-// rss is the level's peak RSS: VmHWM when it could be reset before the level, else the sampled peak.
+// rss is the server's peak RSS in the level: VmHWM when it could be reset before the level, else
+// the sampled peak.
 func (r result) rss() uint64 {
-	if r.hwmReset {
-		return r.hwm
+	if r.server.HWMReset {
+		return r.server.HWM
 	}
-	return max(r.rssPeak, r.rssEnd)
+	return max(r.server.RSSPeak, r.server.RSSEnd)
+}
+
+func (r result) perReview(d time.Duration) float64 {
+	return float64(d.Microseconds()) / float64(max(r.requests, 1))
 }
 
 // targets judges the level against the targets.
@@ -660,34 +630,45 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(
 
 func mibs(b uint64) string { return fmt.Sprintf("%.1f", float64(b)/(1<<20)) }
 
+func memLimit(l int64) string {
+	if l <= 0 || l == math.MaxInt64 {
+		return "none"
+	}
+	return mibs(uint64(l)) + " MiB"
+}
+
 func report(w io.Writer, o options, results []result) {
 	fmt.Fprintf(w, "ZoneKeeper admission webhook, LandingZone %q (compliant / audit.retentionDays 90, alternating), AdmissionReview v1 CREATE\n", o.zone)
-	fmt.Fprintf(w, "%s %s/%s, GOMAXPROCS %d, NumCPU %d; TLS 1.3 ECDSA P-256 on 127.0.0.1; server and load generator in one process (RSS and CPU are both)\n",
+	fmt.Fprintf(w, "%s %s/%s, GOMAXPROCS %d, NumCPU %d; TLS 1.3 ECDSA P-256 on 127.0.0.1; server in its own process (RSS and CPU are its own), load generator apart\n",
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU())
-	fmt.Fprintf(w, "per level: warm-up %s, then %d requests or %s, whichever first\n\n", o.warmup, o.n, o.duration)
+	if len(results) > 0 {
+		st := results[0].server
+		fmt.Fprintf(w, "server: GOGC %q, memory limit %s; extra environment %q\n", st.GOGC, memLimit(st.MemLimit), o.serverEnv)
+	}
+	fmt.Fprintf(w, "per level: warm-up %s, then %d requests or %s, whichever first; %d round(s)\n\n", o.warmup, o.n, o.duration, o.rounds)
 	if o.output == "markdown" {
-		fmt.Fprintln(w, "| clients | protocol | requests | errors | reviews/s | p50 ms | p90 ms | p99 ms | max ms | peak RSS MiB | RSS end MiB | heap peak MiB | Go total MiB | GCs | CPU µs/review | load avg before → after | targets |")
-		fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+		fmt.Fprintln(w, "| clients | round | protocol | requests | errors | reviews/s | p50 ms | p90 ms | p99 ms | max ms | server peak RSS MiB | server heap peak MiB | server GCs | server CPU µs/review | client CPU µs/review | load avg before → after | targets |")
+		fmt.Fprintln(w, "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
 		for _, r := range results {
-			fmt.Fprintf(w, "| %d | %s | %d | %d | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %d | %.0f | %s → %s | %s |\n",
-				r.clients, r.proto, r.requests, r.errors, r.rate(), ms(r.pct(0.5)), ms(r.pct(0.9)), ms(r.pct(0.99)), ms(r.pct(1)),
-				mibs(r.rss()), mibs(r.rssEnd), mibs(r.heapPeak), mibs(r.goTotal), r.gcs, float64(r.cpu.Microseconds())/float64(max(r.requests, 1)),
+			fmt.Fprintf(w, "| %d | %d | %s | %d | %d | %.0f | %s | %s | %s | %s | %s | %s | %d | %.0f | %.0f | %s → %s | %s |\n",
+				r.clients, r.round, r.proto, r.requests, r.errors, r.rate(), ms(r.pct(0.5)), ms(r.pct(0.9)), ms(r.pct(0.99)), ms(r.pct(1)),
+				mibs(r.rss()), mibs(r.server.HeapPeak), r.server.GCs, r.perReview(r.server.CPU), r.perReview(r.clientCPU),
 				r.loadBefore, r.loadAfter, r.targets())
 		}
 	} else {
 		for _, r := range results {
-			fmt.Fprintf(w, "clients %d (%s): %d requests in %s, %d errors, %.0f reviews/s\n", r.clients, r.proto, r.requests, r.elapsed.Round(time.Millisecond), r.errors, r.rate())
+			fmt.Fprintf(w, "clients %d, round %d (%s): %d requests in %s, %d errors, %.0f reviews/s\n", r.clients, r.round, r.proto, r.requests, r.elapsed.Round(time.Millisecond), r.errors, r.rate())
 			fmt.Fprintf(w, "  latency ms: p50 %s  p90 %s  p99 %s  max %s\n", ms(r.pct(0.5)), ms(r.pct(0.9)), ms(r.pct(0.99)), ms(r.pct(1)))
-			fmt.Fprintf(w, "  memory MiB: peak RSS %s (VmHWM reset: %t)  RSS end %s  heap peak %s  heap end %s  Go total %s; %d GCs\n",
-				mibs(r.rss()), r.hwmReset, mibs(r.rssEnd), mibs(r.heapPeak), mibs(r.heapEnd), mibs(r.goTotal), r.gcs)
-			fmt.Fprintf(w, "  CPU %.0f µs/review (process); load avg %s → %s; warm-up %d requests, %d errors\n",
-				float64(r.cpu.Microseconds())/float64(max(r.requests, 1)), r.loadBefore, r.loadAfter, r.warmRequests, r.warmErrors)
+			fmt.Fprintf(w, "  server memory MiB: peak RSS %s (VmHWM reset: %t)  RSS end %s (anon %s, file %s)  heap peak %s  heap end %s  Go total %s; %d GCs; %d goroutines\n",
+				mibs(r.rss()), r.server.HWMReset, mibs(r.server.RSSEnd), mibs(r.server.AnonEnd), mibs(r.server.FileEnd), mibs(r.server.HeapPeak), mibs(r.server.HeapEnd), mibs(r.server.GoTotal), r.server.GCs, r.server.Goroutines)
+			fmt.Fprintf(w, "  CPU µs/review: server %.0f, load generator %.0f (peak RSS %s MiB); load avg %s → %s; warm-up %d requests, %d errors\n",
+				r.perReview(r.server.CPU), r.perReview(r.clientCPU), mibs(r.clientRSS), r.loadBefore, r.loadAfter, r.warmRequests, r.warmErrors)
 			fmt.Fprintf(w, "  targets: %s\n", r.targets())
 		}
 	}
 	for _, r := range results {
 		if r.firstError != "" {
-			fmt.Fprintf(w, "\nclients %d: first error: %s\n", r.clients, r.firstError)
+			fmt.Fprintf(w, "\nclients %d, round %d: first error: %s\n", r.clients, r.round, r.firstError)
 		}
 	}
 }
