@@ -53,6 +53,29 @@ func BenchmarkEvaluate(b *testing.B) {
 	}
 }
 
+// BenchmarkEvaluateFromFiles is BenchmarkEvaluate with classifications that
+// carry no UID or resourceVersion, as zonekeeper check reads them from files:
+// every evaluation converts them again.
+func BenchmarkEvaluateFromFiles(b *testing.B) {
+	ctx := context.Background()
+	e := newEngine(b)
+	in := govZone(b)
+	for i, c := range in.Classifications {
+		c = clone(c)
+		md := c["metadata"].(map[string]any)
+		delete(md, "uid")
+		delete(md, "resourceVersion")
+		in.Classifications[i] = c
+	}
+	opts := Options{Baselines: allBaselines, Now: now}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Evaluate(ctx, in, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkEvaluateApplicable is the same zone against the baselines that
 // apply to it (cjis-v6 and nist-800-53-r5-high), as the webhook and the
 // reconcilers evaluate it.

@@ -133,3 +133,59 @@ func (c *converter) value(x any) (ast.Value, error) {
 	}
 	return ast.InterfaceToValue(x)
 }
+
+// The classifications and zone an evaluation reads come from the API server
+// (the manager's informer cache), where an object's UID and resourceVersion
+// name one content for good; the same few are converted for every zone and
+// workload evaluated. So their AST values are kept by UID and resourceVersion
+// and shared: AST values are never modified once built, and OPA reads shared
+// ones concurrently (its store hands them out the same way).
+//
+// Only a map carrying both is cached, and never one with the UID of the
+// object under evaluation: on UPDATE that object carries the resourceVersion
+// of the version it replaces, with new content. Objects read from files
+// (zonekeeper check) carry neither and are converted every time.
+const maxCachedValues = 1024
+
+type valueKey struct{ uid, resourceVersion string }
+
+var cachedValues = struct {
+	sync.RWMutex
+	m map[valueKey]ast.Value
+}{m: map[valueKey]ast.Value{}}
+
+// versionOf returns the cache key of a JSON-shaped object, if it has one.
+func versionOf(obj map[string]any) (valueKey, bool) {
+	md, _ := obj["metadata"].(map[string]any)
+	uid, _ := md["uid"].(string)
+	rv, _ := md["resourceVersion"].(string)
+	return valueKey{uid, rv}, uid != "" && rv != ""
+}
+
+// cachedObjectValue converts obj, or returns the value converted for the same
+// version of it, unless it shares the UID excluded (the object evaluated).
+func (c *converter) cachedObjectValue(obj map[string]any, excluded string) (ast.Value, error) {
+	key, ok := versionOf(obj)
+	if !ok || key.uid == excluded {
+		return c.objectValue(obj)
+	}
+	cachedValues.RLock()
+	v, hit := cachedValues.m[key]
+	cachedValues.RUnlock()
+	if hit {
+		return v, nil
+	}
+	v, err := c.objectValue(obj)
+	if err != nil {
+		return nil, err
+	}
+	cachedValues.Lock()
+	if len(cachedValues.m) >= maxCachedValues {
+		// Old versions are never asked for again; starting over is cheaper
+		// than tracking their age and costs one conversion per live object.
+		clear(cachedValues.m)
+	}
+	cachedValues.m[key] = v
+	cachedValues.Unlock()
+	return v, nil
+}

@@ -263,6 +263,7 @@ func (in Input) value() (ast.Value, error) {
 		return nil, errors.New("cannot evaluate an input without an object")
 	}
 	conv := newConverter()
+	self, _ := versionOf(in.Object)
 	obj, err := conv.objectValue(in.Object)
 	if err != nil {
 		return nil, fmt.Errorf("cannot convert input object: %w", err)
@@ -275,7 +276,7 @@ func (in Input) value() (ast.Value, error) {
 			continue // keep the first: duplicates would conflict in policies
 		}
 		seen[name] = true
-		v, err := conv.objectValue(c)
+		v, err := conv.cachedObjectValue(c, self.uid)
 		if err != nil {
 			return nil, fmt.Errorf("cannot convert classification %q: %w", name, err)
 		}
@@ -296,7 +297,7 @@ func (in Input) value() (ast.Value, error) {
 		{ast.InternedTerm("observed"), observed},
 	}
 	if in.Zone != nil {
-		zone, err := conv.objectValue(in.Zone)
+		zone, err := conv.cachedObjectValue(in.Zone, self.uid)
 		if err != nil {
 			return nil, fmt.Errorf("cannot convert input zone: %w", err)
 		}
