@@ -3,9 +3,7 @@
 package manifest
 
 import (
-	"bufio"
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/yaml"
 )
 
 // Object is one document of a manifest file.
@@ -26,6 +23,24 @@ type Object struct {
 // ReadPaths reads every .yaml/.yml file named or found below the named directories, in lexical
 // order, skipping kustomization.yaml files.
 func ReadPaths(paths ...string) ([]Object, error) {
+	files, err := Files(paths...)
+	if err != nil {
+		return nil, err
+	}
+	var out []Object
+	for _, f := range files {
+		objs, err := ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, objs...)
+	}
+	return out, nil
+}
+
+// Files lists the files ReadPaths reads, in the order it reads them, so a caller can read them one
+// at a time (or several at once) instead of holding every object of a large repository.
+func Files(paths ...string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
 		fi, err := os.Stat(p)
@@ -51,15 +66,7 @@ func ReadPaths(paths ...string) ([]Object, error) {
 		}
 	}
 	sort.Strings(files)
-	var out []Object
-	for _, f := range files {
-		objs, err := ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, objs...)
-	}
-	return out, nil
+	return files, nil
 }
 
 // ReadFile reads every non-empty document of one YAML file.
@@ -78,13 +85,14 @@ func Parse(file string, data []byte) ([]Object, error) {
 		if isBlank(doc.body) {
 			continue
 		}
-		u := &unstructured.Unstructured{}
-		if err := yaml.Unmarshal(doc.body, &u.Object); err != nil {
+		obj, err := decode(doc.body)
+		if err != nil {
 			return nil, errors.Wrapf(err, "%s:%d: cannot parse YAML", file, doc.line)
 		}
-		if u.Object == nil {
+		if obj == nil {
 			continue
 		}
+		u := &unstructured.Unstructured{Object: obj}
 		if u.GetAPIVersion() == "" || u.GetKind() == "" {
 			return nil, errors.Errorf("%s:%d: document has no apiVersion or kind", file, doc.line)
 		}
@@ -98,52 +106,60 @@ type document struct {
 	line int
 }
 
+// split cuts data into documents at separator lines. A document's body is the lines between two
+// separators, so it is a sub-slice of data: nothing is copied.
 func split(data []byte) []document {
 	var docs []document
-	cur := document{line: 1}
-	var buf bytes.Buffer
-	r := bufio.NewReader(bytes.NewReader(data))
-	line := 0
-	for {
-		text, err := r.ReadString('\n')
-		if text != "" {
-			line++
-			if strings.TrimRight(text, " \t\r\n") == "---" || strings.HasPrefix(text, "--- ") {
-				cur.body = bytes.Clone(buf.Bytes())
-				docs = append(docs, cur)
-				buf.Reset()
-				cur = document{line: line + 1}
-			} else {
-				buf.WriteString(text)
-			}
+	start, line, docLine := 0, 0, 1
+	for pos := 0; pos < len(data); {
+		end := bytes.IndexByte(data[pos:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = pos + end + 1
 		}
-		if err == io.EOF {
-			break
+		text := data[pos:next]
+		line++
+		if string(bytes.TrimRight(text, " \t\r\n")) == "---" || bytes.HasPrefix(text, []byte("--- ")) {
+			docs = append(docs, document{body: data[start:pos:pos], line: docLine})
+			start, docLine = next, line+1
 		}
+		pos = next
 	}
-	cur.body = buf.Bytes()
-	return append(docs, cur)
+	return append(docs, document{body: data[start:len(data):len(data)], line: docLine})
 }
 
 // leadingComments counts the comment and blank lines before a document's first content line, so a
 // document's line is where its content starts.
 func leadingComments(doc []byte) int {
-	n := 0
-	for _, l := range strings.Split(string(doc), "\n") {
-		l = strings.TrimSpace(l)
-		if l != "" && !strings.HasPrefix(l, "#") {
+	n, all := 0, doc
+	for len(doc) > 0 {
+		l := doc
+		if i := bytes.IndexByte(doc, '\n'); i >= 0 {
+			l, doc = doc[:i], doc[i+1:]
+		} else {
+			doc = nil
+		}
+		l = bytes.TrimSpace(l)
+		if len(l) != 0 && l[0] != '#' {
 			return n
 		}
 		n++
 	}
-	return n
+	// Only blank lines: every line counts, the empty one after a trailing newline too.
+	return bytes.Count(all, []byte{'\n'}) + 1
 }
 
 // isBlank says whether a document holds only comments and white space.
 func isBlank(doc []byte) bool {
-	for _, l := range strings.Split(string(doc), "\n") {
-		l = strings.TrimSpace(l)
-		if l != "" && !strings.HasPrefix(l, "#") {
+	for len(doc) > 0 {
+		l := doc
+		if i := bytes.IndexByte(doc, '\n'); i >= 0 {
+			l, doc = doc[:i], doc[i+1:]
+		} else {
+			doc = nil
+		}
+		l = bytes.TrimSpace(l)
+		if len(l) != 0 && l[0] != '#' {
 			return false
 		}
 	}
