@@ -143,6 +143,14 @@ government_findings contains x if {
 	some x in government_checks
 }
 
+# the workload's own classifications and storage, against its zone's ceiling
+# and its classifications' retention
+findings contains x if {
+	input.object.kind == "Workload"
+	not workload_clean
+	some x in workload_checks
+}
+
 # zone_clean: the zone declares encryption and a network with flow logs whose
 # egress is None or Inspected, its region lies inside every classification's
 # residency, and it is in a government partition when a classification
@@ -206,6 +214,37 @@ ceiling_clean if {
 		is_number(level)
 		level <= ceiling
 	]) == count(classes)
+}
+
+# workload_clean: the workload's zone exists and its maxClassification
+# resolves to a level; every classification the workload names resolves, with
+# a numeric level at or below it; every storage entry names a classification
+# and keeps records at least as long as its spec.retention.minDays (when it
+# sets one); and no Bucket is planned (the legal-hold check reads them).
+workload_clean if {
+	core.zone
+	ceiling := max_level
+	every name in core.declared_classifications {
+		level := core.resolved(name).spec.level
+		is_number(level)
+		level <= ceiling
+	}
+	every s in object.get(input.object, ["spec", "storage"], []) {
+		storage_clean(s)
+	}
+	core.plan_buckets == []
+}
+
+storage_clean(s) if {
+	is_string(s.classification)
+	need := object.get(core.resolved(s.classification), ["spec", "retention", "minDays"], null)
+	is_number(need)
+	core.at_least(object.get(s, "retentionDays", need), need)
+}
+
+storage_clean(s) if {
+	is_string(s.classification)
+	not is_number(object.get(core.resolved(s.classification), ["spec", "retention", "minDays"], null))
 }
 
 # government_clean: the zone is in a government partition and region, on a
@@ -828,7 +867,7 @@ workload_classification_fields contains [sprintf("spec.storage[%d].classificatio
 	some i, s in object.get(input.object, ["spec", "storage"], [])
 }
 
-findings contains ["classification_ceiling", core.finding("spec.landingZoneRef.name", sprintf(
+workload_checks contains ["classification_ceiling", core.finding("spec.landingZoneRef.name", sprintf(
 	"landing zone %s was not found: set spec.landingZoneRef.name to an existing LandingZone",
 	[core.describe(object.get(input.object, ["spec", "landingZoneRef", "name"], null))],
 ))] if {
@@ -836,7 +875,7 @@ findings contains ["classification_ceiling", core.finding("spec.landingZoneRef.n
 	not core.zone
 }
 
-findings contains ["classification_ceiling", core.finding("spec.landingZoneRef.name", sprintf(
+workload_checks contains ["classification_ceiling", core.finding("spec.landingZoneRef.name", sprintf(
 	"landing zone %q has spec.maxClassification %s, which does not resolve to a DataClassification with a spec.level: fix the zone or choose another spec.landingZoneRef",
 	[core.zone_name, core.describe(max_name)],
 ))] if {
@@ -845,7 +884,7 @@ findings contains ["classification_ceiling", core.finding("spec.landingZoneRef.n
 	not max_level
 }
 
-findings contains ["classification_ceiling", core.finding(field, sprintf(
+workload_checks contains ["classification_ceiling", core.finding(field, sprintf(
 	"DataClassification %q was not found: create it or remove it from %s",
 	[name, field],
 ))] if {
@@ -854,7 +893,7 @@ findings contains ["classification_ceiling", core.finding(field, sprintf(
 	not core.resolved(name)
 }
 
-findings contains ["classification_ceiling", core.finding(field, sprintf(
+workload_checks contains ["classification_ceiling", core.finding(field, sprintf(
 	"DataClassification %q (level %v) is above landing zone %q's maxClassification %q (level %v): choose a zone cleared for level %v",
 	[name, level, core.zone_name, max_name, max_level, level],
 ))] if {
@@ -864,7 +903,7 @@ findings contains ["classification_ceiling", core.finding(field, sprintf(
 	level > max_level
 }
 
-findings contains ["classification_ceiling", core.finding(field, sprintf(
+workload_checks contains ["classification_ceiling", core.finding(field, sprintf(
 	"DataClassification %q has no spec.level: set it so the zone's ceiling can be checked",
 	[name],
 ))] if {
@@ -879,7 +918,7 @@ findings contains ["classification_ceiling", core.finding(field, sprintf(
 # as long as its classification (or, without one, the workload's
 # classifications) requires, and buckets holding data under legal hold lock
 # their objects.
-findings contains ["storage_retention", core.finding(sprintf("spec.storage[%d].retentionDays", [i]), sprintf(
+workload_checks contains ["storage_retention", core.finding(sprintf("spec.storage[%d].retentionDays", [i]), sprintf(
 	"spec.storage[%d].retentionDays is %s: set it to at least %d (DataClassification %s keeps records that long)",
 	[i, core.describe(have), need, name],
 ))] if {
@@ -892,7 +931,7 @@ findings contains ["storage_retention", core.finding(sprintf("spec.storage[%d].r
 	not core.at_least(have, need)
 }
 
-findings contains ["storage_retention", core.finding(sprintf("spec.storage[%d]", [i]), sprintf(
+workload_checks contains ["storage_retention", core.finding(sprintf("spec.storage[%d]", [i]), sprintf(
 	"planned Bucket %q has forProvider.objectLockEnabled %s but DataClassification %q requires legal hold: set it to true",
 	[s.name, core.describe(have), s.classification],
 ))] if {
