@@ -7,6 +7,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -73,67 +74,184 @@ func (r Report) Denied() bool {
 	return false
 }
 
-// Run checks the manifests. Errors wrapping ErrBadInput are the user's input; others are not.
+// Run checks the manifests and returns every result. Errors wrapping ErrBadInput are the user's
+// input; others are not. Stream writes the results as they come instead of returning them.
 func Run(ctx context.Context, o Options) (Report, error) {
+	rep := Report{Results: []Result{}}
+	err := run(ctx, o, &reportSink{rep: &rep})
+	if err != nil {
+		return Report{}, err
+	}
+	return rep, nil
+}
+
+// Stream checks the manifests like Run and writes the results to w in one of Formats as they are
+// evaluated, in the order Run returns them, so memory does not grow with the number of results
+// (text and json; sarif and junit group results and keep a summary of each until the end). It
+// reports whether any object would be denied. On an error the output is incomplete.
+func Stream(ctx context.Context, o Options, w io.Writer, format string) (denied bool, err error) {
+	s, err := newSink(w, format)
+	if err != nil {
+		return false, err
+	}
+	d := &denySink{sink: s}
+	if err := run(ctx, o, d); err != nil {
+		return false, err
+	}
+	return d.denied, nil
+}
+
+// run checks the manifests in two passes over the files, so that memory holds what stands in for
+// the cluster and the files being worked on, not every object:
+//
+//  1. index: every file is parsed and decoded, which finds all bad input before anything is
+//     evaluated (YAML errors first, then decoding errors, in file order, as reading everything at
+//     once did), and keeps the DataClassifications, LandingZones, PolicyExceptions and
+//     CompliancePolicies and, per zone, the classifications its Workloads name. The engine is
+//     built meanwhile.
+//  2. evaluate: every file is parsed and decoded again, its objects evaluated against the index
+//     and their results handed to the sink in file order.
+//
+// Both passes work on several files at once (GOMAXPROCS) and consume them in order.
+func run(ctx context.Context, o Options, out sink) error {
 	if len(o.Paths) == 0 {
-		return Report{}, badInput("no manifests: name files or directories with -f")
+		return badInput("no manifests: name files or directories with -f")
 	}
-	objs, err := manifest.ReadPaths(o.Paths...)
+	files, err := manifest.Files(o.Paths...)
 	if err != nil {
-		return Report{}, fmt.Errorf("%w: %w", ErrBadInput, err)
+		return fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
-	set, err := decode(objs)
+	// Building the engine compiles every baseline: CPU work that does not depend on the files, so
+	// it overlaps the first pass instead of following it.
+	type built struct {
+		eng *engine.Engine
+		err error
+	}
+	engCh := make(chan built, 1)
+	go func() {
+		eng, err := engine.New(ctx)
+		engCh <- built{eng, err}
+	}()
+
+	idx, err := buildIndex(ctx, files)
+	b := <-engCh
 	if err != nil {
-		return Report{}, err
+		return err
 	}
-	eng, err := engine.New(ctx)
-	if err != nil {
-		return Report{}, errors.Wrap(err, "cannot start the policy engine")
+	if b.err != nil {
+		return errors.Wrap(b.err, "cannot start the policy engine")
 	}
-	if err := loadPolicies(ctx, eng, o.PolicyDirs, set.policies); err != nil {
-		return Report{}, err
+	eng := b.eng
+	if err := loadPolicies(ctx, eng, o.PolicyDirs, idx.policies); err != nil {
+		return err
 	}
 	known := eng.Baselines()
-	for _, b := range o.Baselines {
-		if !slices.Contains(known, b) {
-			return Report{}, badInput("--baseline %q: %v (known: %s)", b, engine.ErrUnknownBaseline, strings.Join(known, ", "))
+	for _, bl := range o.Baselines {
+		if !slices.Contains(known, bl) {
+			return badInput("--baseline %q: %v (known: %s)", bl, engine.ErrUnknownBaseline, strings.Join(known, ", "))
 		}
 	}
 	now := o.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	exceptions := make([]engine.Exception, 0, len(set.exceptions))
-	for _, pe := range set.exceptions {
-		exceptions = append(exceptions, compliance.Exception(pe))
+	ev := &evaluator{
+		eng: eng, resolver: idx.resolver(), extra: o.Baselines, now: now,
+		exceptions: make([]engine.Exception, 0, len(idx.exceptions)),
+	}
+	for _, pe := range idx.exceptions {
+		ev.exceptions = append(ev.exceptions, compliance.Exception(pe))
 	}
 
-	rep := Report{Results: []Result{}, Skipped: set.skipped}
-	for _, it := range set.evaluate {
-		in, err := compliance.Input(ctx, set.resolver, it.obj)
-		if err != nil {
-			return Report{}, errors.Wrapf(err, "%s:%d", it.src.File, it.src.Line)
-		}
-		baselines := engine.ApplicableBaselines(in)
-		for _, b := range o.Baselines {
-			if !slices.Contains(baselines, b) {
-				baselines = append(baselines, b)
-			}
-		}
-		sort.Strings(baselines)
-		v, err := eng.Evaluate(ctx, in, engine.Options{Baselines: baselines, Exceptions: exceptions, Now: now})
-		if err != nil {
-			if errors.Is(err, engine.ErrUnknownBaseline) {
-				return Report{}, badInput("%s:%d: %s %s: %v", it.src.File, it.src.Line, it.src.GetKind(), it.src.GetName(), err)
-			}
-			return Report{}, errors.Wrapf(err, "%s:%d: cannot evaluate %s %s", it.src.File, it.src.Line, it.src.GetKind(), it.src.GetName())
-		}
-		rep.Results = append(rep.Results, Result{
-			File: it.src.File, Line: it.src.Line, Kind: it.src.GetKind(), Name: it.src.GetName(), Namespace: it.src.GetNamespace(),
-			Baselines: baselines, Violations: v.Violations, Waived: v.Waived,
-		})
+	if err := out.begin(idx.skipped); err != nil {
+		return err
 	}
-	return rep, nil
+	err = inOrder(ctx, len(files), workers(),
+		func(ctx context.Context, i int) evaluated { return ev.file(ctx, files[i]) },
+		func(e evaluated) error {
+			for _, r := range e.results {
+				if err := out.result(r); err != nil {
+					return err
+				}
+			}
+			return e.err
+		})
+	if err != nil {
+		return err
+	}
+	return out.end()
+}
+
+// evaluator judges the objects of one file at a time against the index; it is shared by the
+// workers of the second pass and only read.
+type evaluator struct {
+	eng        *engine.Engine
+	resolver   compliance.Resolver
+	extra      []string
+	exceptions []engine.Exception
+	now        time.Time
+}
+
+// evaluated is the outcome of one file: its results in document order and the error, if any,
+// that stopped it.
+type evaluated struct {
+	results []Result
+	err     error
+}
+
+func (ev *evaluator) file(ctx context.Context, path string) evaluated {
+	objs, err := manifest.ReadFile(path)
+	if err != nil {
+		// The first pass read this file: it changed underneath.
+		return evaluated{err: fmt.Errorf("%w: %w", ErrBadInput, err)}
+	}
+	var out evaluated
+	for _, src := range objs {
+		obj, err := decodeObject(src)
+		if err != nil {
+			out.err = err
+			return out
+		}
+		switch obj.(type) {
+		case *lzv1.DataClassification, *lzv1.LandingZone, *lzv1.Workload:
+		default:
+			continue
+		}
+		r, err := ev.evaluate(ctx, src, obj)
+		if err != nil {
+			out.err = err
+			return out
+		}
+		out.results = append(out.results, r)
+	}
+	return out
+}
+
+// evaluate judges one object as the admission webhook would: the same input from package
+// compliance, the baselines that apply plus those asked for, every exception found.
+func (ev *evaluator) evaluate(ctx context.Context, src manifest.Object, obj runtime.Object) (Result, error) {
+	in, err := compliance.Input(ctx, ev.resolver, obj)
+	if err != nil {
+		return Result{}, errors.Wrapf(err, "%s:%d", src.File, src.Line)
+	}
+	baselines := engine.ApplicableBaselines(in)
+	for _, b := range ev.extra {
+		if !slices.Contains(baselines, b) {
+			baselines = append(baselines, b)
+		}
+	}
+	sort.Strings(baselines)
+	v, err := ev.eng.Evaluate(ctx, in, engine.Options{Baselines: baselines, Exceptions: ev.exceptions, Now: ev.now})
+	if err != nil {
+		if errors.Is(err, engine.ErrUnknownBaseline) {
+			return Result{}, badInput("%s:%d: %s %s: %v", src.File, src.Line, src.GetKind(), src.GetName(), err)
+		}
+		return Result{}, errors.Wrapf(err, "%s:%d: cannot evaluate %s %s", src.File, src.Line, src.GetKind(), src.GetName())
+	}
+	return Result{
+		File: src.File, Line: src.Line, Kind: src.GetKind(), Name: src.GetName(), Namespace: src.GetNamespace(),
+		Baselines: baselines, Violations: v.Violations, Waived: v.Waived,
+	}, nil
 }
 
 type item struct {
@@ -154,30 +272,21 @@ type sourcedPolicy struct {
 	cp  *policyv1.CompliancePolicy
 }
 
-// decode sorts the objects into what is evaluated and what stands in for the cluster. An object
-// of a ZoneKeeper group whose kind this release does not know is bad input, not a silent pass.
+// decode sorts objects read all at once into what is evaluated and what stands in for the
+// cluster, as run's two passes do file by file. The golden tests evaluate through it.
 func decode(objs []manifest.Object) (*objectSet, error) {
 	set := &objectSet{resolver: &compliance.Objects{
 		Classifications: map[string]*lzv1.DataClassification{},
 		LandingZones:    map[string]*lzv1.LandingZone{},
 	}}
 	for _, o := range objs {
-		gvk := o.GroupVersionKind()
-		into, err := typed(gvk.Group, gvk.Version, gvk.Kind)
+		obj, err := decodeObject(o)
 		if err != nil {
-			return nil, badInput("%s:%d: %v", o.File, o.Line, err)
-		}
-		if into == nil {
-			set.skipped = append(set.skipped, fmt.Sprintf("%s:%d %s/%s", o.File, o.Line, o.GetKind(), o.GetName()))
-			continue
-		}
-		if err := applyDefaults(gvk, o.Object); err != nil {
 			return nil, err
 		}
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(o.Object, into, true); err != nil {
-			return nil, badInput("%s:%d: %s %s: %v", o.File, o.Line, o.GetKind(), o.GetName(), err)
-		}
-		switch t := into.(type) {
+		switch t := obj.(type) {
+		case nil:
+			set.skipped = append(set.skipped, skippedName(o))
 		case *lzv1.DataClassification:
 			set.resolver.Classifications[t.Name] = t
 			set.evaluate = append(set.evaluate, item{o, t})
@@ -185,9 +294,6 @@ func decode(objs []manifest.Object) (*objectSet, error) {
 			set.resolver.LandingZones[t.Name] = t
 			set.evaluate = append(set.evaluate, item{o, t})
 		case *lzv1.Workload:
-			if t.Namespace == "" {
-				t.Namespace = "default"
-			}
 			set.resolver.Workloads = append(set.resolver.Workloads, t)
 			set.evaluate = append(set.evaluate, item{o, t})
 		case *policyv1.PolicyException:
@@ -197,6 +303,34 @@ func decode(objs []manifest.Object) (*objectSet, error) {
 		}
 	}
 	return set, nil
+}
+
+func skippedName(o manifest.Object) string {
+	return fmt.Sprintf("%s:%d %s/%s", o.File, o.Line, o.GetKind(), o.GetName())
+}
+
+// decodeObject turns one document into its typed object with the CRD defaults applied, as the API
+// server would store it, or returns nil for a kind of another API group. An object of a ZoneKeeper
+// group whose kind this release does not know is bad input, not a silent pass.
+func decodeObject(o manifest.Object) (runtime.Object, error) {
+	gvk := o.GroupVersionKind()
+	into, err := typed(gvk.Group, gvk.Version, gvk.Kind)
+	if err != nil {
+		return nil, badInput("%s:%d: %v", o.File, o.Line, err)
+	}
+	if into == nil {
+		return nil, nil
+	}
+	if err := applyDefaults(gvk, o.Object); err != nil {
+		return nil, err
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(o.Object, into, true); err != nil {
+		return nil, badInput("%s:%d: %s %s: %v", o.File, o.Line, o.GetKind(), o.GetName(), err)
+	}
+	if wl, ok := into.(*lzv1.Workload); ok && wl.Namespace == "" {
+		wl.Namespace = "default"
+	}
+	return into, nil
 }
 
 // typed returns an empty object of the kind, nil for kinds of other groups, or an error for an

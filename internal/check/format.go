@@ -1,6 +1,7 @@
 package check
 
 import (
+	"bufio"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -18,57 +19,152 @@ var Formats = []string{"text", "json", "sarif", "junit"}
 
 // Write renders the report in one of Formats.
 func Write(w io.Writer, r Report, format string) error {
-	switch format {
-	case "text", "":
-		return writeText(w, r)
-	case "json":
+	if format == "json" && r.Results == nil {
+		// The documented shape has a list; a zero Report says null, as it always has.
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
-	case "sarif":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sarif(r))
-	case "junit":
-		if _, err := io.WriteString(w, xml.Header); err != nil {
-			return err
-		}
-		enc := xml.NewEncoder(w)
-		enc.Indent("", "  ")
-		if err := enc.Encode(junit(r)); err != nil {
-			return errors.Wrap(err, "cannot write JUnit XML")
-		}
-		_, err := io.WriteString(w, "\n")
+	}
+	s, err := newSink(w, format)
+	if err != nil {
 		return err
 	}
-	return badInput("unknown output format %q (want one of %s)", format, strings.Join(Formats, ", "))
-}
-
-func writeText(w io.Writer, r Report) error {
-	var violations, denied int
+	if err := s.begin(r.Skipped); err != nil {
+		return err
+	}
 	for _, res := range r.Results {
-		name := res.Kind + "/" + res.Name
-		if res.Namespace != "" {
-			name = res.Kind + "/" + res.Namespace + "/" + res.Name
-		}
-		status := "PASS"
-		if len(res.Violations) > 0 {
-			status = "FAIL"
-		}
-		fmt.Fprintf(w, "%s %s (%s:%d) baselines: %s\n", status, name, res.File, res.Line, orNone(res.Baselines))
-		for _, v := range res.Violations {
-			violations++
-			if v.EnforcementAction == engine.ActionDeny {
-				denied++
-			}
-			fmt.Fprintf(w, "  %-5s %-8s %s [%s] %s: %s\n", v.EnforcementAction, v.Control, v.Baseline, strings.Join(v.References, ", "), v.Field, v.Message)
-		}
-		for _, v := range res.Waived {
-			fmt.Fprintf(w, "  waived %-8s %s %s: by PolicyException %s\n", v.Control, v.Baseline, v.Field, v.Exception)
+		if err := s.result(res); err != nil {
+			return err
 		}
 	}
-	fmt.Fprintf(w, "%d objects checked, %d violations (%d deny), %d skipped (not ZoneKeeper kinds)\n", len(r.Results), violations, denied, len(r.Skipped))
+	return s.end()
+}
+
+// sink receives a check's outcome as it is produced: the skipped objects once the files are
+// indexed, then each result in order, then the end.
+type sink interface {
+	begin(skipped []string) error
+	result(Result) error
+	end() error
+}
+
+// newSink returns the writer of a format. Output is buffered: the results of a large repository
+// are many small writes.
+func newSink(w io.Writer, format string) (sink, error) {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	switch format {
+	case "text", "":
+		return &textSink{w: bw}, nil
+	case "json":
+		return &jsonSink{w: bw}, nil
+	case "sarif":
+		return &sarifSink{w: bw, rules: map[string]bool{}, results: []sarifResult{}}, nil
+	case "junit":
+		return &junitSink{w: bw, byFile: map[string]int{}}, nil
+	}
+	return nil, badInput("unknown output format %q (want one of %s)", format, strings.Join(Formats, ", "))
+}
+
+// reportSink collects the results, for Run.
+type reportSink struct{ rep *Report }
+
+func (s *reportSink) begin(skipped []string) error { s.rep.Skipped = skipped; return nil }
+func (s *reportSink) result(r Result) error        { s.rep.Results = append(s.rep.Results, r); return nil }
+func (s *reportSink) end() error                   { return nil }
+
+// denySink notes whether any result would be denied, for Stream.
+type denySink struct {
+	sink
+	denied bool
+}
+
+func (s *denySink) result(r Result) error {
+	if (engine.Verdict{Violations: r.Violations}).Denied() {
+		s.denied = true
+	}
+	return s.sink.result(r)
+}
+
+// jsonSink writes the Report's JSON, exactly as encoding/json indents the whole Report, one
+// result at a time.
+type jsonSink struct {
+	w       *bufio.Writer
+	skipped []string
+	n       int
+}
+
+func (s *jsonSink) begin(skipped []string) error {
+	s.skipped = skipped
+	_, err := s.w.WriteString("{\n  \"results\": [")
+	return err
+}
+
+func (s *jsonSink) result(r Result) error {
+	b, err := json.MarshalIndent(r, "    ", "  ")
+	if err != nil {
+		return errors.Wrap(err, "cannot write JSON")
+	}
+	sep := ",\n    "
+	if s.n == 0 {
+		sep = "\n    "
+	}
+	s.n++
+	s.w.WriteString(sep)
+	_, err = s.w.Write(b)
+	return err
+}
+
+func (s *jsonSink) end() error {
+	if s.n > 0 {
+		s.w.WriteString("\n  ")
+	}
+	s.w.WriteString("]")
+	if len(s.skipped) > 0 {
+		b, err := json.MarshalIndent(s.skipped, "  ", "  ")
+		if err != nil {
+			return errors.Wrap(err, "cannot write JSON")
+		}
+		s.w.WriteString(",\n  \"skipped\": ")
+		s.w.Write(b)
+	}
+	s.w.WriteString("\n}\n")
+	return s.w.Flush()
+}
+
+type textSink struct {
+	w                            *bufio.Writer
+	skipped, n, violations, deny int
+}
+
+func (s *textSink) begin(skipped []string) error { s.skipped = len(skipped); return nil }
+
+func (s *textSink) result(res Result) error {
+	s.n++
+	name := res.Kind + "/" + res.Name
+	if res.Namespace != "" {
+		name = res.Kind + "/" + res.Namespace + "/" + res.Name
+	}
+	status := "PASS"
+	if len(res.Violations) > 0 {
+		status = "FAIL"
+	}
+	fmt.Fprintf(s.w, "%s %s (%s:%d) baselines: %s\n", status, name, res.File, res.Line, orNone(res.Baselines))
+	for _, v := range res.Violations {
+		s.violations++
+		if v.EnforcementAction == engine.ActionDeny {
+			s.deny++
+		}
+		fmt.Fprintf(s.w, "  %-5s %-8s %s [%s] %s: %s\n", v.EnforcementAction, v.Control, v.Baseline, strings.Join(v.References, ", "), v.Field, v.Message)
+	}
+	for _, v := range res.Waived {
+		fmt.Fprintf(s.w, "  waived %-8s %s %s: by PolicyException %s\n", v.Control, v.Baseline, v.Field, v.Exception)
+	}
 	return nil
+}
+
+func (s *textSink) end() error {
+	fmt.Fprintf(s.w, "%d objects checked, %d violations (%d deny), %d skipped (not ZoneKeeper kinds)\n", s.n, s.violations, s.deny, s.skipped)
+	return s.w.Flush()
 }
 
 func orNone(s []string) string {
@@ -135,29 +231,40 @@ type sarifRegion struct {
 	StartLine int `json:"startLine"`
 }
 
-func sarif(r Report) sarifLog {
-	rules := map[string]bool{}
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "zonekeeper", InformationURI: "https://zonekeeper.dev"}}, Results: []sarifResult{}}
-	for _, res := range r.Results {
-		for _, v := range res.Violations {
-			rules[v.Control] = true
-			level := map[string]string{engine.ActionDeny: "error", engine.ActionWarn: "warning"}[v.EnforcementAction]
-			if level == "" {
-				level = "note"
-			}
-			run.Results = append(run.Results, sarifResult{
-				RuleID:  v.Control,
-				Level:   level,
-				Message: sarifText{Text: fmt.Sprintf("%s %s %s: %s", res.Kind, res.Name, v.Field, v.Message)},
-				Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
-					ArtifactLocation: sarifArtifact{URI: res.File}, Region: sarifRegion{StartLine: max(res.Line, 1)},
-				}}},
-				Properties: map[string]any{"baseline": v.Baseline, "field": v.Field, "references": v.References, "severity": v.Severity},
-			})
+// sarifSink keeps one SARIF result per violation (the rules, which come first in the log, are
+// only known at the end) and nothing else of the results.
+type sarifSink struct {
+	w       *bufio.Writer
+	rules   map[string]bool
+	results []sarifResult
+}
+
+func (s *sarifSink) begin([]string) error { return nil }
+
+func (s *sarifSink) result(res Result) error {
+	for _, v := range res.Violations {
+		s.rules[v.Control] = true
+		level := map[string]string{engine.ActionDeny: "error", engine.ActionWarn: "warning"}[v.EnforcementAction]
+		if level == "" {
+			level = "note"
 		}
+		s.results = append(s.results, sarifResult{
+			RuleID:  v.Control,
+			Level:   level,
+			Message: sarifText{Text: fmt.Sprintf("%s %s %s: %s", res.Kind, res.Name, v.Field, v.Message)},
+			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
+				ArtifactLocation: sarifArtifact{URI: res.File}, Region: sarifRegion{StartLine: max(res.Line, 1)},
+			}}},
+			Properties: map[string]any{"baseline": v.Baseline, "field": v.Field, "references": v.References, "severity": v.Severity},
+		})
 	}
-	ids := make([]string, 0, len(rules))
-	for id := range rules {
+	return nil
+}
+
+func (s *sarifSink) end() error {
+	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "zonekeeper", InformationURI: "https://zonekeeper.dev"}}, Results: s.results}
+	ids := make([]string, 0, len(s.rules))
+	for id := range s.rules {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
@@ -167,7 +274,12 @@ func sarif(r Report) sarifLog {
 	if run.Tool.Driver.Rules == nil {
 		run.Tool.Driver.Rules = []sarifRule{}
 	}
-	return sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}
+	enc := json.NewEncoder(s.w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}); err != nil {
+		return err
+	}
+	return s.w.Flush()
 }
 
 // JUnit: one suite per file, one case per object, a failure per object with deny violations and
@@ -196,41 +308,58 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-func junit(r Report) junitSuites {
-	byFile := map[string]*junitSuite{}
-	var order []string
-	for _, res := range r.Results {
-		s, ok := byFile[res.File]
-		if !ok {
-			s = &junitSuite{Name: res.File}
-			byFile[res.File] = s
-			order = append(order, res.File)
-		}
-		name := res.Name
-		if res.Namespace != "" {
-			name = res.Namespace + "/" + res.Name
-		}
-		c := junitCase{Classname: res.Kind, Name: name}
-		var deny, other []string
-		for _, v := range res.Violations {
-			line := fmt.Sprintf("%s %s %s: %s", v.Control, v.Baseline, v.Field, v.Message)
-			if v.EnforcementAction == engine.ActionDeny {
-				deny = append(deny, line)
-			} else {
-				other = append(other, v.EnforcementAction+": "+line)
-			}
-		}
-		if len(deny) > 0 {
-			c.Failure = &junitFailure{Message: fmt.Sprintf("%d violations", len(deny)), Text: strings.Join(deny, "\n")}
-			s.Failures++
-		}
-		c.SystemOut = strings.Join(other, "\n")
-		s.Tests++
-		s.Cases = append(s.Cases, c)
+// junitSink keeps one test case per result, grouped by file, until the end.
+type junitSink struct {
+	w      *bufio.Writer
+	byFile map[string]int
+	suites []junitSuite
+}
+
+func (s *junitSink) begin([]string) error { return nil }
+
+func (s *junitSink) result(res Result) error {
+	i, ok := s.byFile[res.File]
+	if !ok {
+		i = len(s.suites)
+		s.byFile[res.File] = i
+		s.suites = append(s.suites, junitSuite{Name: res.File})
 	}
-	out := junitSuites{}
-	for _, f := range order {
-		out.Suites = append(out.Suites, *byFile[f])
+	suite := &s.suites[i]
+	name := res.Name
+	if res.Namespace != "" {
+		name = res.Namespace + "/" + res.Name
 	}
-	return out
+	c := junitCase{Classname: res.Kind, Name: name}
+	var deny, other []string
+	for _, v := range res.Violations {
+		line := fmt.Sprintf("%s %s %s: %s", v.Control, v.Baseline, v.Field, v.Message)
+		if v.EnforcementAction == engine.ActionDeny {
+			deny = append(deny, line)
+		} else {
+			other = append(other, v.EnforcementAction+": "+line)
+		}
+	}
+	if len(deny) > 0 {
+		c.Failure = &junitFailure{Message: fmt.Sprintf("%d violations", len(deny)), Text: strings.Join(deny, "\n")}
+		suite.Failures++
+	}
+	c.SystemOut = strings.Join(other, "\n")
+	suite.Tests++
+	suite.Cases = append(suite.Cases, c)
+	return nil
+}
+
+func (s *junitSink) end() error {
+	if _, err := io.WriteString(s.w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(s.w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(junitSuites{Suites: s.suites}); err != nil {
+		return errors.Wrap(err, "cannot write JUnit XML")
+	}
+	if _, err := io.WriteString(s.w, "\n"); err != nil {
+		return err
+	}
+	return s.w.Flush()
 }
