@@ -11,6 +11,7 @@ package admission
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -42,6 +43,11 @@ type Checker struct {
 	Now func() time.Time
 	// Record, when set, is told every verdict reached (for metrics).
 	Record func(kind string, v engine.Verdict)
+
+	// conversions keeps the policy form of the DataClassifications and LandingZones the
+	// evaluations read, by UID and resourceVersion (see compliance.Conversions).
+	conversionsOnce sync.Once
+	conversions     *compliance.Conversions
 }
 
 // Setup registers a validating webhook for every ZoneKeeper kind that policies judge.
@@ -94,12 +100,15 @@ func (v verdictValidator[T]) ValidateDelete(context.Context, T) (admission.Warni
 // fails refuses the request: the webhook never passes what it could not judge.
 func (c *Checker) Check(ctx context.Context, obj client.Object) (admission.Warnings, error) {
 	gk := gvkOf(obj).GroupKind()
-	in, err := compliance.Input(ctx, compliance.ClientResolver{Reader: c.Reader}, obj)
+	c.conversionsOnce.Do(func() { c.conversions = compliance.NewConversions() })
+	in, err := compliance.Input(ctx, compliance.ClientResolver{Reader: c.Reader, Conversions: c.conversions}, obj)
 	if err != nil {
 		return nil, apierrors.NewInternalError(errors.Wrap(err, "cannot build policy input"))
 	}
+	// Read-only: compliance.Exceptions copies what the engine needs and the engine only reads it,
+	// so the cache's own objects are not deep-copied for every request.
 	pes := &policyv1.PolicyExceptionList{}
-	if err := c.Reader.List(ctx, pes); err != nil {
+	if err := c.Reader.List(ctx, pes, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, apierrors.NewInternalError(errors.Wrap(err, "cannot list PolicyExceptions"))
 	}
 	verdict, err := c.Engine.Evaluate(ctx, in, engine.Options{Exceptions: compliance.Exceptions(pes.Items), Now: c.now()})

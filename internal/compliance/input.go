@@ -10,6 +10,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	"github.com/zonekeeper/zonekeeper/policies/engine"
@@ -81,7 +82,7 @@ func workloadInput(ctx context.Context, r Resolver, wl *lzv1.Workload) (engine.I
 	case err != nil:
 		return engine.Input{}, errors.Wrapf(err, "cannot get LandingZone %q", wl.Spec.LandingZoneRef.Name)
 	default:
-		if in.Zone, err = toMap(zone, "LandingZone"); err != nil {
+		if in.Zone, err = resolvedMap(r, zone, "LandingZone"); err != nil {
 			return engine.Input{}, err
 		}
 		names = append(names, zone.Spec.MaxClassification)
@@ -94,13 +95,12 @@ func workloadInput(ctx context.Context, r Resolver, wl *lzv1.Workload) (engine.I
 
 // classifications resolves names in order, once each, skipping those that do not exist.
 func classifications(ctx context.Context, r Resolver, names []string) ([]map[string]any, error) {
-	out := []map[string]any{}
-	seen := map[string]bool{}
-	for _, n := range names {
-		if seen[n] {
+	out := make([]map[string]any, 0, len(names))
+	for i, n := range names {
+		// A handful of names: a scan of those before costs less than a map.
+		if slices.Contains(names[:i], n) {
 			continue
 		}
-		seen[n] = true
 		dc, err := r.Classification(ctx, n)
 		switch {
 		case apierrors.IsNotFound(err):
@@ -108,13 +108,27 @@ func classifications(ctx context.Context, r Resolver, names []string) ([]map[str
 		case err != nil:
 			return nil, errors.Wrapf(err, "cannot get DataClassification %q", n)
 		}
-		m, err := toMap(dc, "DataClassification")
+		m, err := resolvedMap(r, dc, "DataClassification")
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// converter is implemented by resolvers that keep the policy form of the objects they resolve
+// (ClientResolver with Conversions), so an unchanged object is not converted on every evaluation.
+type converter interface {
+	convert(obj client.Object, kind string) (map[string]any, error)
+}
+
+// resolvedMap is the policy form of an object a resolver returned.
+func resolvedMap(r Resolver, obj client.Object, kind string) (map[string]any, error) {
+	if c, ok := r.(converter); ok {
+		return c.convert(obj, kind)
+	}
+	return toMap(obj, kind)
 }
 
 func workloadClassifications(wl *lzv1.Workload) []string {
@@ -127,8 +141,12 @@ func workloadClassifications(wl *lzv1.Workload) []string {
 
 // toMap renders a typed object as the JSON-shaped map policies read, with apiVersion and kind set:
 // objects read through a typed client have an empty TypeMeta, and policies key on kind.
+//
+// metadata.managedFields is left out before converting: it is server-side apply bookkeeping,
+// often the bulk of an object read from the API server and costly to convert (every entry is
+// JSON), and the engine drops it from what policies see anyway.
 func toMap(obj runtime.Object, kind string) (map[string]any, error) {
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(withoutManagedFields(obj))
 	if err != nil {
 		return nil, errors.Wrapf(err, "cannot convert %s for policy evaluation", kind)
 	}
@@ -138,4 +156,30 @@ func toMap(obj runtime.Object, kind string) (map[string]any, error) {
 	// and, through input.observed, the cloud.
 	delete(m, "status")
 	return m, nil
+}
+
+// withoutManagedFields returns obj, or a shallow copy of it without managedFields when it has
+// some: obj may be shared with the informer cache and is never modified.
+func withoutManagedFields(obj runtime.Object) runtime.Object {
+	switch o := obj.(type) {
+	case *lzv1.LandingZone:
+		if o.ManagedFields != nil {
+			c := *o
+			c.ManagedFields = nil
+			return &c
+		}
+	case *lzv1.Workload:
+		if o.ManagedFields != nil {
+			c := *o
+			c.ManagedFields = nil
+			return &c
+		}
+	case *lzv1.DataClassification:
+		if o.ManagedFields != nil {
+			c := *o
+			c.ManagedFields = nil
+			return &c
+		}
+	}
+	return obj
 }

@@ -11,31 +11,43 @@ import (
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 )
 
-// ClientResolver resolves objects through a Kubernetes client (the manager's cache in the
-// reconcilers, the API server in the webhook).
+// ClientResolver resolves objects through a Kubernetes client (the manager's cache, in the
+// reconcilers and the webhook alike).
+//
+// It reads with client.UnsafeDisableDeepCopy: the objects it returns may be the informer cache's
+// own, so they are read-only. Input only reads them (toMap copies what it changes), which is all
+// they are resolved for; a deep copy of every DataClassification, zone and workload on every
+// evaluation would be pure garbage. Readers other than the cache ignore the option.
 type ClientResolver struct {
 	Reader client.Reader
 	// ZoneIndex, when set, is a field index of Workloads by spec.landingZoneRef.name; without it
 	// every workload is listed and filtered.
 	ZoneIndex string
+	// Conversions, when set, keeps the policy form of the DataClassifications and LandingZones
+	// resolved, by UID and resourceVersion.
+	Conversions *Conversions
 }
 
 // Classification implements Resolver.
 func (r ClientResolver) Classification(ctx context.Context, name string) (*lzv1.DataClassification, error) {
 	dc := &lzv1.DataClassification{}
-	return dc, r.Reader.Get(ctx, types.NamespacedName{Name: name}, dc)
+	return dc, r.Reader.Get(ctx, types.NamespacedName{Name: name}, dc, client.UnsafeDisableDeepCopy)
 }
 
 // LandingZone implements Resolver.
 func (r ClientResolver) LandingZone(ctx context.Context, name string) (*lzv1.LandingZone, error) {
 	z := &lzv1.LandingZone{}
-	return z, r.Reader.Get(ctx, types.NamespacedName{Name: name}, z)
+	return z, r.Reader.Get(ctx, types.NamespacedName{Name: name}, z, client.UnsafeDisableDeepCopy)
+}
+
+func (r ClientResolver) convert(obj client.Object, kind string) (map[string]any, error) {
+	return r.Conversions.toMap(obj, kind)
 }
 
 // WorkloadsInZone implements Resolver.
 func (r ClientResolver) WorkloadsInZone(ctx context.Context, zone string) ([]lzv1.Workload, error) {
 	wls := &lzv1.WorkloadList{}
-	var opts []client.ListOption
+	opts := []client.ListOption{client.UnsafeDisableDeepCopy}
 	if r.ZoneIndex != "" {
 		opts = append(opts, client.MatchingFields{r.ZoneIndex: zone})
 	}
