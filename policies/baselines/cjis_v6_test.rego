@@ -318,6 +318,19 @@ test_sc_12_denied_planned_key_rotating_too_rarely if {
 	contains(v.message, "rotationPeriodInDays 2560")
 }
 
+# A key that sets both period fields too long gets a finding for each, not an
+# evaluation error (a function cannot return two values).
+test_sc_12_denied_planned_key_with_both_periods_too_long if {
+	plan := fx.plan_patch(fx.gov_plan, "Key", {"rotationPeriodInDays": 2560, "rotationPeriodDays": 400})
+	vs := cjis_v6.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], plan)
+	periods := {v.message |
+		some v in vs
+		v.control == "SC-12"
+		contains(v.message, "rotationPeriod")
+	}
+	count(periods) == 2
+}
+
 test_sc_12_denied_classification_rotating_too_rarely if {
 	c := fx.spec_patch(fx.cji, {"encryption": {"rotationDays": 730}})
 	vs := cjis_v6.violation with input as fx.class_input(c)

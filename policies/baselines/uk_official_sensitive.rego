@@ -186,7 +186,8 @@ zone_threshold_findings contains ["key_rotation", f] if {
 
 plan_threshold_findings contains ["plan_key_rotation_period", f] if {
 	some key in core.plan_keys
-	f := checks.plan_key_rotation_period(key, params.key_rotation_max_days)
+	some field in checks.key_rotation_period_fields
+	f := checks.plan_key_rotation_period(key, field, params.key_rotation_max_days)
 }
 
 class_threshold_findings contains ["class_key_rotation", f] if {

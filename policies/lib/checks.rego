@@ -331,12 +331,17 @@ key_rotation(max_days) := core.zone_finding("spec.encryption.rotationDays", spri
 	not core.at_most(have, limit)
 }
 
-# plan_key_rotation_period: a planned key rotates at least every max_days.
-plan_key_rotation_period(key, max_days) := core.plan_finding("spec.encryption.rotationDays", sprintf(
+# key_rotation_period_fields are where a planned Key sets its rotation period
+# (Azure Key Vault and AWS KMS name it differently).
+key_rotation_period_fields := ["rotationPeriodDays", "rotationPeriodInDays"]
+
+# plan_key_rotation_period: a planned key's rotation period (forProvider.<field>)
+# is at most max_days. The field is an argument, not iterated here: a key that
+# sets both fields too long has two findings, which a function cannot return.
+plan_key_rotation_period(key, field, max_days) := core.plan_finding("spec.encryption.rotationDays", sprintf(
 	"planned Key %q has forProvider.%s %s: set spec.encryption.rotationDays to at most %d",
 	[core.name_of(key), field, core.describe(period), limit],
 )) if {
-	some field in ["rotationPeriodDays", "rotationPeriodInDays"]
 	period := key.spec.forProvider[field]
 	limit := min({max_days, class_rotation_days})
 	not core.at_most(period, limit)
