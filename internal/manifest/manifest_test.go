@@ -51,3 +51,38 @@ func TestParseRefusesBadInputWithFileAndLine(t *testing.T) {
 		})
 	}
 }
+
+func TestParseSplitsOnSeparatorLinesOnly(t *testing.T) {
+	ns := func(name string) string { return "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + name + "}" }
+	cases := map[string]struct {
+		data string
+		want map[string]int
+	}{
+		"separator with a comment after it": {data: ns("a") + "\n--- # next\n" + ns("b") + "\n", want: map[string]int{"a": 1, "b": 5}},
+		"CRLF line ends":                    {data: strings.ReplaceAll(ns("a")+"\n---\n"+ns("b")+"\n", "\n", "\r\n"), want: map[string]int{"a": 1, "b": 5}},
+		"no newline at the end":             {data: ns("a") + "\n---\n" + ns("b"), want: map[string]int{"a": 1, "b": 5}},
+		"leading separator and blank lines": {data: "---\n\n\n" + ns("a") + "\n---\n", want: map[string]int{"a": 4}},
+		"a --- inside a value is no separator": {data: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {x: \"---\"}\n",
+			want: map[string]int{"a": 1}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			objs, err := Parse("f.yaml", []byte(tc.data))
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			got := map[string]int{}
+			for _, o := range objs {
+				got[o.GetName()] = o.Line
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("lines: got %v, want %v", got, tc.want)
+			}
+			for k, v := range tc.want {
+				if got[k] != v {
+					t.Errorf("lines: got %v, want %v", got, tc.want)
+				}
+			}
+		})
+	}
+}
