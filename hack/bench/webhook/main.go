@@ -25,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/big"
 	"net"
@@ -637,6 +638,17 @@ func memLimit(l int64) string {
 	return mibs(uint64(l)) + " MiB"
 }
 
+func classes(c map[string]uint64) string {
+	names := slices.Sorted(maps.Keys(c))
+	var b strings.Builder
+	for _, n := range names {
+		if c[n] >= 1<<20 && n != "total" {
+			fmt.Fprintf(&b, " %s %s", n, mibs(c[n]))
+		}
+	}
+	return b.String()
+}
+
 func report(w io.Writer, o options, results []result) {
 	fmt.Fprintf(w, "ZoneKeeper admission webhook, LandingZone %q (compliant / audit.retentionDays 90, alternating), AdmissionReview v1 CREATE\n", o.zone)
 	fmt.Fprintf(w, "%s %s/%s, GOMAXPROCS %d, NumCPU %d; TLS 1.3 ECDSA P-256 on 127.0.0.1; server in its own process (RSS and CPU are its own), load generator apart\n",
@@ -663,6 +675,7 @@ func report(w io.Writer, o options, results []result) {
 				mibs(r.rss()), r.server.HWMReset, mibs(r.server.RSSEnd), mibs(r.server.AnonEnd), mibs(r.server.FileEnd), mibs(r.server.HeapPeak), mibs(r.server.HeapEnd), mibs(r.server.GoTotal), r.server.GCs, r.server.Goroutines)
 			fmt.Fprintf(w, "  CPU µs/review: server %.0f, load generator %.0f (peak RSS %s MiB); load avg %s → %s; warm-up %d requests, %d errors\n",
 				r.perReview(r.server.CPU), r.perReview(r.clientCPU), mibs(r.clientRSS), r.loadBefore, r.loadAfter, r.warmRequests, r.warmErrors)
+			fmt.Fprintf(w, "  server Go memory classes MiB at the end:%s\n", classes(r.server.Classes))
 			fmt.Fprintf(w, "  targets: %s\n", r.targets())
 		}
 	}

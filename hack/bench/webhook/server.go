@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -49,6 +50,25 @@ type serverStats struct {
 	MemLimit   int64         `json:"memLimit"`   // the soft memory limit in force (math.MaxInt64: none)
 	GOGC       string        `json:"gogc"`       // GOGC as set in the environment
 	Goroutines int           `json:"goroutines"` // at the end
+	// Classes is the Go runtime's account of the memory it maps, by class (runtime/metrics
+	// /memory/classes/...), at the end, in bytes.
+	Classes map[string]uint64 `json:"classes"`
+}
+
+// memoryClasses reads every /memory/classes/ metric.
+func memoryClasses() map[string]uint64 {
+	var samples []metrics.Sample
+	for _, d := range metrics.All() {
+		if strings.HasPrefix(d.Name, "/memory/classes/") && d.Kind == metrics.KindUint64 {
+			samples = append(samples, metrics.Sample{Name: d.Name})
+		}
+	}
+	metrics.Read(samples)
+	out := make(map[string]uint64, len(samples))
+	for _, s := range samples {
+		out[strings.TrimSuffix(strings.TrimPrefix(s.Name, "/memory/classes/"), ":bytes")] = s.Value.Uint64()
+	}
+	return out
 }
 
 // serve runs the webhook server in this process (the child the load generator starts): it reads
@@ -196,6 +216,7 @@ func (w *window) stop(o options) (serverStats, error) {
 		HeapPeak: w.heapPeak, HeapEnd: readMetric("/memory/classes/heap/objects:bytes"),
 		GoTotal: readMetric("/memory/classes/total:bytes"), GCs: readMetric("/gc/cycles/total:gc-cycles") - w.gcBefore,
 		MemLimit: debug.SetMemoryLimit(-1), GOGC: os.Getenv("GOGC"), Goroutines: runtime.NumGoroutine(),
+		Classes: memoryClasses(),
 	}
 	if w.profile != nil {
 		pprof.StopCPUProfile()
