@@ -134,39 +134,43 @@ func run(ctx context.Context, o Options, out sink) error {
 	}()
 
 	idx, err := buildIndex(ctx, files)
-	b := <-engCh
 	if err != nil {
 		return err
-	}
-	if b.err != nil {
-		return errors.Wrap(b.err, "cannot start the policy engine")
-	}
-	eng := b.eng
-	if err := loadPolicies(ctx, eng, o.PolicyDirs, idx.policies); err != nil {
-		return err
-	}
-	known := eng.Baselines()
-	for _, bl := range o.Baselines {
-		if !slices.Contains(known, bl) {
-			return badInput("--baseline %q: %v (known: %s)", bl, engine.ErrUnknownBaseline, strings.Join(known, ", "))
-		}
 	}
 	now := o.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
 	ev := &evaluator{
-		eng: eng, resolver: idx.resolver(), extra: o.Baselines, now: now,
+		resolver: idx.resolver(), extra: o.Baselines, now: now, ready: make(chan struct{}),
 		exceptions: make([]engine.Exception, 0, len(idx.exceptions)),
 	}
 	for _, pe := range idx.exceptions {
 		ev.exceptions = append(ev.exceptions, compliance.Exception(pe))
 	}
-
-	if err := out.begin(idx.skipped); err != nil {
-		return err
+	// The second pass starts before the engine is ready: its workers read, decode and build the
+	// inputs of their first files meanwhile, and evaluate once start has loaded the custom
+	// policies and checked the baselines; start runs before any result is consumed, so those
+	// errors still come before any evaluation's.
+	start := func() error {
+		b := <-engCh
+		if b.err != nil {
+			return errors.Wrap(b.err, "cannot start the policy engine")
+		}
+		if err := loadPolicies(ctx, b.eng, o.PolicyDirs, idx.policies); err != nil {
+			return err
+		}
+		known := b.eng.Baselines()
+		for _, bl := range o.Baselines {
+			if !slices.Contains(known, bl) {
+				return badInput("--baseline %q: %v (known: %s)", bl, engine.ErrUnknownBaseline, strings.Join(known, ", "))
+			}
+		}
+		ev.eng = b.eng
+		close(ev.ready)
+		return out.begin(idx.skipped)
 	}
-	err = inOrder(ctx, len(files), workers(),
+	err = inOrder(ctx, len(files), workers(), start,
 		func(ctx context.Context, i int) evaluated { return ev.file(ctx, files[i]) },
 		func(e evaluated) error {
 			for _, r := range e.results {
@@ -183,9 +187,10 @@ func run(ctx context.Context, o Options, out sink) error {
 }
 
 // evaluator judges the objects of one file at a time against the index; it is shared by the
-// workers of the second pass and only read.
+// workers of the second pass and only read once ready is closed.
 type evaluator struct {
-	eng        *engine.Engine
+	eng        *engine.Engine // set before ready is closed
+	ready      chan struct{}
 	resolver   compliance.Resolver
 	extra      []string
 	exceptions []engine.Exception
@@ -199,41 +204,61 @@ type evaluated struct {
 	err     error
 }
 
+// prepared is an object of a file with its input, ready for the engine.
+type prepared struct {
+	src manifest.Object
+	in  engine.Input
+}
+
 func (ev *evaluator) file(ctx context.Context, path string) evaluated {
 	objs, err := manifest.ReadFile(path)
 	if err != nil {
 		// The first pass read this file: it changed underneath.
 		return evaluated{err: fmt.Errorf("%w: %w", ErrBadInput, err)}
 	}
-	var out evaluated
+	// Inputs first (they need only the index), stopping at the first object that fails; then the
+	// objects before it are evaluated in order, and its error comes after theirs.
+	var ins []prepared
+	var inErr error
 	for _, src := range objs {
 		obj, err := decodeObject(src)
 		if err != nil {
-			out.err = err
-			return out
+			inErr = err
+			break
 		}
 		switch obj.(type) {
 		case *lzv1.DataClassification, *lzv1.LandingZone, *lzv1.Workload:
 		default:
 			continue
 		}
-		r, err := ev.evaluate(ctx, src, obj)
+		in, err := compliance.Input(ctx, ev.resolver, obj)
+		if err != nil {
+			inErr = errors.Wrapf(err, "%s:%d", src.File, src.Line)
+			break
+		}
+		ins = append(ins, prepared{src, in})
+	}
+	select {
+	case <-ev.ready:
+	case <-ctx.Done():
+		return evaluated{err: ctx.Err()}
+	}
+	out := evaluated{results: make([]Result, 0, len(ins))}
+	for _, p := range ins {
+		r, err := ev.evaluate(ctx, p.src, p.in)
 		if err != nil {
 			out.err = err
 			return out
 		}
 		out.results = append(out.results, r)
 	}
+	out.err = inErr
 	return out
 }
 
 // evaluate judges one object as the admission webhook would: the same input from package
 // compliance, the baselines that apply plus those asked for, every exception found.
-func (ev *evaluator) evaluate(ctx context.Context, src manifest.Object, obj runtime.Object) (Result, error) {
-	in, err := compliance.Input(ctx, ev.resolver, obj)
-	if err != nil {
-		return Result{}, errors.Wrapf(err, "%s:%d", src.File, src.Line)
-	}
+func (ev *evaluator) evaluate(ctx context.Context, src manifest.Object, in engine.Input) (Result, error) {
 	baselines := engine.ApplicableBaselines(in)
 	for _, b := range ev.extra {
 		if !slices.Contains(baselines, b) {

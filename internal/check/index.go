@@ -49,7 +49,7 @@ func buildIndex(ctx context.Context, files []string) (*index, error) {
 	// Reading everything at once reported the first file that does not parse, whatever decoding
 	// errors came before it; then the first object that does not decode.
 	var decodeErr error
-	err := inOrder(ctx, len(files), workers(), func(_ context.Context, i int) indexed { return indexFile(files[i]) },
+	err := inOrder(ctx, len(files), workers(), nil, func(_ context.Context, i int) indexed { return indexFile(files[i]) },
 		func(f indexed) error {
 			if f.parseErr != nil {
 				return f.parseErr

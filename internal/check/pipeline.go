@@ -12,9 +12,10 @@ func workers() int { return runtime.GOMAXPROCS(0) }
 
 // inOrder runs work(i) for every i in [0, n) on up to workers goroutines and hands the results to
 // consume in index order, so the output is the same whatever the interleaving. At most a few
-// results per worker wait for their turn, which bounds memory whatever n is. The first error
-// consume returns stops the work and is returned.
-func inOrder[T any](ctx context.Context, n, workers int, work func(context.Context, int) T, consume func(T) error) error {
+// results per worker wait for their turn, which bounds memory whatever n is. first, when not nil,
+// runs once the workers have started and before anything is consumed (the work may wait for what
+// it prepares). The first error first or consume returns stops the work and is returned.
+func inOrder[T any](ctx context.Context, n, workers int, first func() error, work func(context.Context, int) T, consume func(T) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
@@ -56,6 +57,11 @@ func inOrder[T any](ctx context.Context, n, workers int, work func(context.Conte
 				j.out <- work(ctx, j.i)
 			}
 		}()
+	}
+	if first != nil {
+		if err := first(); err != nil {
+			return err
+		}
 	}
 	for out := range pending {
 		select {

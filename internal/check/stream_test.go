@@ -272,7 +272,7 @@ func TestInOrderConsumesInIndexOrder(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var got []int
 			stop := errors.New("stop")
-			err := inOrder(context.Background(), tc.n, tc.workers,
+			err := inOrder(context.Background(), tc.n, tc.workers, nil,
 				func(_ context.Context, i int) int {
 					// Uneven work, so that later items often finish first.
 					s := 0
@@ -303,6 +303,44 @@ func TestInOrderConsumesInIndexOrder(t *testing.T) {
 				if v != i {
 					t.Fatalf("item %d consumed at position %d", v, i)
 				}
+			}
+		})
+	}
+}
+
+func TestInOrderRunsFirstBeforeConsumingAndStopsWhenItFails(t *testing.T) {
+	cases := map[string]struct {
+		firstErr error
+		want     int
+	}{
+		"work waits for what first prepares": {want: 50},
+		"first fails":                        {firstErr: errors.New("no engine"), want: 0},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ready := make(chan struct{})
+			consumed := 0
+			err := inOrder(context.Background(), 50, 2,
+				func() error {
+					if tc.firstErr != nil {
+						return tc.firstErr
+					}
+					close(ready)
+					return nil
+				},
+				func(ctx context.Context, i int) int {
+					select {
+					case <-ready:
+					case <-ctx.Done():
+					}
+					return i
+				},
+				func(int) error { consumed++; return nil })
+			if !errors.Is(err, tc.firstErr) {
+				t.Fatalf("err = %v, want %v", err, tc.firstErr)
+			}
+			if consumed != tc.want {
+				t.Errorf("consumed %d, want %d", consumed, tc.want)
 			}
 		})
 	}
