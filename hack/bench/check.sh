@@ -5,7 +5,11 @@
 #
 #   hack/bench/check.sh [--with-peers] [--sizes "1000 10000"] [--rounds N]
 #
-# Prints a markdown table. Needs GNU time (/usr/bin/time -v; `apt-get install -y time`).
+# Each round runs every tool once per size, one after the other, so a round's tools share the same
+# machine load; the 1-minute load average is recorded before each run. Prints a markdown table of
+# min–max over the rounds, and each tool's wall time over conftest's in the same round.
+# BEFORE_BIN=path/to/zonekeeper adds that binary as "zonekeeper-before" (an older build to compare
+# with under the same load). Needs GNU time (/usr/bin/time -v; `apt-get install -y time`).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -59,42 +63,71 @@ DATA=${BENCH_DATA:-$(mktemp -d)}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"; [ -n "${BENCH_DATA:-}" ] || rm -rf "$DATA"' EXIT
 
-# measure NAME N CMD...: runs CMD under GNU time, appends "NAME N seconds peakKB exit" to $OUT/rows.
+# measure ROUND NAME N CMD...: runs CMD under GNU time, appends
+# "NAME N round seconds peakKB exit cpuSeconds load1" to $OUT/rows.
 measure() {
-  local name=$1 n=$2; shift 2
-  local t=$OUT/time.txt rc=0
+  local round=$1 name=$2 n=$3; shift 3
+  local t=$OUT/time.txt rc=0 load
+  load=$(cut -d' ' -f1 /proc/loadavg)
   /usr/bin/time -v -o "$t" "$@" >"$OUT/$name-$n.out" 2>"$OUT/$name-$n.err" || rc=$?
-  local wall rss
+  local wall rss cpu
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$t")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$t")
-  echo "$name $n $wall $rss $rc" >>"$OUT/rows"
-  echo "  $name n=$n: ${wall}s, peak RSS ${rss} KB, exit $rc" >&2
+  cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$t")
+  echo "$name $n $round $wall $rss $rc $cpu $load" >>"$OUT/rows"
+  echo "  round $round $name n=$n: ${wall}s (cpu ${cpu}s), peak RSS ${rss} KB, exit $rc, load $load" >&2
 }
 
 for n in $SIZES; do
   dir=$DATA/$n
   [ -d "$dir" ] || "$BENCH/checkgen" -n "$n" -dir "$dir"
   echo "n=$n: $(ls "$dir" | wc -l) files" >&2
-  for _ in $(seq "$ROUNDS"); do
-    measure zonekeeper "$n" bin/zonekeeper check -f "$dir" -o json
+  for r in $(seq "$ROUNDS"); do
+    measure "$r" zonekeeper "$n" bin/zonekeeper check -f "$dir" -o json
+    [ -z "${BEFORE_BIN:-}" ] || measure "$r" zonekeeper-before "$n" "$BEFORE_BIN" check -f "$dir" -o json
     for p in "${peers[@]}"; do
       case $p in
-        conftest) measure conftest "$n" "$BENCH/conftest" test --no-color -o json -p "$HERE/conftest" "$dir" ;;
-        gator) measure gator "$n" "$BENCH/gator" test -o json -f "$HERE/gator/template.yaml" -f "$dir" ;;
+        conftest) measure "$r" conftest "$n" "$BENCH/conftest" test --no-color -o json -p "$HERE/conftest" "$dir" ;;
+        gator) measure "$r" gator "$n" "$BENCH/gator" test -o json -f "$HERE/gator/template.yaml" -f "$dir" ;;
       esac
     done
   done
 done
 
-# Best (lowest wall) round per tool and size; ratio against conftest's best at that size.
+# Per tool and size: min–max over the rounds of wall time, CPU time, peak RSS and the load average
+# before the run; and the tool's wall time over conftest's in the same round, min–max.
 echo
-echo "| tool | manifests | files | wall (s) | peak RSS (MB) | exit | wall / conftest |"
-echo "|---|---|---|---|---|---|---|"
-sort -k1,1 -k2,2n -k3,3g "$OUT/rows" | awk '!seen[$1" "$2]++' >"$OUT/best"
+echo "| tool | manifests | files | rounds | wall (s) | cpu (s) | peak RSS (MB) | exit | load (1 min) | wall / conftest, same round |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in $SIZES; do
   files=$(ls "$DATA/$n" | wc -l)
-  cwall=$(awk -v n="$n" '$1=="conftest" && $2==n {print $3}' "$OUT/best")
-  awk -v n="$n" -v f="$files" -v c="$cwall" '$2==n {
-    r = (c != "" && c > 0) ? sprintf("%.2f", $3 / c) : "–"
-    printf "| %s | %s | %s | %.2f | %.0f | %s | %s |\n", $1, n, f, $3, $4 / 1024, $5, r }' "$OUT/best"
+  awk -v n="$n" -v f="$files" '
+    function lo(a, b) { return (a == "" || b < a) ? b : a }
+    function hi(a, b) { return (a == "" || b > a) ? b : a }
+    function span(a, b, fmt) { return (sprintf(fmt, a) == sprintf(fmt, b)) ? sprintf(fmt, a) : sprintf(fmt "–" fmt, a, b) }
+    $2 == n {
+      t = $1; r = $3
+      if (!(t in rounds)) order[++k] = t
+      rounds[t]++; wall[t, r] = $4
+      wmin[t] = lo(wmin[t], $4); wmax[t] = hi(wmax[t], $4)
+      cmin[t] = lo(cmin[t], $7); cmax[t] = hi(cmax[t], $7)
+      mmin[t] = lo(mmin[t], $5 / 1024); mmax[t] = hi(mmax[t], $5 / 1024)
+      lmin[t] = lo(lmin[t], $8); lmax[t] = hi(lmax[t], $8)
+      if (!((t, $6) in exits)) { exits[t, $6] = 1; ex[t] = (ex[t] == "") ? $6 : ex[t] "," $6 }
+    }
+    END {
+      for (i = 1; i <= k; i++) {
+        t = order[i]; rmin = ""; rmax = ""
+        for (key in wall) {
+          split(key, p, SUBSEP)
+          if (p[1] == t && (("conftest", p[2]) in wall) && wall["conftest", p[2]] > 0) {
+            x = wall[t, p[2]] / wall["conftest", p[2]]; rmin = lo(rmin, x); rmax = hi(rmax, x)
+          }
+        }
+        ratio = (rmin == "") ? "–" : span(rmin, rmax, "%.2f")
+        printf "| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", t, n, f, rounds[t],
+          span(wmin[t], wmax[t], "%.2f"), span(cmin[t], cmax[t], "%.2f"), span(mmin[t], mmax[t], "%.0f"),
+          ex[t], span(lmin[t], lmax[t], "%.1f"), ratio
+      }
+    }' "$OUT/rows"
 done

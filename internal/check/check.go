@@ -142,7 +142,7 @@ func run(ctx context.Context, o Options, out sink) error {
 		now = time.Now()
 	}
 	ev := &evaluator{
-		resolver: idx.resolver(), extra: o.Baselines, now: now, ready: make(chan struct{}),
+		resolver: compliance.NewFrozen(idx.resolver()), extra: o.Baselines, now: now, ready: make(chan struct{}),
 		exceptions: make([]engine.Exception, 0, len(idx.exceptions)),
 	}
 	for _, pe := range idx.exceptions {

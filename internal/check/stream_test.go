@@ -159,7 +159,7 @@ func TestIndexResolverGivesTheSameInput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := idx.resolver()
+			r := compliance.NewFrozen(idx.resolver())
 			for _, it := range set.evaluate {
 				want, err := compliance.Input(ctx, set.resolver, it.obj)
 				if err != nil {
