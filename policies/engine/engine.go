@@ -83,8 +83,10 @@ type Engine struct {
 	cfg     config
 	caps    *ast.Capabilities
 	builtin map[string]*ast.Module // parsed once, copied by each compile
-	tests   map[string]*ast.Module // built-in Rego tests, for RunTests
-	store   storage.Store          // parameters; read-only after New
+	// tests are the built-in Rego tests, parsed on first use: only RunTests
+	// reads them, and parsing them is a sixth of New's time.
+	tests func() (map[string]*ast.Module, error)
+	store storage.Store // parameters; read-only after New
 
 	mu      sync.Mutex // orders SetCustomPolicies so the last call wins
 	current atomic.Pointer[snapshot]
@@ -114,9 +116,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if e.builtin, err = parseBuiltin(policies.Modules); err != nil {
 		return nil, err
 	}
-	if e.tests, err = parseBuiltin(policies.Tests); err != nil {
-		return nil, err
-	}
+	e.tests = sync.OnceValues(func() (map[string]*ast.Module, error) { return parseBuiltin(policies.Tests) })
 
 	snap, err := e.build(ctx, nil)
 	if err != nil {

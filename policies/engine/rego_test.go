@@ -68,8 +68,12 @@ func TestEveryControlHasAllowedAndDeniedTests(t *testing.T) {
 // deprecated builtins), which custom policies are not held to.
 func TestBuiltinModulesCompileStrict(t *testing.T) {
 	e := newEngine(t)
+	tests, err := e.tests()
+	if err != nil {
+		t.Fatal(err)
+	}
 	modules := maps.Clone(e.builtin)
-	maps.Copy(modules, e.tests)
+	maps.Copy(modules, tests)
 	c := e.newCompiler().WithStrict(true)
 	c.Compile(modules)
 	if c.Failed() {

@@ -24,8 +24,12 @@ const testTimeout = 5 * time.Second
 // with Pass false, not errors. An error means the tests could not run (a
 // module does not parse or compile).
 func (e *Engine) RunTests(ctx context.Context, custom ...CustomPolicy) ([]TestResult, error) {
+	builtinTests, err := e.tests()
+	if err != nil {
+		return nil, err
+	}
 	modules := map[string]*ast.Module{}
-	tests := maps.Clone(e.tests)
+	tests := maps.Clone(builtinTests)
 	for _, c := range custom {
 		p, err := parsePolicy(c)
 		if err != nil {
