@@ -8,6 +8,8 @@
 # Each round runs every tool once per size, one after the other, so a round's tools share the same
 # machine load; the 1-minute load average is recorded before each run. Prints a markdown table of
 # min–max over the rounds, and each tool's wall time over conftest's in the same round.
+# zonekeeper-stream is the same check through check.Stream (hack/bench/check/stream), which writes
+# results as they come instead of collecting a Report first, as the command does today.
 # BEFORE_BIN=path/to/zonekeeper adds that binary as "zonekeeper-before" (an older build to compare
 # with under the same load). Needs GNU time (/usr/bin/time -v; `apt-get install -y time`).
 set -euo pipefail
@@ -40,6 +42,7 @@ mkdir -p "$BENCH"
 echo "building bin/zonekeeper" >&2
 go build -o bin/zonekeeper .
 go build -o "$BENCH/checkgen" ./hack/bench/check/gen
+go build -o "$BENCH/zonekeeper-stream" ./hack/bench/check/stream
 
 peers=()
 if [ "$WITH_PEERS" = 1 ]; then
@@ -84,6 +87,7 @@ for n in $SIZES; do
   echo "n=$n: $(ls "$dir" | wc -l) files" >&2
   for r in $(seq "$ROUNDS"); do
     measure "$r" zonekeeper "$n" bin/zonekeeper check -f "$dir" -o json
+    measure "$r" zonekeeper-stream "$n" "$BENCH/zonekeeper-stream" -f "$dir" -o json
     [ -z "${BEFORE_BIN:-}" ] || measure "$r" zonekeeper-before "$n" "$BEFORE_BIN" check -f "$dir" -o json
     for p in "${peers[@]}"; do
       case $p in
