@@ -252,7 +252,23 @@ func (e *Engine) specialize(ctx context.Context, snap *snapshot, store storage.S
 	if err != nil {
 		return fmt.Errorf("cannot fold parameters: %w", err)
 	}
-	c := e.newCompiler().WithStageAfterID(ast.StageResolveRefs, foldStage(values))
+	// The modules passed every check when they were compiled as written;
+	// folding only puts constants where references to them were. So the
+	// stages that only check (types, conflicts, imports, recursion) are not
+	// run again: they are a quarter of the compilation. Those that rewrite
+	// or order what is evaluated (safety reorders bodies) still run, and so
+	// does the check for builtins the capabilities forbid.
+	c := e.newCompiler().WithStageAfterID(ast.StageResolveRefs, foldStage(values)).WithSkipStages(
+		ast.StageCheckUnusedImports,
+		ast.StageCheckKeywordOverrides,
+		ast.StageCheckDuplicateImports,
+		ast.StageCheckRuleConflicts,
+		ast.StageCheckUndefinedFuncs,
+		ast.StageCheckRecursion,
+		ast.StageCheckTypes,
+		ast.StageCheckDeprecatedBuiltins,
+		ast.StageBuildRequiredCapabilities,
+	)
 	c.Compile(snap.modules)
 	if c.Failed() {
 		return compileError(c.Errors, snap.owner)
