@@ -44,6 +44,10 @@ type Checker struct {
 	Now func() time.Time
 	// Record, when set, is told every verdict reached (for metrics).
 	Record func(kind string, v engine.Verdict)
+	// ZoneIndex, when set, is a field index of Workloads by spec.landingZoneRef.name in the
+	// Reader's cache, so judging a LandingZone reads only the workloads it hosts instead of
+	// every workload in the cluster. Setup registers one and sets it.
+	ZoneIndex string
 
 	// MaxConcurrentEvaluations bounds the policy evaluations running at once; GOMAXPROCS when
 	// zero. Evaluations run on that many long-lived goroutines rather than on the requests' own:
@@ -119,8 +123,20 @@ func (c *Checker) evaluate(ctx context.Context, in engine.Input, opts engine.Opt
 	return r.v, r.err
 }
 
-// Setup registers a validating webhook for every ZoneKeeper kind that policies judge.
+// workloadZoneIndex is the field index of Workloads by landing zone that Setup registers for
+// the Checker. The reconcilers register their own under another name: the webhook does not
+// depend on which reconcilers a manager runs.
+const workloadZoneIndex = "admission.spec.landingZoneRef.name"
+
+// Setup registers a validating webhook for every ZoneKeeper kind that policies judge, and the
+// field index c lists a zone's workloads by (c reads through mgr's cache).
 func Setup(mgr ctrl.Manager, c *Checker) error {
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &lzv1.Workload{}, workloadZoneIndex, func(o client.Object) []string {
+		return []string{o.(*lzv1.Workload).Spec.LandingZoneRef.Name}
+	}); err != nil {
+		return errors.Wrap(err, "cannot index Workloads by landing zone for admission")
+	}
+	c.ZoneIndex = workloadZoneIndex
 	for _, err := range []error{
 		ctrl.NewWebhookManagedBy(mgr, &lzv1.LandingZone{}).WithValidator(verdictValidator[*lzv1.LandingZone]{c}).Complete(),
 		ctrl.NewWebhookManagedBy(mgr, &lzv1.Workload{}).WithValidator(verdictValidator[*lzv1.Workload]{c}).Complete(),
@@ -170,7 +186,7 @@ func (v verdictValidator[T]) ValidateDelete(context.Context, T) (admission.Warni
 func (c *Checker) Check(ctx context.Context, obj client.Object) (admission.Warnings, error) {
 	gk := gvkOf(obj).GroupKind()
 	c.init()
-	in, err := compliance.Input(ctx, compliance.ClientResolver{Reader: c.Reader, Conversions: c.conversions}, obj)
+	in, err := compliance.Input(ctx, compliance.ClientResolver{Reader: c.Reader, ZoneIndex: c.ZoneIndex, Conversions: c.conversions}, obj)
 	if err != nil {
 		return nil, apierrors.NewInternalError(errors.Wrap(err, "cannot build policy input"))
 	}

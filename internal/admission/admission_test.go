@@ -129,6 +129,39 @@ func TestAdmissionDeniesWorkloadAboveItsZone(t *testing.T) {
 	expectDenied(t, k8s.Create(context.Background(), wl), "AC-4", "spec.classifications")
 }
 
+func TestAdmissionJudgesAZoneByTheClassificationsOfTheWorkloadsItHosts(t *testing.T) {
+	// plain brings no baseline; hosted brings cjis-v6, which wants a year of audit retention.
+	plain, hosted := cji(unique("plain")), cji(unique("hosted"))
+	plain.Spec.Baselines = nil
+	mustCreate(t, plain, hosted)
+	host, other := compliantZone(unique("zone"), plain.Name), compliantZone(unique("zone"), plain.Name)
+	mustCreate(t, host, other)
+	mustCreate(t, &lzv1.Workload{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: unique("wl")},
+		Spec:       lzv1.WorkloadSpec{LandingZoneRef: lzv1.LandingZoneReference{Name: host.Name}, Classifications: []string{hosted.Name}},
+	})
+	shortRetention := func(z *lzv1.LandingZone) error {
+		z = z.DeepCopy()
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(z), z); err != nil {
+			return err
+		}
+		z.Spec.Audit.RetentionDays = 90
+		return k8s.Update(context.Background(), z, client.DryRunAll)
+	}
+
+	// The webhook reads workloads from the manager's cache, which sees the new one shortly.
+	eventually(t, "a zone hosting a cjis-v6 workload is judged by cjis-v6", func() error {
+		if err := shortRetention(host); !apierrors.IsInvalid(err) {
+			return fmt.Errorf("want the update denied, got %v", err)
+		}
+		return nil
+	})
+	expectDenied(t, shortRetention(host), "AU-11", "spec.audit.retentionDays", "cjis-v6")
+	if err := shortRetention(other); err != nil {
+		t.Errorf("a zone hosting nothing is judged by another zone's workloads: %v", err)
+	}
+}
+
 func TestAdmissionDeniesClassificationWithUnknownBaseline(t *testing.T) {
 	dc := cji(unique("cji"))
 	dc.Spec.Baselines = []string{"cjis-v6", "fedramp-moderat"}
