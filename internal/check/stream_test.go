@@ -3,6 +3,7 @@ package check
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -341,6 +342,36 @@ func TestInOrderRunsFirstBeforeConsumingAndStopsWhenItFails(t *testing.T) {
 			}
 			if consumed != tc.want {
 				t.Errorf("consumed %d, want %d", consumed, tc.want)
+			}
+		})
+	}
+}
+
+// The JSON writer writes result by result what encoding/json writes for the whole Report.
+func TestJSONIsTheWholeReportEncoded(t *testing.T) {
+	res := Result{File: "a.yaml", Line: 3, Kind: "LandingZone", Name: "z <&>", Baselines: []string{"cjis-v6"},
+		Violations: []engine.Violation{{Control: "AU-11", Baseline: "cjis-v6", Message: "keep <365> & more", References: []string{"CJIS 5.4.7"}}},
+		Waived:     []engine.WaivedViolation{}}
+	cases := map[string]Report{
+		"no results, nothing skipped":       {Results: []Result{}},
+		"no results, something skipped":     {Results: []Result{}, Skipped: []string{"a.yaml:1 Namespace/x"}},
+		"results and skipped":               {Results: []Result{res, res}, Skipped: []string{"a.yaml:1 Namespace/x", "b.yaml:9 ConfigMap/y"}},
+		"one result, nothing skipped":       {Results: []Result{res}},
+		"a zero report keeps its null list": {},
+	}
+	for name, rep := range cases {
+		t.Run(name, func(t *testing.T) {
+			var want, got bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(rep); err != nil {
+				t.Fatal(err)
+			}
+			if err := Write(&got, rep, "json"); err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != want.String() {
+				t.Errorf("got\n%s\nwant\n%s", got.String(), want.String())
 			}
 		})
 	}
