@@ -168,6 +168,12 @@ func run(ctx context.Context, o Options, out sink) error {
 		}
 		ev.eng = b.eng
 		close(ev.ready)
+		if idx.namesUnknownBaseline(b.eng) {
+			// Evaluating the object that names it will fail with bad input, and a
+			// streamed report would stop partway: hold the results back until the end
+			// instead, so that the error comes with no output, as Run gives it.
+			out = &holdSink{sink: out}
+		}
 		return out.begin(idx.skipped)
 	}
 	err = inOrder(ctx, len(files), workers(), start,

@@ -85,6 +85,36 @@ func (s *denySink) result(r Result) error {
 	return s.sink.result(r)
 }
 
+// holdSink keeps the results back until the end, for a run that is expected to fail: on an
+// error nothing has been written; without one the output is complete, only later.
+type holdSink struct {
+	sink
+	skipped []string
+	held    []Result
+}
+
+func (s *holdSink) begin(skipped []string) error {
+	s.skipped = skipped
+	return nil
+}
+
+func (s *holdSink) result(r Result) error {
+	s.held = append(s.held, r)
+	return nil
+}
+
+func (s *holdSink) end() error {
+	if err := s.sink.begin(s.skipped); err != nil {
+		return err
+	}
+	for _, r := range s.held {
+		if err := s.sink.result(r); err != nil {
+			return err
+		}
+	}
+	return s.sink.end()
+}
+
 // jsonSink writes the Report's JSON, exactly as encoding/json indents the whole Report, one
 // result at a time.
 type jsonSink struct {

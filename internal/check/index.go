@@ -11,6 +11,7 @@ import (
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 	"github.com/zonekeeper/zonekeeper/internal/manifest"
+	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
 // index is what the first pass keeps: the objects that stand in for the cluster when an object is
@@ -175,4 +176,33 @@ func (r *indexResolver) LandingZone(_ context.Context, name string) (*lzv1.Landi
 // reads it.
 func (r *indexResolver) WorkloadsInZone(_ context.Context, zone string) ([]lzv1.Workload, error) {
 	return r.byZone[zone], nil
+}
+
+// namesUnknownBaseline reports whether a DataClassification or LandingZone among the files names
+// a baseline that is neither built in nor a loaded custom policy. Evaluating that object (its own
+// baselines apply to it) is then certain to fail.
+func (idx *index) namesUnknownBaseline(eng *engine.Engine) bool {
+	known := map[string]bool{}
+	for _, p := range eng.Policies() {
+		known[p.Name] = true
+	}
+	unknown := func(names []string) bool {
+		for _, n := range names {
+			if !known[n] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, dc := range idx.classifications {
+		if unknown(dc.Spec.Baselines) {
+			return true
+		}
+	}
+	for _, z := range idx.zones {
+		if unknown(z.Spec.Baselines) {
+			return true
+		}
+	}
+	return false
 }

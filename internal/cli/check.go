@@ -36,7 +36,10 @@ Exit status: 0 when no object would be denied, 1 when one would, 2 on bad input 
 YAML, an unknown ZoneKeeper kind, an unknown baseline, a policy that does not compile or whose
 tests fail), with file:line in the message.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rep, err := check.Run(cmd.Context(), o)
+			// Results are written as they are evaluated, so memory stays flat however many
+			// files there are. Bad input in the files (YAML, kinds, baselines) is found before
+			// anything is written; an evaluation error (exit 3) may leave the output incomplete.
+			denied, err := check.Stream(cmd.Context(), o, cmd.OutOrStdout(), output)
 			if err != nil {
 				code := 3
 				if errors.Is(err, check.ErrBadInput) {
@@ -44,10 +47,7 @@ tests fail), with file:line in the message.`,
 				}
 				return &exitError{code, err}
 			}
-			if err := check.Write(cmd.OutOrStdout(), rep, output); err != nil {
-				return &exitError{2, err}
-			}
-			if rep.Denied() {
+			if denied {
 				return &exitError{1, nil}
 			}
 			return nil

@@ -16,12 +16,23 @@ func TestCheckExitCodes(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("apiVersion: v1\nkind: Namespace\n---\nkind: [\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Sorted after the samples, so a streamed report would have begun before reaching it.
+	unknownBaseline := filepath.Join(dir, "zz-unknown-baseline.yaml")
+	if err := os.WriteFile(unknownBaseline, []byte(`apiVersion: landingzone.zonekeeper.dev/v1alpha1
+kind: DataClassification
+metadata: {name: tagged}
+spec: {level: 1, baselines: [cjis-v7]}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	refused := filepath.Join(testenv.Root(), "hack", "demo", "refused", "noncompliant-zone.yaml")
 	samples := filepath.Join(testenv.Root(), "config", "samples")
 	cases := map[string]struct {
 		args     []string
 		wantCode int
 		wantOut  string
+		// wantNoOut: nothing may be written, not even the start of a report.
+		wantNoOut bool
 	}{
 		"clean samples exit 0":               {args: []string{"-f", samples}, wantCode: 0, wantOut: "0 violations"},
 		"a non-compliant zone exits 1":       {args: []string{"-f", samples, "-f", refused}, wantCode: 1, wantOut: "AU-11"},
@@ -29,6 +40,9 @@ func TestCheckExitCodes(t *testing.T) {
 		"an unknown baseline exits 2":        {args: []string{"-f", samples, "--baseline", "nope"}, wantCode: 2},
 		"an unknown output format exits 2":   {args: []string{"-f", samples, "-o", "yaml"}, wantCode: 2},
 		"json output for a clean run exit 0": {args: []string{"-f", samples, "-o", "json"}, wantCode: 0, wantOut: `"results"`},
+		"a classification naming an unknown baseline exits 2 with no output": {
+			args: []string{"-f", samples, "-f", unknownBaseline, "-o", "json"}, wantCode: 2, wantNoOut: true,
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -40,6 +54,9 @@ func TestCheckExitCodes(t *testing.T) {
 			cmd.SilenceUsage, cmd.SilenceErrors = true, true
 			if got := exitCode(cmd.Execute()); got != tc.wantCode {
 				t.Errorf("exit code %d, want %d; output:\n%s", got, tc.wantCode, out.String())
+			}
+			if tc.wantNoOut && out.Len() > 0 {
+				t.Errorf("output should be empty, got:\n%s", out.String())
 			}
 			if !strings.Contains(out.String(), tc.wantOut) {
 				t.Errorf("output should contain %q:\n%s", tc.wantOut, out.String())
