@@ -206,3 +206,14 @@ func BenchmarkInputConversion(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNew measures building an engine with the built-in baselines: what
+// every manager start and every zonekeeper check run pays once.
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
