@@ -9,7 +9,7 @@
 # machine load; the 1-minute load average is recorded before each run. Prints a markdown table of
 # min–max over the rounds, and each tool's wall time over conftest's in the same round.
 # zonekeeper-stream is the same check through check.Stream (hack/bench/check/stream), which writes
-# results as they come instead of collecting a Report first, as the command does today.
+# results as they come, like the command, in a smaller binary (no cobra, cloud SDKs).
 # BEFORE_BIN=path/to/zonekeeper adds that binary as "zonekeeper-before" (an older build to compare
 # with under the same load). Needs GNU time (/usr/bin/time -v; `apt-get install -y time`).
 set -euo pipefail
