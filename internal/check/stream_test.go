@@ -66,12 +66,9 @@ func corpora(t *testing.T, unknownBaselines bool) map[string]string {
 	return map[string]string{"few files" + suffix: write(t, few), "one document per file" + suffix: write(t, many)}
 }
 
-// oneAtATime is check as it was before the two passes: every object read at once, decoded, and
-// evaluated in order with compliance.Objects standing in for the cluster. Run must agree with it
-// result for result.
-func oneAtATime(t *testing.T, dir string) (Report, error) {
+// readAll reads and decodes every object under dir at once, as check did before the two passes.
+func readAll(t *testing.T, dir string) *objectSet {
 	t.Helper()
-	ctx := context.Background()
 	objs, err := manifest.ReadPaths(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +77,16 @@ func oneAtATime(t *testing.T, dir string) (Report, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return set
+}
+
+// oneAtATime is check as it was before the two passes: every object read at once, decoded, and
+// evaluated in order with compliance.Objects standing in for the cluster. Run must agree with it
+// result for result.
+func oneAtATime(t *testing.T, dir string) (Report, error) {
+	t.Helper()
+	ctx := context.Background()
+	set := readAll(t, dir)
 	eng, err := engine.New(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -152,14 +159,7 @@ func TestIndexResolverGivesTheSameInput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			objs, err := manifest.ReadPaths(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			set, err := decode(objs)
-			if err != nil {
-				t.Fatal(err)
-			}
+			set := readAll(t, dir)
 			r := compliance.NewFrozen(idx.resolver())
 			for _, it := range set.evaluate {
 				want, err := compliance.Input(ctx, set.resolver, it.obj)

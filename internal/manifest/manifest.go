@@ -131,26 +131,23 @@ func split(data []byte) []document {
 // leadingComments counts the comment and blank lines before a document's first content line, so a
 // document's line is where its content starts.
 func leadingComments(doc []byte) int {
-	n, all := 0, doc
-	for len(doc) > 0 {
-		l := doc
-		if i := bytes.IndexByte(doc, '\n'); i >= 0 {
-			l, doc = doc[:i], doc[i+1:]
-		} else {
-			doc = nil
-		}
-		l = bytes.TrimSpace(l)
-		if len(l) != 0 && l[0] != '#' {
-			return n
-		}
-		n++
+	if n, ok := contentStart(doc); ok {
+		return n
 	}
 	// Only blank lines: every line counts, the empty one after a trailing newline too.
-	return bytes.Count(all, []byte{'\n'}) + 1
+	return bytes.Count(doc, []byte{'\n'}) + 1
 }
 
 // isBlank says whether a document holds only comments and white space.
 func isBlank(doc []byte) bool {
+	_, ok := contentStart(doc)
+	return !ok
+}
+
+// contentStart counts the comment and blank lines before the first line with content, and says
+// whether there is one.
+func contentStart(doc []byte) (int, bool) {
+	n := 0
 	for len(doc) > 0 {
 		l := doc
 		if i := bytes.IndexByte(doc, '\n'); i >= 0 {
@@ -160,8 +157,9 @@ func isBlank(doc []byte) bool {
 		}
 		l = bytes.TrimSpace(l)
 		if len(l) != 0 && l[0] != '#' {
-			return false
+			return n, true
 		}
+		n++
 	}
-	return true
+	return n, false
 }
