@@ -36,21 +36,21 @@ zone_name := object.get(zone, ["metadata", "name"], "")
 # also carries its zone's maxClassification so the AC-4 level comparison can
 # run, but that classification's requirements are the zone's, not the
 # workload's.
-classifications := object.get(input, "classifications", []) if not is_workload
-
 classifications := [c |
 	some c in object.get(input, "classifications", [])
-	name_of(c) in declared_classifications
-] if input.object.kind == "Workload"
+	object.get(c, ["metadata", "name"], "") in declared_classifications # name_of(c)
+] if {
+	input.object.kind == "Workload"
+} else := object.get(input, "classifications", [])
 
 # declared_classifications are the classification names a Workload declares.
 declared_classifications contains name if {
-	is_workload
+	input.object.kind == "Workload"
 	some name in object.get(input.object, ["spec", "classifications"], [])
 }
 
 declared_classifications contains name if {
-	is_workload
+	input.object.kind == "Workload"
 	some s in object.get(input.object, ["spec", "storage"], [])
 	name := s.classification
 }
