@@ -151,6 +151,13 @@ findings contains x if {
 	some x in workload_checks
 }
 
+# a DataClassification's own settings
+findings contains x if {
+	input.object.kind == "DataClassification"
+	not class_clean
+	some x in class_checks
+}
+
 # zone_clean: the zone declares encryption and a network with flow logs whose
 # egress is None or Inspected, its region lies inside every classification's
 # residency, and it is in a government partition when a classification
@@ -245,6 +252,22 @@ storage_clean(s) if {
 storage_clean(s) if {
 	is_string(s.classification)
 	not is_number(object.get(core.resolved(s.classification), ["spec", "retention", "minDays"], null))
+}
+
+# class_clean: the DataClassification asks for HSM-backed customer-managed keys,
+# FIPS endpoints, no public exposure, private endpoints only and data-event
+# logging, and names only jurisdictions regions are mapped to.
+class_clean if {
+	spec := input.object.spec
+	spec.encryption.hsmBacked == true
+	spec.encryption.customerManagedKey == true
+	spec.encryption.fipsEndpoints == true
+	spec.network.publicExposure == "Forbidden"
+	spec.network.privateEndpointsOnly == true
+	spec.audit.dataEvents == true
+	every j in class_jurisdictions {
+		j in regions.known_jurisdictions
+	}
 }
 
 # government_clean: the zone is in a government partition and region, on a
@@ -369,7 +392,7 @@ class_key_rotation(max_days) := core.finding("spec.encryption.rotationDays", spr
 }
 
 # class_hsm: a classification under the baseline demands HSM-backed keys.
-findings contains ["class_hsm", core.finding("spec.encryption.hsmBacked", sprintf(
+class_checks contains ["class_hsm", core.finding("spec.encryption.hsmBacked", sprintf(
 	"spec.encryption.hsmBacked is %s: set it to true",
 	[core.describe(have)],
 ))] if {
@@ -400,7 +423,7 @@ plan_checks contains ["plan_bucket_sse", core.plan_finding("spec.encryption", sp
 }
 
 # class_cmk: a classification under the baseline demands customer-managed keys.
-findings contains ["class_cmk", core.finding("spec.encryption.customerManagedKey", sprintf(
+class_checks contains ["class_cmk", core.finding("spec.encryption.customerManagedKey", sprintf(
 	"spec.encryption.customerManagedKey is %s: set it to true",
 	[core.describe(have)],
 ))] if {
@@ -438,7 +461,7 @@ government_checks contains ["fips_for_baseline", core.zone_finding(fix.field, sp
 }
 
 # class_fips: a classification under the baseline demands FIPS endpoints.
-findings contains ["class_fips", core.finding("spec.encryption.fipsEndpoints", sprintf(
+class_checks contains ["class_fips", core.finding("spec.encryption.fipsEndpoints", sprintf(
 	"spec.encryption.fipsEndpoints is %s: set it to true",
 	[core.describe(have)],
 ))] if {
@@ -568,7 +591,7 @@ class_regions_within(allowed_regions) if {
 
 # class_unknown_jurisdiction: a classification names only jurisdictions
 # ZoneKeeper maps regions to.
-findings contains ["class_unknown_jurisdiction", core.finding("spec.residency.jurisdictions", sprintf(
+class_checks contains ["class_unknown_jurisdiction", core.finding("spec.residency.jurisdictions", sprintf(
 	"spec.residency.jurisdictions includes %q, which no region is mapped to: use %s",
 	[j, quoted(regions.known_jurisdictions)],
 ))] if {
@@ -679,7 +702,7 @@ plan_checks contains ["public_interfaces", core.plan_finding("spec.network.egres
 }
 
 # class_not_public: a classification under the baseline forbids public exposure.
-findings contains ["class_not_public", core.finding("spec.network.publicExposure", sprintf(
+class_checks contains ["class_not_public", core.finding("spec.network.publicExposure", sprintf(
 	"spec.network.publicExposure is %s: set it to Forbidden",
 	[core.describe(have)],
 ))] if {
@@ -690,7 +713,7 @@ findings contains ["class_not_public", core.finding("spec.network.publicExposure
 
 # class_private_endpoints: a classification under the baseline is reached
 # through private endpoints only.
-findings contains ["class_private_endpoints", core.finding("spec.network.privateEndpointsOnly", sprintf(
+class_checks contains ["class_private_endpoints", core.finding("spec.network.privateEndpointsOnly", sprintf(
 	"spec.network.privateEndpointsOnly is %s: set it to true",
 	[core.describe(have)],
 ))] if {
@@ -751,7 +774,7 @@ plan_checks contains ["audit_generation", core.plan_finding("spec.audit", sprint
 }
 
 # class_data_events: a classification under the baseline records data events.
-findings contains ["class_data_events", core.finding("spec.audit.dataEvents", sprintf(
+class_checks contains ["class_data_events", core.finding("spec.audit.dataEvents", sprintf(
 	"spec.audit.dataEvents is %s: set it to true",
 	[core.describe(have)],
 ))] if {
