@@ -1,23 +1,18 @@
 package check
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
-	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/topdown"
-
 	"github.com/zonekeeper/zonekeeper/internal/compliance"
+	"github.com/zonekeeper/zonekeeper/internal/golden"
 	"github.com/zonekeeper/zonekeeper/internal/manifest"
 	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
@@ -145,196 +140,32 @@ func goldenPlans() map[string][]map[string]any {
 	return map[string][]map[string]any{"good": good, "bad": bad, "half": half}
 }
 
-// goldenResult is a verdict or, for an evaluation that failed, its error: the topdown error code
-// for a policy that fails at run time (its message quotes Rego file positions), the whole message
-// otherwise.
-type goldenResult struct {
-	Verdict *engine.Verdict
-	Error   string
-}
+// goldenResult is a verdict or, for an evaluation that failed, its error.
+type goldenResult = golden.Result[engine.Verdict]
 
-func newGoldenResult(v engine.Verdict, err error) goldenResult {
-	if err == nil {
-		return goldenResult{Verdict: &v}
-	}
-	var te *topdown.Error
-	if errors.As(err, &te) {
-		return goldenResult{Error: "policy evaluation failed: " + te.Code}
-	}
-	return goldenResult{Error: err.Error()}
-}
+func newGoldenResult(v engine.Verdict, err error) goldenResult { return golden.New(v, err) }
 
-func (r goldenResult) String() string {
-	if r.Verdict == nil {
-		return "error: " + r.Error
-	}
-	b, _ := json.Marshal(r.Verdict)
-	return string(b)
+// verdictCodec splits an engine.Verdict for the golden file and joins it again.
+var verdictCodec = golden.Codec[engine.Verdict, engine.Violation]{
+	Split: func(v engine.Verdict) ([]engine.Violation, []golden.Waived[engine.Violation]) {
+		waived := make([]golden.Waived[engine.Violation], len(v.Waived))
+		for i, w := range v.Waived {
+			waived[i] = golden.Waived[engine.Violation]{Violation: w.Violation, Exception: w.Exception}
+		}
+		return v.Violations, waived
+	},
+	Join: func(violations []engine.Violation, waived []golden.Waived[engine.Violation]) engine.Verdict {
+		v := engine.Verdict{Violations: violations, Waived: []engine.WaivedViolation{}}
+		for _, w := range waived {
+			v.Waived = append(v.Waived, engine.WaivedViolation{Violation: w.Violation, Exception: w.Exception})
+		}
+		return v
+	},
 }
 
 // compareGolden compares results (case -> evaluation -> verdict or error) with a golden file, or
 // rewrites it with -update.
 func compareGolden(t *testing.T, path string, results map[string]map[string]goldenResult) {
 	t.Helper()
-	b := encodeGolden(results)
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("cannot read golden file (generate it with -update): %v", err)
-	}
-	if bytes.Equal(want, b) {
-		return
-	}
-	wantResults, err := decodeGolden(want)
-	if err != nil {
-		t.Fatalf("cannot decode %s: %v", path, err)
-	}
-	keys := func(a, b map[string]goldenResult) []string {
-		return slices.Compact(slices.Sorted(func(yield func(string) bool) {
-			for k := range a {
-				yield(k)
-			}
-			for k := range b {
-				yield(k)
-			}
-		}))
-	}
-	cases := slices.Compact(slices.Sorted(func(yield func(string) bool) {
-		for k := range wantResults {
-			yield(k)
-		}
-		for k := range results {
-			yield(k)
-		}
-	}))
-	diffs := 0
-	for _, c := range cases {
-		for _, ev := range keys(wantResults[c], results[c]) {
-			w, g := wantResults[c][ev].String(), results[c][ev].String()
-			if w == g {
-				continue
-			}
-			if diffs++; diffs <= 20 {
-				t.Errorf("%s [%s]:\n got  %s\n want %s", c, ev, g, w)
-			}
-		}
-	}
-	if diffs == 0 {
-		t.Errorf("%s differs in layout only; regenerate it with -update", path)
-	} else {
-		t.Errorf("%d verdicts differ from %s", diffs, path)
-	}
-}
-
-// The golden file lists, per case, each distinct violation once (one JSON line each) and, per
-// evaluation, the indices of its violations and [index, exception] for its waived ones, or its
-// error.
-type goldenFileCase struct {
-	Violations []engine.Violation          `json:"violations"`
-	Verdicts   map[string]goldenFileResult `json:"verdicts"`
-}
-
-type goldenFileResult struct {
-	Violations []int    `json:"violations,omitempty"`
-	Waived     [][2]any `json:"waived,omitempty"`
-	Error      string   `json:"error,omitempty"`
-}
-
-func encodeGolden(results map[string]map[string]goldenResult) []byte {
-	var buf bytes.Buffer
-	line := func(indent int, format string, args ...any) {
-		buf.WriteString(strings.Repeat("  ", indent))
-		fmt.Fprintf(&buf, format, args...)
-		buf.WriteByte('\n')
-	}
-	js := func(v any) string {
-		b, err := json.Marshal(v)
-		if err != nil {
-			panic(err)
-		}
-		return string(b)
-	}
-	comma := func(i, n int) string {
-		if i < n-1 {
-			return ","
-		}
-		return ""
-	}
-	line(0, "{")
-	cases := slices.Sorted(maps.Keys(results))
-	for ci, c := range cases {
-		var table []engine.Violation
-		index := map[string]int{}
-		id := func(v engine.Violation) int {
-			k := js(v)
-			if i, ok := index[k]; ok {
-				return i
-			}
-			index[k] = len(table)
-			table = append(table, v)
-			return len(table) - 1
-		}
-		evs := slices.Sorted(maps.Keys(results[c]))
-		out := map[string]goldenFileResult{}
-		for _, ev := range evs {
-			r := results[c][ev]
-			if r.Verdict == nil {
-				out[ev] = goldenFileResult{Error: r.Error}
-				continue
-			}
-			fr := goldenFileResult{Violations: []int{}}
-			for _, v := range r.Verdict.Violations {
-				fr.Violations = append(fr.Violations, id(v))
-			}
-			for _, w := range r.Verdict.Waived {
-				fr.Waived = append(fr.Waived, [2]any{id(w.Violation), w.Exception})
-			}
-			out[ev] = fr
-		}
-		line(1, "%s: {", js(c))
-		line(2, `"violations": [`)
-		for i, v := range table {
-			line(3, "%s%s", js(v), comma(i, len(table)))
-		}
-		line(2, "],")
-		line(2, `"verdicts": {`)
-		for i, ev := range evs {
-			line(3, "%s: %s%s", js(ev), js(out[ev]), comma(i, len(evs)))
-		}
-		line(2, "}")
-		line(1, "}%s", comma(ci, len(cases)))
-	}
-	line(0, "}")
-	return buf.Bytes()
-}
-
-func decodeGolden(b []byte) (map[string]map[string]goldenResult, error) {
-	var file map[string]goldenFileCase
-	if err := json.Unmarshal(b, &file); err != nil {
-		return nil, err
-	}
-	out := map[string]map[string]goldenResult{}
-	for c, fc := range file {
-		out[c] = map[string]goldenResult{}
-		for ev, fr := range fc.Verdicts {
-			if fr.Error != "" {
-				out[c][ev] = goldenResult{Error: fr.Error}
-				continue
-			}
-			v := engine.Verdict{Violations: []engine.Violation{}, Waived: []engine.WaivedViolation{}}
-			for _, i := range fr.Violations {
-				v.Violations = append(v.Violations, fc.Violations[i])
-			}
-			for _, w := range fr.Waived {
-				v.Waived = append(v.Waived, engine.WaivedViolation{Violation: fc.Violations[int(w[0].(float64))], Exception: w[1].(string)})
-			}
-			out[c][ev] = goldenResult{Verdict: &v}
-		}
-	}
-	return out, nil
+	golden.Compare(t, path, results, verdictCodec, *update)
 }

@@ -1,22 +1,20 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/topdown"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/zonekeeper/zonekeeper/internal/golden"
 )
 
 // update regenerates the golden verdicts. Regenerate only when a verdict is
@@ -36,201 +34,34 @@ func TestGoldenVerdicts(t *testing.T) {
 	compareGolden(t, filepath.Join("testdata", "golden", "engine.json"), got)
 }
 
+// goldenResult is a verdict or, for an evaluation that failed, its error.
+type goldenResult = golden.Result[Verdict]
+
+func newGoldenResult(v Verdict, err error) goldenResult { return golden.New(v, err) }
+
+// verdictCodec splits a Verdict for the golden file and joins it again.
+var verdictCodec = golden.Codec[Verdict, Violation]{
+	Split: func(v Verdict) ([]Violation, []golden.Waived[Violation]) {
+		waived := make([]golden.Waived[Violation], len(v.Waived))
+		for i, w := range v.Waived {
+			waived[i] = golden.Waived[Violation]{Violation: w.Violation, Exception: w.Exception}
+		}
+		return v.Violations, waived
+	},
+	Join: func(violations []Violation, waived []golden.Waived[Violation]) Verdict {
+		v := Verdict{Violations: violations, Waived: []WaivedViolation{}}
+		for _, w := range waived {
+			v.Waived = append(v.Waived, WaivedViolation{Violation: w.Violation, Exception: w.Exception})
+		}
+		return v
+	},
+}
+
 // compareGolden compares results (case -> evaluation -> verdict or error)
 // with a golden file, or rewrites it with -update.
 func compareGolden(t *testing.T, path string, results map[string]map[string]goldenResult) {
 	t.Helper()
-	b := encodeGolden(results)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("cannot read golden file (generate it with -update): %v", err)
-	}
-	if bytes.Equal(want, b) {
-		return
-	}
-	wantResults, err := decodeGolden(want)
-	if err != nil {
-		t.Fatalf("cannot decode %s: %v", path, err)
-	}
-	diffs := 0
-	for _, c := range slices.Sorted(mapsKeys(wantResults, results)) {
-		for _, ev := range slices.Sorted(mapsKeys(wantResults[c], results[c])) {
-			w, g := wantResults[c][ev].String(), results[c][ev].String()
-			if w == g {
-				continue
-			}
-			if diffs++; diffs <= 20 {
-				t.Errorf("%s [%s]:\n got  %s\n want %s", c, ev, g, w)
-			}
-		}
-	}
-	if diffs == 0 {
-		t.Errorf("%s differs in layout only; regenerate it with -update", path)
-	} else {
-		t.Errorf("%d verdicts differ from %s", diffs, path)
-	}
-}
-
-// goldenResult is a verdict or, for an evaluation that failed, its error:
-// the topdown error code for a policy that fails at run time (its message
-// quotes Rego file positions), the whole message otherwise.
-type goldenResult struct {
-	Verdict *Verdict
-	Error   string
-}
-
-func newGoldenResult(v Verdict, err error) goldenResult {
-	if err == nil {
-		return goldenResult{Verdict: &v}
-	}
-	var te *topdown.Error
-	if errors.As(err, &te) {
-		return goldenResult{Error: "policy evaluation failed: " + te.Code}
-	}
-	return goldenResult{Error: err.Error()}
-}
-
-func (r goldenResult) String() string {
-	if r.Verdict == nil {
-		return "error: " + r.Error
-	}
-	b, _ := json.Marshal(r.Verdict)
-	return string(b)
-}
-
-// The golden file lists, per case, each distinct violation once (one JSON
-// line each) and, per evaluation, the indices of its violations and
-// [index, exception] for its waived ones, or its error:
-//
-//	{"case": {"violations": [{...}, ...], "verdicts": {"evaluation": {"violations": [0, 2], "waived": [[1, "x"]]}}}}
-type goldenFileCase struct {
-	Violations []Violation                 `json:"violations"`
-	Verdicts   map[string]goldenFileResult `json:"verdicts"`
-}
-
-type goldenFileResult struct {
-	Violations []int    `json:"violations,omitempty"`
-	Waived     [][2]any `json:"waived,omitempty"`
-	Error      string   `json:"error,omitempty"`
-}
-
-func encodeGolden(results map[string]map[string]goldenResult) []byte {
-	var buf bytes.Buffer
-	line := func(indent int, format string, args ...any) {
-		buf.WriteString(strings.Repeat("  ", indent))
-		fmt.Fprintf(&buf, format, args...)
-		buf.WriteByte('\n')
-	}
-	js := func(v any) string {
-		b, err := json.Marshal(v)
-		if err != nil {
-			panic(err)
-		}
-		return string(b)
-	}
-	comma := func(i, n int) string {
-		if i < n-1 {
-			return ","
-		}
-		return ""
-	}
-	line(0, "{")
-	cases := slices.Sorted(maps.Keys(results))
-	for ci, c := range cases {
-		var table []Violation
-		index := map[string]int{}
-		id := func(v Violation) int {
-			k := js(v)
-			if i, ok := index[k]; ok {
-				return i
-			}
-			index[k] = len(table)
-			table = append(table, v)
-			return len(table) - 1
-		}
-		evs := slices.Sorted(maps.Keys(results[c]))
-		out := map[string]goldenFileResult{}
-		for _, ev := range evs {
-			r := results[c][ev]
-			if r.Verdict == nil {
-				out[ev] = goldenFileResult{Error: r.Error}
-				continue
-			}
-			fr := goldenFileResult{Violations: []int{}}
-			for _, v := range r.Verdict.Violations {
-				fr.Violations = append(fr.Violations, id(v))
-			}
-			for _, w := range r.Verdict.Waived {
-				fr.Waived = append(fr.Waived, [2]any{id(w.Violation), w.Exception})
-			}
-			out[ev] = fr
-		}
-		line(1, "%s: {", js(c))
-		line(2, `"violations": [`)
-		for i, v := range table {
-			line(3, "%s%s", js(v), comma(i, len(table)))
-		}
-		line(2, "],")
-		line(2, `"verdicts": {`)
-		for i, ev := range evs {
-			line(3, "%s: %s%s", js(ev), js(out[ev]), comma(i, len(evs)))
-		}
-		line(2, "}")
-		line(1, "}%s", comma(ci, len(cases)))
-	}
-	line(0, "}")
-	return buf.Bytes()
-}
-
-func decodeGolden(b []byte) (map[string]map[string]goldenResult, error) {
-	var file map[string]goldenFileCase
-	if err := json.Unmarshal(b, &file); err != nil {
-		return nil, err
-	}
-	out := map[string]map[string]goldenResult{}
-	for c, fc := range file {
-		out[c] = map[string]goldenResult{}
-		for ev, fr := range fc.Verdicts {
-			if fr.Error != "" {
-				out[c][ev] = goldenResult{Error: fr.Error}
-				continue
-			}
-			v := Verdict{Violations: []Violation{}, Waived: []WaivedViolation{}}
-			for _, i := range fr.Violations {
-				v.Violations = append(v.Violations, fc.Violations[i])
-			}
-			for _, w := range fr.Waived {
-				v.Waived = append(v.Waived, WaivedViolation{Violation: fc.Violations[int(w[0].(float64))], Exception: w[1].(string)})
-			}
-			out[c][ev] = goldenResult{Verdict: &v}
-		}
-	}
-	return out, nil
-}
-
-func mapsKeys[V any](a, b map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		seen := map[string]bool{}
-		for _, m := range []map[string]V{a, b} {
-			for k := range m {
-				if !seen[k] {
-					seen[k] = true
-					if !yield(k) {
-						return
-					}
-				}
-			}
-		}
-	}
+	golden.Compare(t, path, results, verdictCodec, *update)
 }
 
 // goldenNow is the evaluation time of every golden verdict.
