@@ -68,7 +68,7 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(zapLevel())))
+	ctrl.SetLogger(zap.New(zap.WriteTo(os.Stderr), zap.Level(testenv.LogLevel())))
 	_ = clientgoscheme.AddToScheme(scheme)
 	_ = awsv1.AddToScheme(scheme)
 	env, cfg, err := testenv.Start()
@@ -93,14 +93,6 @@ func run(m *testing.M) int {
 		}
 	}()
 	return m.Run()
-}
-
-// zapLevel keeps reconciler logs to errors unless ZK_TEST_LOG=debug.
-func zapLevel() zapcore.Level {
-	if os.Getenv("ZK_TEST_LOG") == "debug" {
-		return zapcore.DebugLevel
-	}
-	return zapcore.ErrorLevel
 }
 
 // options are the reconcilers' options in tests: short intervals instead of timed assertions, and
@@ -236,19 +228,10 @@ func (z *zone) get(obj client.Object) error {
 	return k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)
 }
 
-// eventually polls check until it returns nil, then fails with its last error once the deadline
-// passes. The deadline bounds a hang; it is not a speed test.
+// eventually waits for check to pass; see testenv.Eventually.
 func eventually(t *testing.T, what string, check func() error) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = check(); err == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s: %v", what, err)
+	testenv.Eventually(t, 60*time.Second, what, check)
 }
 
 // waitReady waits until mg is Ready and Synced for its current generation.

@@ -121,15 +121,8 @@ func waitServing(ctx context.Context, mgr ctrl.Manager) error {
 	return fmt.Errorf("webhook server not serving within 30s")
 }
 
+// eventually waits for check to pass; see testenv.Eventually.
 func eventually(t *testing.T, what string, check func() error) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = check(); err == nil {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("%s: %v", what, err)
+	testenv.Eventually(t, 30*time.Second, what, check)
 }
