@@ -4,12 +4,16 @@
 package testenv
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
@@ -53,4 +57,33 @@ func Start() (*envtest.Environment, *rest.Config, error) {
 		return nil, nil, errors.Wrap(err, "cannot start kube-apiserver and etcd")
 	}
 	return env, cfg, nil
+}
+
+// Main is a test binary's TestMain for suites that need a client of the API server and nothing
+// else: it starts the control plane, makes a client with the types that addToScheme registers
+// (client-go's built-in types always), runs the tests and stops the control plane. It returns the
+// exit code.
+func Main(m interface{ Run() int }, c *client.Client, addToScheme ...func(*k8sruntime.Scheme) error) int {
+	env, cfg, err := Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() {
+		if err := env.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "cannot stop control plane:", err)
+		}
+	}()
+	s := k8sruntime.NewScheme()
+	for _, add := range append([]func(*k8sruntime.Scheme) error{clientgoscheme.AddToScheme}, addToScheme...) {
+		if err := add(s); err != nil {
+			fmt.Fprintln(os.Stderr, "cannot build the test scheme:", err)
+			return 1
+		}
+	}
+	if *c, err = client.New(cfg, client.Options{Scheme: s}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
 }
