@@ -33,6 +33,7 @@ import (
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 
 	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
@@ -222,6 +223,28 @@ func (z *zone) update(obj client.Object, change func()) {
 	if err != nil {
 		z.t.Fatalf("cannot update %s: %v", obj.GetName(), err)
 	}
+}
+
+// pause stops reconciling mg (crossplane's paused annotation) and waits until the reconciler says
+// so: no reconcile of mg is then under way.
+func (z *zone) pause(mg resource.Managed) {
+	z.t.Helper()
+	z.update(mg, func() { meta.AddAnnotations(mg, map[string]string{meta.AnnotationKeyReconciliationPaused: "true"}) })
+	eventually(z.t, fmt.Sprintf("%s paused", mg.GetName()), func() error {
+		if err := z.get(mg); err != nil {
+			return err
+		}
+		if c := mg.GetCondition(xpv2.TypeSynced); c.Reason != xpv2.ReasonReconcilePaused {
+			return fmt.Errorf("Synced=%s (%s)", c.Status, c.Reason)
+		}
+		return nil
+	})
+}
+
+// resume undoes pause.
+func (z *zone) resume(mg resource.Managed) {
+	z.t.Helper()
+	z.update(mg, func() { meta.RemoveAnnotations(mg, meta.AnnotationKeyReconciliationPaused) })
 }
 
 func (z *zone) get(obj client.Object) error {
