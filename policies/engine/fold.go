@@ -199,7 +199,8 @@ func foldStage(values map[string]ast.Value) ast.CompilerStageDefinition {
 		}
 		v := values[ref[:n].String()]
 		rest := ref[n:]
-		if !rest.IsGround() {
+		// not rest.IsGround(), which leaves out a reference's head
+		if !ast.NewArray(rest...).IsGround() {
 			// a reference into the value: {...}[x]
 			return append(ast.Ref{ast.NewTerm(v).Copy().SetLocation(ref[0].Location)}, rest...), nil
 		}
@@ -213,7 +214,26 @@ func foldStage(values map[string]ast.Value) ast.CompilerStageDefinition {
 		return ast.NewTerm(v).Copy().Value, nil
 	}
 	transform := func(x any) error {
-		_, err := ast.TransformRefs(x, replace)
+		if _, err := ast.TransformRefs(x, replace); err != nil {
+			return err
+		}
+		// ast.Transform does not descend into `some x in xs` declarations,
+		// where a baseline reads its stamps: fold their symbols one by one.
+		var err error
+		ast.WalkExprs(x, func(e *ast.Expr) bool {
+			decl, ok := e.Terms.(*ast.SomeDecl)
+			if !ok {
+				return false
+			}
+			for _, sym := range decl.Symbols {
+				var out any
+				if out, err = ast.TransformRefs(sym.Value, replace); err != nil {
+					return true
+				}
+				sym.Value = out.(ast.Value)
+			}
+			return false
+		})
 		return err
 	}
 	return ast.CompilerStageDefinition{
