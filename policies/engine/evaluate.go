@@ -159,11 +159,14 @@ func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Ver
 	// admission review. context.AfterFunc does the same without one.
 	stop := topdown.NewCancel()
 	defer context.AfterFunc(ctx, stop.Cancel)()
+	cache := newVirtualCache()
+	defer cache.release()
 	rs, err := q.query.Eval(ctx,
 		rego.EvalParsedInput(input),
 		rego.EvalTime(now),
 		rego.EvalExternalCancel(stop),
 		rego.EvalMetrics(noMetrics), // nobody reads per-evaluation metrics
+		rego.EvalVirtualCache(cache),
 	)
 	if err != nil {
 		return Verdict{}, snap.evalError(ctx, q, err)
