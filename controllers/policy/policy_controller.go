@@ -5,7 +5,6 @@ package policy
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -16,7 +15,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
-	"github.com/zonekeeper/zonekeeper/internal/compliance"
 	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
@@ -25,12 +23,12 @@ import (
 // +kubebuilder:rbac:groups=policy.zonekeeper.dev,resources=policyexceptions,verbs=get;list;watch
 // +kubebuilder:rbac:groups=policy.zonekeeper.dev,resources=policyexceptions/status,verbs=get;patch;update
 
-// CompliancePolicyReconciler keeps the engine's custom policies equal to the CompliancePolicies in
-// the cluster. Every pass recomputes the whole set from a list, whichever object triggered it, so a
-// deleted policy leaves the engine as surely as a new one enters it.
+// CompliancePolicyReconciler reports whether each CompliancePolicy is in force. It runs on the
+// leader only, so that one replica writes status; it loads the policies through the same Loader as
+// the PolicyLoader, so its status describes what the engine holds.
 type CompliancePolicyReconciler struct {
 	client.Client
-	Engine *engine.Engine
+	Loader *Loader
 }
 
 // SetupWithManager registers the reconciler.
@@ -41,13 +39,13 @@ func (r *CompliancePolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Complete(r)
 }
 
-// Reconcile loads the cluster's policies into the engine, then reports this policy's state.
+// Reconcile makes sure the cluster's policies are loaded, then reports this policy's state.
 func (r *CompliancePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	list := &policyv1.CompliancePolicyList{}
 	if err := r.List(ctx, list); err != nil {
 		return ctrl.Result{}, errors.Wrap(err, "cannot list CompliancePolicies")
 	}
-	refused := r.load(ctx, list.Items)
+	refused := r.Loader.Load(ctx, list.Items)
 
 	cp := &policyv1.CompliancePolicy{}
 	if err := r.Get(ctx, req.NamespacedName, cp); err != nil {
@@ -70,48 +68,8 @@ func (r *CompliancePolicyReconciler) Reconcile(ctx context.Context, req ctrl.Req
 	return ctrl.Result{}, nil
 }
 
-// load swaps the set of policies that compile together into the engine and returns why each of
-// the others was left out. Policies are added one at a time in name order, so one bad or
-// conflicting policy cannot take the others out of force with it.
-func (r *CompliancePolicyReconciler) load(ctx context.Context, items []policyv1.CompliancePolicy) map[string]error {
-	slices.SortFunc(items, func(a, b policyv1.CompliancePolicy) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
-	refused := map[string]error{}
-	var accepted []engine.CustomPolicy
-	for i := range items {
-		cp := compliance.CustomPolicy(&items[i])
-		if err := r.Engine.ValidatePolicy(ctx, cp); err != nil {
-			refused[cp.Name] = err
-			continue
-		}
-		accepted = append(accepted, cp)
-	}
-	for len(accepted) > 0 {
-		err := r.Engine.SetCustomPolicies(ctx, accepted)
-		if err == nil {
-			return refused
-		}
-		// The set does not compile together (two policies in one package, say). Leave out the
-		// last by name order, so the outcome does not depend on the order events arrive in.
-		last := accepted[len(accepted)-1]
-		refused[last.Name] = errors.Wrap(err, "does not compile together with the other CompliancePolicies")
-		accepted = accepted[:len(accepted)-1]
-	}
-	if err := r.Engine.SetCustomPolicies(ctx, nil); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "cannot clear custom policies")
-	}
-	return refused
-}
-
 func (r *CompliancePolicyReconciler) controls(name string) []string {
-	for _, p := range r.Engine.Policies() {
+	for _, p := range r.Loader.Engine.Policies() {
 		if !p.Builtin && p.Name == name {
 			return p.Controls
 		}
@@ -164,13 +122,18 @@ func (r *PolicyExceptionReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	return res, nil
 }
 
-// Setup registers both reconcilers.
-func Setup(mgr ctrl.Manager, e *engine.Engine) error {
-	if err := (&CompliancePolicyReconciler{Client: mgr.GetClient(), Engine: e}).SetupWithManager(mgr); err != nil {
-		return errors.Wrap(err, "cannot set up CompliancePolicy reconciler")
+// Setup registers the PolicyLoader, which runs on every replica, and the two status reconcilers,
+// which run on the leader.
+func Setup(mgr ctrl.Manager, e *engine.Engine) (*Loader, error) {
+	loader, err := SetupLoader(mgr, e)
+	if err != nil {
+		return nil, err
+	}
+	if err := (&CompliancePolicyReconciler{Client: mgr.GetClient(), Loader: loader}).SetupWithManager(mgr); err != nil {
+		return nil, errors.Wrap(err, "cannot set up CompliancePolicy reconciler")
 	}
 	if err := (&PolicyExceptionReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
-		return errors.Wrap(err, "cannot set up PolicyException reconciler")
+		return nil, errors.Wrap(err, "cannot set up PolicyException reconciler")
 	}
-	return nil
+	return loader, nil
 }

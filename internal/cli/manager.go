@@ -171,21 +171,15 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o SetupOptions) error {
 	if err := lzctrl.Setup(ctx, mgr, &lzctrl.Evaluator{Engine: eng, Tracker: tracker}, o.AWS, o.AWSWorkloads); err != nil {
 		return err
 	}
-	if err := policyctrl.Setup(mgr, eng); err != nil {
+	loader, err := policyctrl.Setup(mgr, eng)
+	if err != nil {
 		return err
+	}
+	if err := mgr.AddReadyzCheck("policies", loader.Checker(mgr.GetClient())); err != nil {
+		return errors.Wrap(err, "cannot add policies ready check")
 	}
 	if !o.Webhooks {
 		return nil
 	}
-	return admission.Setup(mgr, &admission.Checker{
-		Engine: eng,
-		Reader: mgr.GetClient(),
-		Record: func(kind string, v engine.Verdict) {
-			result := compliance.ResultCompliant
-			if len(v.Violations) > 0 {
-				result = compliance.ResultViolations
-			}
-			compliance.CountEvaluation(kind, compliance.SourceAdmission, result)
-		},
-	})
+	return admission.Setup(mgr, &admission.Checker{Engine: eng, Reader: mgr.GetClient(), Record: compliance.CountAdmission})
 }

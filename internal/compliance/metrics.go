@@ -40,6 +40,16 @@ func CountEvaluation(kind, source, result string) {
 	evaluationsCounter.WithLabelValues(kind, source, result).Inc()
 }
 
+// CountAdmission counts one evaluation at admission by its verdict: the admission.Checker's Record
+// wherever the webhook is served.
+func CountAdmission(kind string, v engine.Verdict) {
+	result := ResultCompliant
+	if len(v.Violations) > 0 {
+		result = ResultViolations
+	}
+	CountEvaluation(kind, SourceAdmission, result)
+}
+
 type violationKey struct{ kind, baseline, control, action string }
 
 // Tracker keeps the violations gauge equal to the sum of every object's latest verdict: each

@@ -1,0 +1,161 @@
+package policy_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
+	policyctrl "github.com/zonekeeper/zonekeeper/controllers/policy"
+	"github.com/zonekeeper/zonekeeper/internal/testenv"
+	"github.com/zonekeeper/zonekeeper/policies/engine"
+)
+
+var (
+	cfg    *rest.Config
+	k8s    client.Client
+	scheme = k8sruntime.NewScheme()
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	_ = clientgoscheme.AddToScheme(scheme)
+	_ = policyv1.AddToScheme(scheme)
+	env, c, err := testenv.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer func() {
+		if err := env.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "cannot stop control plane:", err)
+		}
+	}()
+	cfg = c
+	if k8s, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+const customPolicy = `package zonekeeper.custom.owner
+
+controls := {"CM-8"}
+
+violation contains {"control": "CM-8", "severity": "low", "field": "metadata.labels.owner", "message": "label the object with its owner"} if {
+	not input.object.metadata.labels.owner
+}
+`
+
+func loaded(e *engine.Engine, name string) bool {
+	return slices.ContainsFunc(e.Policies(), func(p engine.PolicyInfo) bool { return !p.Builtin && p.Name == name })
+}
+
+// TestStandbyReplicaLoadsPoliciesAndLeavesStatusToTheLeader runs the manager's policy controllers
+// in a replica that never wins the leader election, as the second of the Deployment's replicas:
+// it serves admission too, so its engine must hold the cluster's CompliancePolicies, while the
+// status is the leader's to write.
+func TestStandbyReplicaLoadsPoliciesAndLeavesStatusToTheLeader(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const leaseName = "zonekeeper-standby-test"
+	lease := &coordinationv1.Lease{
+		ObjectMeta: metav1.ObjectMeta{Name: leaseName, Namespace: "default"},
+		Spec: coordinationv1.LeaseSpec{
+			HolderIdentity:       ptr.To("the-leader"),
+			LeaseDurationSeconds: ptr.To[int32](3600),
+			AcquireTime:          &metav1.MicroTime{Time: time.Now()},
+			RenewTime:            &metav1.MicroTime{Time: time.Now()},
+		},
+	}
+	if err := k8s.Create(ctx, lease); err != nil {
+		t.Fatal(err)
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                  scheme,
+		Metrics:                 metricsserver.Options{BindAddress: "0"},
+		LeaderElection:          true,
+		LeaderElectionID:        leaseName,
+		LeaderElectionNamespace: "default",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loader, err := policyctrl.Setup(mgr, eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	}()
+	readyz := func() error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/readyz", nil)
+		return loader.Checker(mgr.GetClient())(req)
+	}
+	testenv.Eventually(t, 30*time.Second, "ready with no CompliancePolicy", readyz)
+
+	cp := &policyv1.CompliancePolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: "owner-labels"},
+		Spec:       policyv1.CompliancePolicySpec{Modules: []policyv1.RegoFile{{Name: "owner.rego", Rego: customPolicy}}},
+	}
+	if err := k8s.Create(ctx, cp); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = k8s.Delete(context.Background(), cp) }()
+	testenv.Eventually(t, 30*time.Second, "the standby's engine holds the CompliancePolicy", func() error {
+		if !loaded(eng, cp.Name) {
+			return fmt.Errorf("policy %s not loaded", cp.Name)
+		}
+		return readyz()
+	})
+
+	select {
+	case <-mgr.Elected():
+		t.Fatal("the replica was elected leader: the test proves nothing")
+	default:
+	}
+	if err := k8s.Get(ctx, client.ObjectKeyFromObject(cp), cp); err != nil {
+		t.Fatal(err)
+	}
+	if len(cp.Status.Conditions) != 0 {
+		t.Errorf("a standby replica wrote status %+v; only the leader may", cp.Status.Conditions)
+	}
+
+	// Deleting the policy takes it out of the standby's engine too.
+	if err := k8s.Delete(ctx, cp); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 30*time.Second, "the deleted CompliancePolicy leaves the engine", func() error {
+		if loaded(eng, cp.Name) {
+			return fmt.Errorf("policy %s still loaded", cp.Name)
+		}
+		return readyz()
+	})
+}
