@@ -30,6 +30,7 @@ help: ## Show this help.
 manifests: $(CONTROLLER_GEN) ## Generate CRDs, RBAC and webhook configuration from the Go markers.
 	$(CONTROLLER_GEN) crd paths=./api/... output:crd:artifacts:config=config/crd/bases
 	$(CONTROLLER_GEN) rbac:roleName=manager-role paths=./controllers/... output:rbac:artifacts:config=config/rbac
+	$(CONTROLLER_GEN) rbac:roleName=webhook-role paths=./internal/webhookserver/... output:rbac:artifacts:config=config/webhook-server
 	$(CONTROLLER_GEN) webhook paths=./internal/admission/... output:webhook:artifacts:config=config/webhook
 
 .PHONY: generate
@@ -61,8 +62,9 @@ test: manifests generate vet controlplane moto ## Run unit, Rego and envtest int
 ##@ Build and run
 
 .PHONY: build
-build: generate ## Build bin/zonekeeper.
+build: generate ## Build bin/zonekeeper and bin/zonekeeper-webhook.
 	go build -o $(BIN)/zonekeeper .
+	go build -o $(BIN)/zonekeeper-webhook ./cmd/zonekeeper-webhook
 
 .PHONY: run
 run: manifests generate ## Run the manager against the cluster in $KUBECONFIG.

@@ -28,9 +28,9 @@ import (
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 	"github.com/zonekeeper/zonekeeper/internal/admission"
-	"github.com/zonekeeper/zonekeeper/internal/cli"
 	"github.com/zonekeeper/zonekeeper/internal/compliance"
 	"github.com/zonekeeper/zonekeeper/internal/manifest"
+	"github.com/zonekeeper/zonekeeper/internal/webhookserver"
 	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
@@ -82,7 +82,8 @@ func serve(o options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	scheme := cli.Scheme()
+	// The webhook binary's scheme; this process links what cmd/zonekeeper-webhook links.
+	scheme := webhookserver.Scheme()
 	objs, err := manifest.ReadPaths(o.samples)
 	if err != nil {
 		return err
@@ -91,22 +92,13 @@ func serve(o options) error {
 	if err != nil {
 		return err
 	}
-	// As the manager builds it (internal/cli): default enforcement and timeout, metrics recorded.
+	// As the webhook binary builds it (internal/webhookserver): default enforcement and timeout,
+	// metrics recorded.
 	eng, err := engine.New(ctx)
 	if err != nil {
 		return err
 	}
-	checker := &admission.Checker{
-		Engine: eng,
-		Reader: reader,
-		Record: func(kind string, v engine.Verdict) {
-			result := compliance.ResultCompliant
-			if len(v.Violations) > 0 {
-				result = compliance.ResultViolations
-			}
-			compliance.CountEvaluation(kind, compliance.SourceAdmission, result)
-		},
-	}
+	checker := &admission.Checker{Engine: eng, Reader: reader, Record: compliance.CountAdmission}
 	cert, err := tls.LoadX509KeyPair(o.certFile, o.keyFile)
 	if err != nil {
 		return err
@@ -115,7 +107,8 @@ func serve(o options) error {
 	if err != nil {
 		return err
 	}
-	// controller-runtime's webhook server, as the manager runs it, with the certificate in memory.
+	// controller-runtime's webhook server, as the webhook binary runs it, with the certificate in
+	// memory.
 	srv := webhook.NewServer(webhook.Options{
 		Host: "127.0.0.1",
 		Port: port,
