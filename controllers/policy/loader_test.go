@@ -11,8 +11,6 @@ import (
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	k8sruntime "k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -26,34 +24,12 @@ import (
 )
 
 var (
-	cfg    *rest.Config
-	k8s    client.Client
-	scheme = k8sruntime.NewScheme()
+	cfg *rest.Config
+	k8s client.Client
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	_ = clientgoscheme.AddToScheme(scheme)
-	_ = policyv1.AddToScheme(scheme)
-	env, c, err := testenv.Start()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer func() {
-		if err := env.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "cannot stop control plane:", err)
-		}
-	}()
-	cfg = c
-	if k8s, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(testenv.MainWithConfig(m, &cfg, &k8s, policyv1.AddToScheme))
 }
 
 const customPolicy = `package zonekeeper.custom.owner
@@ -90,7 +66,7 @@ func TestStandbyReplicaLoadsPoliciesAndLeavesStatusToTheLeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                  scheme,
+		Scheme:                  k8s.Scheme(),
 		Metrics:                 metricsserver.Options{BindAddress: "0"},
 		LeaderElection:          true,
 		LeaderElectionID:        leaseName,

@@ -11,7 +11,6 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -19,40 +18,33 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
-	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
-	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 	awsctrl "github.com/zonekeeper/zonekeeper/controllers/aws"
 	lzctrl "github.com/zonekeeper/zonekeeper/controllers/landingzone"
 	policyctrl "github.com/zonekeeper/zonekeeper/controllers/policy"
 	"github.com/zonekeeper/zonekeeper/internal/admission"
 	awsclient "github.com/zonekeeper/zonekeeper/internal/aws"
 	"github.com/zonekeeper/zonekeeper/internal/compliance"
+	"github.com/zonekeeper/zonekeeper/internal/webhookserver"
 	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
-// Scheme holds every kind the manager and the command line read.
+// Scheme holds every kind the manager and the command line read: the webhook's, and the AWS
+// managed resources.
 func Scheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	// The AddToScheme calls only register static Go types; they cannot fail at run time.
-	_ = clientgoscheme.AddToScheme(s)
-	_ = lzv1.AddToScheme(s)
-	_ = policyv1.AddToScheme(s)
+	s := webhookserver.Scheme()
+	// AddToScheme only registers static Go types; it cannot fail at run time.
 	_ = awsv1.AddToScheme(s)
 	return s
 }
 
 type managerOptions struct {
-	kubeconfig     string
-	metricsAddr    string
-	probeAddr      string
+	kubeconfig string
+	// The flags the manager shares with zonekeeper-webhook: metrics, probes, the webhook's
+	// address and certificate, and the policy settings both must agree on.
+	common         webhookserver.Options
 	leaderElect    bool
 	leaderElectNS  string
-	webhookHost    string
-	webhookPort    int
-	webhookCertDir string
 	noWebhooks     bool
-	enforcement    map[string]string
-	policyTimeout  time.Duration
 	pollInterval   time.Duration
 	zoneNamespace  string
 	orgRegion      string
@@ -72,16 +64,12 @@ func newManagerCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.kubeconfig, "kubeconfig", "", "path to a kubeconfig; defaults to $KUBECONFIG, ~/.kube/config, then in-cluster")
-	f.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address the Prometheus metrics endpoint binds to; 0 disables it")
-	f.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "address the /healthz and /readyz probes bind to")
+	common := flag.NewFlagSet("common", flag.ContinueOnError)
+	o.common.BindFlags(common)
+	f.AddGoFlagSet(common)
 	f.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader so only one replica reconciles at a time (every replica serves the webhook)")
 	f.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader election lease; defaults to the pod's namespace")
-	f.StringVar(&o.webhookHost, "webhook-host", "", "address the admission webhook binds to; all interfaces when empty")
-	f.IntVar(&o.webhookPort, "webhook-port", 9443, "port of the admission webhook")
-	f.StringVar(&o.webhookCertDir, "webhook-cert-dir", "", "directory holding tls.crt and tls.key for the webhook; the controller-runtime default when empty")
-	f.BoolVar(&o.noWebhooks, "disable-webhooks", false, "do not serve the admission webhook (policies are then enforced only by the reconcilers' Compliant condition)")
-	f.StringToStringVar(&o.enforcement, "baseline-enforcement", nil, "enforcement action per built-in baseline, e.g. dod-il5=warn,cjis-v6=deny (deny, warn or audit; default deny)")
-	f.DurationVar(&o.policyTimeout, "policy-timeout", engine.DefaultTimeout, "deadline of one policy evaluation")
+	f.BoolVar(&o.noWebhooks, "disable-webhooks", false, "do not serve the admission webhook: zonekeeper-webhook serves it, or policies are enforced only by the reconcilers' Compliant condition")
 	f.DurationVar(&o.pollInterval, "poll-interval", awsctrl.DefaultPollInterval, "how often cloud resources are observed for drift, jittered by a tenth either way")
 	f.StringVar(&o.zoneNamespace, "zone-namespace", "zonekeeper-system", "namespace of the managed resources a LandingZone composes; {tenant} is replaced by the zone's tenant")
 	f.StringVar(&o.orgRegion, "organization-region", "us-east-1", "region of the AWS Organizations endpoint accounts are created through")
@@ -101,18 +89,18 @@ func runManager(o managerOptions) error {
 		return errors.Wrap(err, "cannot load kubeconfig")
 	}
 	ctx := ctrl.SetupSignalHandler()
-	eng, err := engine.New(ctx, engine.WithEnforcementActions(o.enforcement), engine.WithTimeout(o.policyTimeout))
+	eng, err := engine.New(ctx, engine.WithEnforcementActions(o.common.Enforcement), engine.WithTimeout(o.common.PolicyTimeout))
 	if err != nil {
 		return errors.Wrap(err, "cannot start the policy engine")
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  Scheme(),
-		Metrics:                 metricsserver.Options{BindAddress: o.metricsAddr},
-		HealthProbeBindAddress:  o.probeAddr,
+		Metrics:                 metricsserver.Options{BindAddress: o.common.MetricsAddr},
+		HealthProbeBindAddress:  o.common.ProbeAddr,
 		LeaderElection:          o.leaderElect,
 		LeaderElectionID:        "zonekeeper.zonekeeper.dev",
 		LeaderElectionNamespace: o.leaderElectNS,
-		WebhookServer:           webhook.NewServer(webhook.Options{Host: o.webhookHost, Port: o.webhookPort, CertDir: o.webhookCertDir}),
+		WebhookServer:           webhook.NewServer(webhook.Options{Host: o.common.WebhookHost, Port: o.common.WebhookPort, CertDir: o.common.WebhookCertDir}),
 	})
 	if err != nil {
 		return errors.Wrap(err, "cannot create manager")
@@ -146,7 +134,7 @@ func runManager(o managerOptions) error {
 	if err := mgr.AddReadyzCheck("readyz", ready); err != nil {
 		return errors.Wrap(err, "cannot add ready check")
 	}
-	log.Info("starting manager", "metrics", o.metricsAddr, "probes", o.probeAddr, "leaderElection", o.leaderElect, "webhooks", !o.noWebhooks)
+	log.Info("starting manager", "metrics", o.common.MetricsAddr, "probes", o.common.ProbeAddr, "leaderElection", o.leaderElect, "webhooks", !o.noWebhooks)
 	return errors.Wrap(mgr.Start(ctx), "manager stopped with an error")
 }
 

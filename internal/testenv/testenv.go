@@ -64,7 +64,13 @@ func Start() (*envtest.Environment, *rest.Config, error) {
 // (client-go's built-in types always), runs the tests and stops the control plane. It returns the
 // exit code.
 func Main(m interface{ Run() int }, c *client.Client, addToScheme ...func(*k8sruntime.Scheme) error) int {
-	env, cfg, err := Start()
+	return MainWithConfig(m, nil, c, addToScheme...)
+}
+
+// MainWithConfig is Main for suites that also start managers of their own: it sets *cfg, when
+// cfg is not nil, to the API server's config.
+func MainWithConfig(m interface{ Run() int }, cfg **rest.Config, c *client.Client, addToScheme ...func(*k8sruntime.Scheme) error) int {
+	env, restCfg, err := Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -81,7 +87,10 @@ func Main(m interface{ Run() int }, c *client.Client, addToScheme ...func(*k8sru
 			return 1
 		}
 	}
-	if *c, err = client.New(cfg, client.Options{Scheme: s}); err != nil {
+	if cfg != nil {
+		*cfg = restCfg
+	}
+	if *c, err = client.New(restCfg, client.Options{Scheme: s}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

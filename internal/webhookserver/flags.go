@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// keyValues parses "a=b,c=d", as the manager's --baseline-enforcement flag does.
+// keyValues parses "a=b,c=d", the syntax of --baseline-enforcement.
 func keyValues(v string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, kv := range strings.Split(v, ",") {

@@ -13,11 +13,10 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
+	"github.com/zonekeeper/zonekeeper/internal/fixtures"
 	"github.com/zonekeeper/zonekeeper/internal/testenv"
 	"github.com/zonekeeper/zonekeeper/internal/webhookserver"
 )
@@ -110,36 +109,6 @@ func unique(prefix string) string {
 	return fmt.Sprintf("%s-%d", prefix, seq)
 }
 
-func cji(name string) *lzv1.DataClassification {
-	return &lzv1.DataClassification{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: lzv1.DataClassificationSpec{
-			Level:      6,
-			Baselines:  []string{"cjis-v6"},
-			Encryption: lzv1.ClassificationEncryption{CustomerManagedKey: true, RotationDays: 365, HSMBacked: true, FIPSEndpoints: true},
-			Residency:  lzv1.Residency{Jurisdictions: []string{"us"}},
-			Network:    lzv1.ClassificationNetwork{PublicExposure: lzv1.PublicExposureForbidden, PrivateEndpointsOnly: true},
-			Audit:      lzv1.ClassificationAudit{RetentionDays: 365, Immutable: true, DataEvents: true},
-			Retention:  lzv1.ClassificationRetention{MinDays: 2555},
-		},
-	}
-}
-
-func zone(name, class string, auditDays int32) *lzv1.LandingZone {
-	return &lzv1.LandingZone{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec: lzv1.LandingZoneSpec{
-			Tenant:            "dc-mpd",
-			Cloud:             lzv1.CloudSpec{Provider: lzv1.ProviderAWS, Partition: lzv1.PartitionAWSUSGov, Region: "us-gov-west-1"},
-			Account:           &lzv1.AWSAccountSpec{Name: name, Email: name + "@mpd.example.gov", GovCloud: true},
-			MaxClassification: class,
-			Network:           lzv1.NetworkSpec{CIDR: "10.40.0.0/16", AvailabilityZones: 3, Egress: lzv1.EgressNone, FlowLogs: ptr.To(true)},
-			Encryption:        lzv1.ZoneEncryption{RotationDays: 365},
-			Audit:             lzv1.ZoneAudit{RetentionDays: auditDays},
-		},
-	}
-}
-
 func denial(err error, want ...string) error {
 	if err == nil {
 		return fmt.Errorf("admitted; want a denial naming %v", want)
@@ -163,17 +132,19 @@ func TestWebhookProcessJudgesAlone(t *testing.T) {
 	testenv.Eventually(t, time.Minute, "the webhook process is ready", ready)
 
 	class := unique("cji")
-	if err := k8s.Create(ctx, cji(class)); err != nil {
+	if err := k8s.Create(ctx, fixtures.CJI(class)); err != nil {
 		t.Fatalf("a compliant DataClassification was refused: %v", err)
 	}
-	if err := denial(k8s.Create(ctx, zone(unique("zone"), class, 90)), "AU-11", "spec.audit.retentionDays"); err != nil {
+	short := fixtures.CompliantZone(unique("zone"), class)
+	short.Spec.Audit.RetentionDays = 90
+	if err := denial(k8s.Create(ctx, short), "AU-11", "spec.audit.retentionDays"); err != nil {
 		t.Error(err)
 	}
 
 	cp := &policyv1.CompliancePolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: unique("inventory")},
 		Spec: policyv1.CompliancePolicySpec{
-			Modules:           []policyv1.RegoFile{{Name: "tags.rego", Rego: tagPolicy}},
+			Modules:           []policyv1.RegoFile{{Name: "tags.rego", Rego: fixtures.TagPolicy}},
 			EnforcementAction: policyv1.EnforcementDeny,
 		},
 	}
@@ -181,7 +152,7 @@ func TestWebhookProcessJudgesAlone(t *testing.T) {
 		t.Fatalf("a valid CompliancePolicy was refused: %v", err)
 	}
 	testenv.Eventually(t, 30*time.Second, "the CompliancePolicy denies", func() error {
-		z := zone(unique("zone"), class, 400)
+		z := fixtures.CompliantZone(unique("zone"), class)
 		err := k8s.Create(ctx, z)
 		if err == nil {
 			_ = k8s.Delete(ctx, z)
@@ -198,20 +169,3 @@ func TestWebhookProcessJudgesAlone(t *testing.T) {
 		t.Errorf("the webhook process wrote the CompliancePolicy's status %+v; only the manager's leader may", cp.Status.Conditions)
 	}
 }
-
-// tagPolicy is a custom control: every zone must name a providerConfigRef.
-const tagPolicy = `package zonekeeper.custom.tags
-
-controls := {"CM-8"}
-
-violation contains v if {
-	input.object.kind == "LandingZone"
-	not input.object.spec.providerConfigRef
-	v := {
-		"control": "CM-8",
-		"severity": "medium",
-		"field": "spec.providerConfigRef",
-		"message": "set spec.providerConfigRef so the zone's credentials are inventoried",
-	}
-}
-`
