@@ -56,11 +56,10 @@ func (c *AWSComposer) namespaceFor(zone *lzv1.LandingZone) string {
 
 // awsParts are the composed objects of one zone, desired or observed.
 type awsParts struct {
-	account *awsv1.Account
-	config  *awsv1.ClusterProviderConfig
-	key     *awsv1.Key
-	trail   *awsv1.AuditTrail
-	vpc     *awsv1.VPC
+	config *awsv1.ClusterProviderConfig
+	key    *awsv1.Key
+	trail  *awsv1.AuditTrail
+	vpc    *awsv1.VPC
 }
 
 // memberConfigName is the ClusterProviderConfig reaching into a zone's account.

@@ -139,25 +139,28 @@ func (s *jsonSink) result(r Result) error {
 		sep = "\n    "
 	}
 	s.n++
-	s.w.WriteString(sep)
+	// A bufio.Writer keeps its first error and returns it from every later call and from
+	// Flush, which end reports: a failed write is not lost.
+	_, _ = s.w.WriteString(sep)
 	_, err = s.w.Write(b)
 	return err
 }
 
 func (s *jsonSink) end() error {
+	// Write errors stay in the bufio.Writer until Flush returns them.
 	if s.n > 0 {
-		s.w.WriteString("\n  ")
+		_, _ = s.w.WriteString("\n  ")
 	}
-	s.w.WriteString("]")
+	_, _ = s.w.WriteString("]")
 	if len(s.skipped) > 0 {
 		b, err := json.MarshalIndent(s.skipped, "  ", "  ")
 		if err != nil {
 			return errors.Wrap(err, "cannot write JSON")
 		}
-		s.w.WriteString(",\n  \"skipped\": ")
-		s.w.Write(b)
+		_, _ = s.w.WriteString(",\n  \"skipped\": ")
+		_, _ = s.w.Write(b)
 	}
-	s.w.WriteString("\n}\n")
+	_, _ = s.w.WriteString("\n}\n")
 	return s.w.Flush()
 }
 
@@ -178,22 +181,26 @@ func (s *textSink) result(res Result) error {
 	if len(res.Violations) > 0 {
 		status = "FAIL"
 	}
-	fmt.Fprintf(s.w, "%s %s (%s:%d) baselines: %s\n", status, name, res.File, res.Line, orNone(res.Baselines))
+	s.printf("%s %s (%s:%d) baselines: %s\n", status, name, res.File, res.Line, orNone(res.Baselines))
 	for _, v := range res.Violations {
 		s.violations++
 		if v.EnforcementAction == engine.ActionDeny {
 			s.deny++
 		}
-		fmt.Fprintf(s.w, "  %-5s %-8s %s [%s] %s: %s\n", v.EnforcementAction, v.Control, v.Baseline, strings.Join(v.References, ", "), v.Field, v.Message)
+		s.printf("  %-5s %-8s %s [%s] %s: %s\n", v.EnforcementAction, v.Control, v.Baseline, strings.Join(v.References, ", "), v.Field, v.Message)
 	}
 	for _, v := range res.Waived {
-		fmt.Fprintf(s.w, "  waived %-8s %s %s: by PolicyException %s\n", v.Control, v.Baseline, v.Field, v.Exception)
+		s.printf("  waived %-8s %s %s: by PolicyException %s\n", v.Control, v.Baseline, v.Field, v.Exception)
 	}
 	return nil
 }
 
+// printf writes to the buffer. A bufio.Writer keeps its first error and returns it from Flush,
+// which end reports.
+func (s *textSink) printf(format string, a ...any) { _, _ = fmt.Fprintf(s.w, format, a...) }
+
 func (s *textSink) end() error {
-	fmt.Fprintf(s.w, "%d objects checked, %d violations (%d deny), %d skipped (not ZoneKeeper kinds)\n", s.n, s.violations, s.deny, s.skipped)
+	s.printf("%d objects checked, %d violations (%d deny), %d skipped (not ZoneKeeper kinds)\n", s.n, s.violations, s.deny, s.skipped)
 	return s.w.Flush()
 }
 

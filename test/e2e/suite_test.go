@@ -86,11 +86,10 @@ func run(m *testing.M) int {
 // stack is one test's world: a fresh moto with an organization, a namespace for the zones'
 // managed resources, management credentials pointing at moto, and a running manager.
 type stack struct {
-	t         *testing.T
-	ns        string
-	mgmt      string
-	stop      func()
-	namespace string
+	t    *testing.T
+	ns   string
+	mgmt string
+	stop func()
 }
 
 func newStack(t *testing.T) *stack {

@@ -136,5 +136,5 @@ type AccountList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&Account{}, &AccountList{})
+	register(&Account{}, &AccountList{})
 }

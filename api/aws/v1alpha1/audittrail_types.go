@@ -134,5 +134,5 @@ type AuditTrailList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&AuditTrail{}, &AuditTrailList{})
+	register(&AuditTrail{}, &AuditTrailList{})
 }

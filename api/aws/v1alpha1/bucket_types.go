@@ -150,5 +150,5 @@ type BucketList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&Bucket{}, &BucketList{})
+	register(&Bucket{}, &BucketList{})
 }

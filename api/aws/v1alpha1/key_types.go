@@ -127,5 +127,5 @@ type KeyList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&Key{}, &KeyList{})
+	register(&Key{}, &KeyList{})
 }

@@ -147,5 +147,5 @@ type RoleList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&Role{}, &RoleList{})
+	register(&Role{}, &RoleList{})
 }

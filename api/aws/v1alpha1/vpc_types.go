@@ -198,5 +198,5 @@ type VPCList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&VPC{}, &VPCList{})
+	register(&VPC{}, &VPCList{})
 }

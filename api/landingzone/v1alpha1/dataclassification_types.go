@@ -205,5 +205,5 @@ type DataClassificationList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&DataClassification{}, &DataClassificationList{})
+	register(&DataClassification{}, &DataClassificationList{})
 }

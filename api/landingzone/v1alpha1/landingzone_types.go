@@ -395,5 +395,5 @@ type LandingZoneList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&LandingZone{}, &LandingZoneList{})
+	register(&LandingZone{}, &LandingZoneList{})
 }

@@ -113,5 +113,5 @@ type CompliancePolicyList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&CompliancePolicy{}, &CompliancePolicyList{})
+	register(&CompliancePolicy{}, &CompliancePolicyList{})
 }

@@ -100,5 +100,5 @@ type PolicyExceptionList struct {
 }
 
 func init() {
-	SchemeBuilder.Register(&PolicyException{}, &PolicyExceptionList{})
+	register(&PolicyException{}, &PolicyExceptionList{})
 }

@@ -188,8 +188,7 @@ func run(o options) error {
 			results = append(results, r)
 		}
 	}
-	report(os.Stdout, o, results)
-	return nil
+	return report(os.Stdout, o, results)
 }
 
 // server is the child process serving the webhook.
@@ -649,7 +648,10 @@ func classes(c map[string]uint64) string {
 	return b.String()
 }
 
-func report(w io.Writer, o options, results []result) {
+// report writes the results to out in one write, so that its error is the only one to check.
+func report(out io.Writer, o options, results []result) error {
+	var b strings.Builder
+	w := &b
 	fmt.Fprintf(w, "ZoneKeeper admission webhook, LandingZone %q (compliant / audit.retentionDays 90, alternating), AdmissionReview v1 CREATE\n", o.zone)
 	fmt.Fprintf(w, "%s %s/%s, GOMAXPROCS %d, NumCPU %d; TLS 1.3 ECDSA P-256 on 127.0.0.1; server in its own process (RSS and CPU are its own), load generator apart\n",
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU())
@@ -684,4 +686,6 @@ func report(w io.Writer, o options, results []result) {
 			fmt.Fprintf(w, "\nclients %d, round %d: first error: %s\n", r.clients, r.round, r.firstError)
 		}
 	}
+	_, err := io.WriteString(out, b.String())
+	return err
 }

@@ -187,15 +187,16 @@ func writeFile(path string, docs []string) error {
 	if err != nil {
 		return err
 	}
+	// A bufio.Writer keeps its first error and returns it from Flush.
 	w := bufio.NewWriter(f)
 	for i, d := range docs {
 		if i > 0 {
-			fmt.Fprintln(w, "---")
+			_, _ = w.WriteString("---\n")
 		}
-		fmt.Fprint(w, d)
+		_, _ = w.WriteString(d)
 	}
 	if err := w.Flush(); err != nil {
-		f.Close()
+		_ = f.Close()
 		return err
 	}
 	return f.Close()
