@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"k8s.io/utils/ptr"
@@ -63,9 +64,18 @@ func SetupLoader(mgr ctrl.Manager, e *engine.Engine) (*Loader, error) {
 type Loader struct {
 	Engine *engine.Engine
 
-	mu      sync.Mutex
-	loaded  string           // the key of the set in the engine; "" (no policies) to start with
-	refused map[string]error // why each policy of that set was left out; nil before any Load
+	mu      sync.Mutex       // one Load at a time
+	refused map[string]error // why each policy of the loaded set was left out; nil before any Load
+	// loaded is the key of the set in the engine, "" (no policies) to start with. It is read
+	// without mu, so that a readiness probe never waits for a compilation.
+	loaded atomic.Pointer[string]
+}
+
+func (l *Loader) loadedKey() string {
+	if k := l.loaded.Load(); k != nil {
+		return *k
+	}
+	return ""
 }
 
 // Checker is a readiness check (healthz.Checker) that fails until the engine holds the
@@ -77,10 +87,7 @@ func (l *Loader) Checker(reader client.Reader) func(*http.Request) error {
 		if err := reader.List(req.Context(), list); err != nil {
 			return errors.Wrap(err, "cannot list CompliancePolicies")
 		}
-		key := setKey(byName(list.Items))
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		if key != l.loaded {
+		if setKey(byName(list.Items)) != l.loadedKey() {
 			return fmt.Errorf("the %d CompliancePolicies are not all loaded into the policy engine yet", len(list.Items))
 		}
 		return nil
@@ -97,11 +104,11 @@ func (l *Loader) Load(ctx context.Context, items []policyv1.CompliancePolicy) ma
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.refused != nil && key == l.loaded {
+	if l.refused != nil && key == l.loadedKey() {
 		return l.refused
 	}
 	l.refused = l.load(ctx, items)
-	l.loaded = key
+	l.loaded.Store(&key)
 	return l.refused
 }
 
