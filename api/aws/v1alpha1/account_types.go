@@ -136,5 +136,5 @@ type AccountList struct {
 }
 
 func init() {
-	register(&Account{}, &AccountList{})
+	SchemeBuilder.Register(&Account{}, &AccountList{})
 }

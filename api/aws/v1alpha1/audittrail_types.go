@@ -134,5 +134,5 @@ type AuditTrailList struct {
 }
 
 func init() {
-	register(&AuditTrail{}, &AuditTrailList{})
+	SchemeBuilder.Register(&AuditTrail{}, &AuditTrailList{})
 }

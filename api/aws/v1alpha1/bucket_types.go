@@ -150,5 +150,5 @@ type BucketList struct {
 }
 
 func init() {
-	register(&Bucket{}, &BucketList{})
+	SchemeBuilder.Register(&Bucket{}, &BucketList{})
 }

@@ -127,5 +127,5 @@ type KeyList struct {
 }
 
 func init() {
-	register(&Key{}, &KeyList{})
+	SchemeBuilder.Register(&Key{}, &KeyList{})
 }

@@ -147,5 +147,5 @@ type RoleList struct {
 }
 
 func init() {
-	register(&Role{}, &RoleList{})
+	SchemeBuilder.Register(&Role{}, &RoleList{})
 }

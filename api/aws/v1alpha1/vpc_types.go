@@ -198,5 +198,5 @@ type VPCList struct {
 }
 
 func init() {
-	register(&VPC{}, &VPCList{})
+	SchemeBuilder.Register(&VPC{}, &VPCList{})
 }

@@ -205,5 +205,5 @@ type DataClassificationList struct {
 }
 
 func init() {
-	register(&DataClassification{}, &DataClassificationList{})
+	SchemeBuilder.Register(&DataClassification{}, &DataClassificationList{})
 }

@@ -395,5 +395,5 @@ type LandingZoneList struct {
 }
 
 func init() {
-	register(&LandingZone{}, &LandingZoneList{})
+	SchemeBuilder.Register(&LandingZone{}, &LandingZoneList{})
 }

@@ -135,5 +135,5 @@ type WorkloadList struct {
 }
 
 func init() {
-	register(&Workload{}, &WorkloadList{})
+	SchemeBuilder.Register(&Workload{}, &WorkloadList{})
 }

@@ -113,5 +113,5 @@ type CompliancePolicyList struct {
 }
 
 func init() {
-	register(&CompliancePolicy{}, &CompliancePolicyList{})
+	SchemeBuilder.Register(&CompliancePolicy{}, &CompliancePolicyList{})
 }

@@ -100,5 +100,5 @@ type PolicyExceptionList struct {
 }
 
 func init() {
-	register(&PolicyException{}, &PolicyExceptionList{})
+	SchemeBuilder.Register(&PolicyException{}, &PolicyExceptionList{})
 }
