@@ -71,10 +71,11 @@ run: manifests generate ## Run the manager against the cluster in $KUBECONFIG.
 	go run . manager
 
 .PHONY: demo
-demo: manifests build controlplane moto ## Start a local control plane, run the manager, apply config/samples and show their status (Ctrl-C stops).
+demo: manifests build controlplane moto ## Start a local control plane, run the webhook and the manager, apply config/samples and show their status (Ctrl-C stops).
 	go build -o $(BIN)/zonekeeper-demo ./hack/demo
 	KUBEBUILDER_ASSETS=$(CONTROLPLANE) DEMO_EXIT=$(DEMO_EXIT) $(BIN)/zonekeeper-demo \
-		--zonekeeper $(BIN)/zonekeeper --crds config/crd/bases --webhooks config/webhook \
+		--zonekeeper $(BIN)/zonekeeper --webhook-binary $(BIN)/zonekeeper-webhook \
+		--crds config/crd/bases --webhooks config/webhook \
 		--samples config/samples --refused hack/demo/refused --workdir $(BIN)/demo
 
 ##@ Tools

@@ -1,10 +1,11 @@
 // Command demo runs ZoneKeeper end to end on this machine: a real kube-apiserver and etcd (the
-// binaries hack/controlplane.sh builds), the CRDs, the zonekeeper manager as its own process, and
-// config/samples applied with server-side apply. It prints the objects with their conditions and
+// binaries hack/controlplane.sh builds), the CRDs, ZoneKeeper as config/default deploys it (the
+// admission webhook, zonekeeper-webhook, and the manager run with --disable-webhooks, each its own
+// process), and config/samples applied with server-side apply. It prints the objects with their conditions and
 // stays up until Ctrl-C, or exits by itself when DEMO_EXIT=1.
 //
-// The demo fails (exit 1) when anything does not work as it should: the control plane or the
-// manager does not start, a sample is refused, or an object is not reconciled, or is reconciled
+// The demo fails (exit 1) when anything does not work as it should: the control plane, the webhook
+// or the manager does not start, a sample is refused, or an object is not reconciled, or is reconciled
 // into an error or a dangling reference. A misplaced workload refused on purpose is not a failure.
 package main
 
@@ -40,6 +41,7 @@ import (
 
 type options struct {
 	zonekeeper string
+	webhook    string
 	crds       string
 	samples    string
 	refused    string
@@ -52,11 +54,12 @@ type options struct {
 func main() {
 	o := options{}
 	flag.StringVar(&o.zonekeeper, "zonekeeper", "bin/zonekeeper", "the zonekeeper binary")
+	flag.StringVar(&o.webhook, "webhook-binary", "bin/zonekeeper-webhook", "the zonekeeper-webhook binary")
 	flag.StringVar(&o.crds, "crds", "config/crd/bases", "directory of CRDs to install")
 	flag.StringVar(&o.samples, "samples", "config/samples", "directory of objects to apply")
 	flag.StringVar(&o.refused, "refused", "hack/demo/refused", "directory of objects the API server must refuse")
 	flag.StringVar(&o.webhooks, "webhooks", "config/webhook", "directory of the webhook configuration to install")
-	flag.StringVar(&o.workdir, "workdir", "bin/demo", "where the kubeconfig and manager log are written")
+	flag.StringVar(&o.workdir, "workdir", "bin/demo", "where the kubeconfig and the webhook's and manager's logs are written")
 	flag.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for the samples to be reconciled")
 	flag.Parse()
 	o.exit, _ = strconv.ParseBool(os.Getenv("DEMO_EXIT"))
@@ -113,7 +116,20 @@ func run(ctx context.Context, o options) (retErr error) {
 		return err
 	}
 
-	stopManager, err := startManager(ctx, o, kubeconfig, env.WebhookInstallOptions, aws.accounts.URL)
+	wh := env.WebhookInstallOptions
+	stopWebhook, err := startProcess(ctx, o, "webhook", o.webhook, "--kubeconfig", kubeconfig,
+		"--metrics-bind-address", "0",
+		"--webhook-host", wh.LocalServingHost, "--webhook-port", strconv.Itoa(wh.LocalServingPort),
+		"--webhook-cert-dir", wh.LocalServingCertDir)
+	if err != nil {
+		return err
+	}
+	defer func() { retErr = errors.Join(retErr, stopWebhook()) }()
+	stopManager, err := startProcess(ctx, o, "manager", o.zonekeeper, "manager", "--kubeconfig", kubeconfig,
+		"--metrics-bind-address", "0", "--disable-webhooks",
+		"--zone-namespace", demoNamespace, "--organization-region", orgRegion,
+		"--account-creation-endpoint", aws.accounts.URL, "--poll-interval", "1m",
+		"--service-account-issuer", demoIssuer)
 	if err != nil {
 		return err
 	}
@@ -164,14 +180,14 @@ func run(ctx context.Context, o options) (retErr error) {
 The AWS zone and its workload are Ready: the account, VPC, key and audit trail, and the
 workload's own key, object-locked bucket and IRSA role exist and were judged compliant. The Azure
 zones and their workloads stay Pending (Azure provisioning is a later release): ZoneKeeper never
-claims Ready for a cloud that was not provisioned. The same policy engine judged every object at
-admission and again in the reconcilers.`)
+claims Ready for a cloud that was not provisioned. The same policies judged every object at
+admission (zonekeeper-webhook) and again in the reconcilers (the manager).`)
 
 	if o.exit {
 		return nil
 	}
 	step("running; in another shell: bin/zonekeeper get --conditions --kubeconfig %s", kubeconfig)
-	step("manager log: %s. Press Ctrl-C to stop.", filepath.Join(o.workdir, "manager.log"))
+	step("logs: %s and %s. Press Ctrl-C to stop.", filepath.Join(o.workdir, "webhook.log"), filepath.Join(o.workdir, "manager.log"))
 	<-ctx.Done()
 	fmt.Println()
 	return nil
@@ -198,35 +214,31 @@ func writeKubeconfig(env *envtest.Environment, cfg *rest.Config, dir string) (st
 	return path, nil
 }
 
-// startManager runs `zonekeeper manager` as its own process, as it runs in a cluster, and waits for
-// its health probe. The returned function stops it with SIGTERM and waits for it to exit.
-func startManager(ctx context.Context, o options, kubeconfig string, wh envtest.WebhookInstallOptions, accountCreation string) (func() error, error) {
+// startProcess runs one of ZoneKeeper's binaries as its own process, as it runs in a cluster, with
+// its log in the work directory, and waits for its readiness probe (the webhook is ready once it
+// serves with the cluster's CompliancePolicies loaded). The returned function stops it with SIGTERM
+// and waits for it to exit.
+func startProcess(ctx context.Context, o options, name, binary string, args ...string) (func() error, error) {
 	probe, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	logPath := filepath.Join(o.workdir, "manager.log")
+	logPath := filepath.Join(o.workdir, name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		return nil, errors.Wrap(err, "cannot create manager log")
+		return nil, errors.Wrapf(err, "cannot create %s log", name)
 	}
-	step("starting the manager (log: %s)", logPath)
-	cmd := exec.Command(o.zonekeeper, "manager", "--kubeconfig", kubeconfig,
-		"--metrics-bind-address", "0", "--health-probe-bind-address", probe,
-		"--webhook-host", wh.LocalServingHost, "--webhook-port", strconv.Itoa(wh.LocalServingPort),
-		"--webhook-cert-dir", wh.LocalServingCertDir,
-		"--zone-namespace", demoNamespace, "--organization-region", orgRegion,
-		"--account-creation-endpoint", accountCreation, "--poll-interval", "1m",
-		"--service-account-issuer", demoIssuer)
+	step("starting the %s (log: %s)", name, logPath)
+	cmd := exec.Command(binary, append(args, "--health-probe-bind-address", probe)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()
-		return nil, errors.Wrap(err, "cannot start the manager")
+		return nil, errors.Wrapf(err, "cannot start the %s", name)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	stop := func() error {
-		step("stopping the manager")
+		step("stopping the %s", name)
 		defer logFile.Close() //nolint:errcheck // a log
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -235,7 +247,7 @@ func startManager(ctx context.Context, o options, kubeconfig string, wh envtest.
 		case <-time.After(15 * time.Second):
 			_ = cmd.Process.Kill()
 			<-exited
-			return errors.New("the manager did not stop within 15s of SIGTERM and was killed")
+			return errors.Errorf("the %s did not stop within 15s of SIGTERM and was killed", name)
 		}
 	}
 
@@ -243,7 +255,7 @@ func startManager(ctx context.Context, o options, kubeconfig string, wh envtest.
 	for {
 		select {
 		case err := <-exited:
-			return nil, errors.Errorf("the manager exited during start-up (%v); see %s", err, logPath)
+			return nil, errors.Errorf("the %s exited during start-up (%v); see %s", name, err, logPath)
 		case <-ctx.Done():
 			return nil, errors.Join(ctx.Err(), stop())
 		case <-time.After(200 * time.Millisecond):
@@ -256,7 +268,7 @@ func startManager(ctx context.Context, o options, kubeconfig string, wh envtest.
 			}
 		}
 		if time.Now().After(deadline) {
-			return nil, errors.Join(errors.Errorf("the manager was not ready within 30s; see %s", logPath), stop())
+			return nil, errors.Join(errors.Errorf("the %s was not ready within 30s; see %s", name, logPath), stop())
 		}
 	}
 }
