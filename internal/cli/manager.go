@@ -82,6 +82,9 @@ func newManagerCommand() *cobra.Command {
 }
 
 func runManager(o managerOptions) error {
+	if err := o.common.Err(); err != nil {
+		return err
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
 	log := ctrl.Log.WithName("setup")
 	cfg, err := restConfig(o.kubeconfig)

@@ -8,7 +8,6 @@ package webhookserver
 
 import (
 	"context"
-	"flag"
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -55,34 +54,16 @@ type Options struct {
 	Enforcement map[string]string
 	// PolicyTimeout bounds one evaluation.
 	PolicyTimeout time.Duration
-}
 
-// BindFlags registers the options as flags, with the manager's names and defaults.
-func (o *Options) BindFlags(f *flag.FlagSet) {
-	f.StringVar(&o.MetricsAddr, "metrics-bind-address", ":8080", "address the Prometheus metrics endpoint binds to; 0 disables it")
-	f.StringVar(&o.ProbeAddr, "health-probe-bind-address", ":8081", "address the /healthz and /readyz probes bind to")
-	f.StringVar(&o.WebhookHost, "webhook-host", "", "address the admission webhook binds to; all interfaces when empty")
-	f.IntVar(&o.WebhookPort, "webhook-port", 9443, "port of the admission webhook")
-	f.StringVar(&o.WebhookCertDir, "webhook-cert-dir", "", "directory holding tls.crt and tls.key for the webhook; the controller-runtime default when empty")
-	f.Func("baseline-enforcement", "enforcement action per built-in baseline, e.g. dod-il5=warn,cjis-v6=deny (deny, warn or audit; default deny)", func(v string) error {
-		m, err := keyValues(v)
-		if err != nil {
-			return err
-		}
-		if o.Enforcement == nil {
-			o.Enforcement = map[string]string{}
-		}
-		for k, a := range m {
-			o.Enforcement[k] = a
-		}
-		return nil
-	})
-	f.DurationVar(&o.PolicyTimeout, "policy-timeout", engine.DefaultTimeout, "deadline of one policy evaluation")
+	envErr error // a policy setting in the environment that could not be read
 }
 
 // Run serves the admission webhook until ctx ends. It is ready (/readyz) once the webhook server
 // has started and the cluster's CompliancePolicies are loaded into its engine.
 func Run(ctx context.Context, cfg *rest.Config, o Options) error {
+	if err := o.Err(); err != nil {
+		return err
+	}
 	eng, err := engine.New(ctx, engine.WithEnforcementActions(o.Enforcement), engine.WithTimeout(o.PolicyTimeout))
 	if err != nil {
 		return errors.Wrap(err, "cannot start the policy engine")
