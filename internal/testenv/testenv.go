@@ -59,6 +59,29 @@ func Start() (*envtest.Environment, *rest.Config, error) {
 	return env, cfg, nil
 }
 
+// StartWithWebhooks is Start with the validating webhook configuration of config/webhook
+// installed, pointed at env.WebhookInstallOptions' local host, port and serving certificate, where
+// the caller serves the webhook.
+func StartWithWebhooks() (*envtest.Environment, *rest.Config, error) {
+	env, err := New()
+	if err != nil {
+		return nil, nil, err
+	}
+	env.WebhookInstallOptions.Paths = []string{filepath.Join(Root(), "config", "webhook")}
+	cfg, err := env.Start()
+	if err != nil {
+		return nil, nil, errors.Wrap(err, "cannot start kube-apiserver and etcd")
+	}
+	return env, cfg, nil
+}
+
+// Stop stops env, saying on stderr when it cannot: for a TestMain's defer.
+func Stop(env *envtest.Environment) {
+	if err := env.Stop(); err != nil {
+		fmt.Fprintln(os.Stderr, "cannot stop control plane:", err)
+	}
+}
+
 // Main is a test binary's TestMain for suites that need a client of the API server and nothing
 // else: it starts the control plane, makes a client with the types that addToScheme registers
 // (client-go's built-in types always), runs the tests and stops the control plane. It returns the
@@ -75,11 +98,7 @@ func MainWithConfig(m interface{ Run() int }, cfg **rest.Config, c *client.Clien
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() {
-		if err := env.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "cannot stop control plane:", err)
-		}
-	}()
+	defer Stop(env)
 	s := k8sruntime.NewScheme()
 	for _, add := range append([]func(*k8sruntime.Scheme) error{clientgoscheme.AddToScheme}, addToScheme...) {
 		if err := add(s); err != nil {
