@@ -37,11 +37,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() {
-		if err := env.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "cannot stop control plane:", err)
-		}
-	}()
+	defer testenv.Stop(env)
 	s := runtime.NewScheme()
 	_ = clientgoscheme.AddToScheme(s)
 	_ = lzv1.AddToScheme(s)

@@ -64,11 +64,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer func() {
-		if err := env.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "cannot stop control plane:", err)
-		}
-	}()
+	defer testenv.Stop(env)
 	restCfg = cfg
 	if k8s, err = client.New(cfg, client.Options{Scheme: cli.Scheme()}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
