@@ -11,6 +11,7 @@ package admission
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"runtime"
 	"sync"
 	"time"
@@ -137,10 +138,20 @@ func Setup(mgr ctrl.Manager, c *Checker) error {
 		return errors.Wrap(err, "cannot index Workloads by landing zone for admission")
 	}
 	c.ZoneIndex = workloadZoneIndex
+	// The kinds the engine judges are served by verdictHandler, at the paths the builder would
+	// give them; the server instruments them as it does the builder's.
+	srv := mgr.GetWebhookServer()
+	for _, h := range []interface {
+		http.Handler
+		path() string
+	}{
+		newVerdictHandler[*lzv1.LandingZone](mgr.GetScheme(), c, lzv1.GroupVersion.WithKind("LandingZone")),
+		newVerdictHandler[*lzv1.Workload](mgr.GetScheme(), c, lzv1.GroupVersion.WithKind("Workload")),
+		newVerdictHandler[*lzv1.DataClassification](mgr.GetScheme(), c, lzv1.GroupVersion.WithKind("DataClassification")),
+	} {
+		srv.Register(h.path(), h)
+	}
 	for _, err := range []error{
-		ctrl.NewWebhookManagedBy(mgr, &lzv1.LandingZone{}).WithValidator(verdictValidator[*lzv1.LandingZone]{c}).Complete(),
-		ctrl.NewWebhookManagedBy(mgr, &lzv1.Workload{}).WithValidator(verdictValidator[*lzv1.Workload]{c}).Complete(),
-		ctrl.NewWebhookManagedBy(mgr, &lzv1.DataClassification{}).WithValidator(verdictValidator[*lzv1.DataClassification]{c}).Complete(),
 		ctrl.NewWebhookManagedBy(mgr, &policyv1.CompliancePolicy{}).WithValidator(policyValidator{c}).Complete(),
 		ctrl.NewWebhookManagedBy(mgr, &policyv1.PolicyException{}).WithValidator(exceptionValidator{c}).Complete(),
 	} {
@@ -153,8 +164,8 @@ func Setup(mgr ctrl.Manager, c *Checker) error {
 
 // NewLandingZoneWebhook returns the LandingZone validating webhook Setup registers, to serve
 // outside a manager (hack/bench/webhook measures it).
-func NewLandingZoneWebhook(scheme *k8sruntime.Scheme, c *Checker) *admission.Webhook {
-	return admission.WithValidator[*lzv1.LandingZone](scheme, verdictValidator[*lzv1.LandingZone]{c})
+func NewLandingZoneWebhook(scheme *k8sruntime.Scheme, c *Checker) http.Handler {
+	return newVerdictHandler[*lzv1.LandingZone](scheme, c, lzv1.GroupVersion.WithKind("LandingZone"))
 }
 
 func (c *Checker) now() time.Time {
