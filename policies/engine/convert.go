@@ -58,8 +58,18 @@ func sharedString(s string) ast.Value {
 	return share(shared.strings, s, func() ast.Value { return ast.String(s) })
 }
 
-func newConverter() *converter {
-	return &converter{kvs: make([][2]*ast.Term, 0, 64)}
+// converters are reused: every evaluation converts its input, and the pair
+// stack is the same size each time.
+var converters = sync.Pool{New: func() any { return &converter{kvs: make([][2]*ast.Term, 0, 64)} }}
+
+func newConverter() *converter { return converters.Get().(*converter) }
+
+// release returns c for reuse. The values it built share nothing with it:
+// ast.NewObject copies the pairs it is given.
+func (c *converter) release() {
+	clear(c.kvs[:cap(c.kvs)])
+	c.kvs = c.kvs[:0]
+	converters.Put(c)
 }
 
 // converter keeps the key-value pairs of the objects being converted on one

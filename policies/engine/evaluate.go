@@ -279,6 +279,7 @@ func (in Input) value() (ast.Value, error) {
 		return nil, errors.New("cannot evaluate an input without an object")
 	}
 	conv := newConverter()
+	defer conv.release()
 	self, _ := versionOf(in.Object)
 	obj, err := conv.objectValue(in.Object)
 	if err != nil {
