@@ -121,13 +121,16 @@ func TestAdmissionJudgesAZoneByTheClassificationsOfTheWorkloadsItHosts(t *testin
 		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: unique("wl")},
 		Spec:       lzv1.WorkloadSpec{LandingZoneRef: lzv1.LandingZoneReference{Name: host.Name}, Classifications: []string{hosted.Name}},
 	})
+	// The suite's reconcilers write the zones too: a conflict is retried, only the verdict counts.
 	shortRetention := func(z *lzv1.LandingZone) error {
 		z = z.DeepCopy()
-		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(z), z); err != nil {
-			return err
-		}
-		z.Spec.Audit.RetentionDays = 90
-		return k8s.Update(context.Background(), z, client.DryRunAll)
+		return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(z), z); err != nil {
+				return err
+			}
+			z.Spec.Audit.RetentionDays = 90
+			return k8s.Update(context.Background(), z, client.DryRunAll)
+		})
 	}
 
 	// The webhook reads workloads from the manager's cache, which sees the new one shortly.
