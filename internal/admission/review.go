@@ -10,12 +10,14 @@ import (
 	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/go-logr/logr"
 	admissionv1 "k8s.io/api/admission/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/klog/v2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -43,7 +45,18 @@ type verdictHandler[T client.Object] struct {
 }
 
 func newVerdictHandler[T client.Object](scheme *k8sruntime.Scheme, c *Checker, gvk schema.GroupVersionKind) *verdictHandler[T] {
-	return &verdictHandler[T]{c: c, gvk: gvk, stock: admission.WithValidator[T](scheme, verdictValidator[T]{c})}
+	stock := admission.WithValidator[T](scheme, verdictValidator[T]{c})
+	// Name the webhook and the request in the stock webhook's logs, as controller-runtime's
+	// builder does for the webhooks it registers.
+	stock.LogConstructor = func(base logr.Logger, req *admission.Request) logr.Logger {
+		l := base.WithValues("webhookGroup", gvk.Group, "webhookKind", gvk.Kind)
+		if req == nil {
+			return l
+		}
+		return l.WithValues(gvk.Kind, klog.KRef(req.Namespace, req.Name), "namespace", req.Namespace, "name", req.Name,
+			"resource", req.Resource, "user", req.UserInfo.Username, "requestID", req.UID)
+	}
+	return &verdictHandler[T]{c: c, gvk: gvk, stock: stock}
 }
 
 func (h *verdictHandler[T]) path() string { return validatePath(h.gvk) }
@@ -81,7 +94,7 @@ func (h *verdictHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer r.Body.Close() //nolint:errcheck // a read body's Close reports nothing of use
 	body, code, err := readBody(r)
 	if err != nil {
-		log.Error(err, "cannot read the admission review", "webhook", r.URL.Path)
+		log.Error(err, "cannot read the admission review", "webhookGroup", h.gvk.Group, "webhookKind", h.gvk.Kind)
 		// As the stock webhook answers: a review without a kind, as it cannot know which.
 		resp := admission.Errored(code, err)
 		write(w, admissionv1.AdmissionReview{Response: &resp.AdmissionResponse}, "")
