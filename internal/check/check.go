@@ -142,7 +142,8 @@ func run(ctx context.Context, o Options, out sink) error {
 		now = time.Now()
 	}
 	ev := &evaluator{
-		resolver: compliance.NewFrozen(idx.resolver()), extra: o.Baselines, now: now, ready: make(chan struct{}),
+		resolver: compliance.NewFrozen(idx.resolver()), unchanging: engine.NewUnchanging(),
+		extra: o.Baselines, now: now, ready: make(chan struct{}),
 		exceptions: make([]engine.Exception, 0, len(idx.exceptions)),
 	}
 	for _, pe := range idx.exceptions {
@@ -195,9 +196,12 @@ func run(ctx context.Context, o Options, out sink) error {
 // evaluator judges the objects of one file at a time against the index; it is shared by the
 // workers of the second pass and only read once ready is closed.
 type evaluator struct {
-	eng        *engine.Engine // set before ready is closed
-	ready      chan struct{}
-	resolver   compliance.Resolver
+	eng      *engine.Engine // set before ready is closed
+	ready    chan struct{}
+	resolver compliance.Resolver
+	// unchanging converts the classifications and zones resolver hands out (the Frozen's maps,
+	// which never change during a run) to the engine's form once.
+	unchanging *engine.Unchanging
 	extra      []string
 	exceptions []engine.Exception
 	now        time.Time
@@ -272,7 +276,7 @@ func (ev *evaluator) evaluate(ctx context.Context, src manifest.Object, in engin
 		}
 	}
 	sort.Strings(baselines)
-	v, err := ev.eng.Evaluate(ctx, in, engine.Options{Baselines: baselines, Exceptions: ev.exceptions, Now: ev.now})
+	v, err := ev.eng.Evaluate(ctx, in, engine.Options{Baselines: baselines, Exceptions: ev.exceptions, Now: ev.now, Unchanging: ev.unchanging})
 	if err != nil {
 		if errors.Is(err, engine.ErrUnknownBaseline) {
 			return Result{}, badInput("%s:%d: %s %s: %v", src.File, src.Line, src.GetKind(), src.GetName(), err)

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -69,7 +71,7 @@ func TestClassificationValuesFollowTheirVersion(t *testing.T) {
 	// object appears in the input, never the cached version.
 	updated := cji("2", 30)
 	updated["kind"] = "DataClassification"
-	value, err := Input{Object: updated, Classifications: []map[string]any{updated}}.value()
+	value, err := Input{Object: updated, Classifications: []map[string]any{updated}}.value(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,5 +81,103 @@ func TestClassificationValuesFollowTheirVersion(t *testing.T) {
 	}
 	if got.Compare(ast.Number("30")) != 0 {
 		t.Errorf("the object under review is seen in input.classifications with retentionDays %v, want 30", got)
+	}
+}
+
+// TestUnchangingConvertsWhatFilesShareOnce follows zonekeeper check: objects
+// read from files carry no UID or resourceVersion, and many are evaluated
+// against the same classification and zone maps. Those are converted once;
+// the object evaluated never is kept, nor anything that has a version; and
+// the verdicts are those of evaluating without it.
+func TestUnchangingConvertsWhatFilesShareOnce(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	fromFile := func(m map[string]any) map[string]any {
+		m = clone(m)
+		md := m["metadata"].(map[string]any)
+		delete(md, "uid")
+		delete(md, "resourceVersion")
+		return m
+	}
+	gov := govZone(t)
+	zone := fromFile(gov.Object)
+	zone["kind"] = "LandingZone"
+	cji, evidence := fromFile(gov.Classifications[0]), fromFile(gov.Classifications[1])
+	workload := func(name string, retentionDays float64) map[string]any {
+		return map[string]any{"apiVersion": "landingzone.zonekeeper.dev/v1alpha1", "kind": "Workload",
+			"metadata": map[string]any{"name": name, "namespace": "evidence"},
+			"spec": map[string]any{
+				"landingZoneRef":  map[string]any{"name": nameOf(zone)},
+				"classifications": []any{"cji"},
+				"storage":         []any{map[string]any{"name": "footage", "classification": "evidence", "retentionDays": retentionDays}},
+			}}
+	}
+	classification := fromFile(gov.Classifications[0]) // a DataClassification evaluated: its own only classification
+	versioned := gov.Classifications[1]               // from the API server: its version is its key
+
+	inputs := []Input{
+		{Object: workload("bwv", 3650), Zone: zone, Classifications: []map[string]any{cji, evidence}},
+		{Object: workload("short", 30), Zone: zone, Classifications: []map[string]any{cji, evidence}},
+		{Object: zone, Classifications: []map[string]any{evidence, cji}},
+		{Object: classification, Classifications: []map[string]any{classification}},
+		{Object: workload("mixed", 3650), Zone: zone, Classifications: []map[string]any{cji, versioned}},
+	}
+	u := NewUnchanging()
+	violations := 0
+	for round := range 2 {
+		for i, in := range inputs {
+			want, err := e.Evaluate(ctx, in, Options{Now: now})
+			if err != nil {
+				t.Fatalf("input %d: Evaluate: %v", i, err)
+			}
+			got, err := e.Evaluate(ctx, in, Options{Now: now, Unchanging: u})
+			if err != nil {
+				t.Fatalf("input %d, round %d: Evaluate with Unchanging: %v", i, round, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("input %d, round %d: verdict %+v, want %+v", i, round, got, want)
+			}
+			violations += len(want.Violations)
+		}
+	}
+	if violations == 0 {
+		t.Fatal("no input has a violation: the verdicts compared say nothing")
+	}
+
+	maps := map[string]map[string]any{
+		"zone": zone, "cji": cji, "evidence": evidence,
+		"the classification evaluated": classification, "the versioned classification": versioned,
+		"a workload evaluated": inputs[0].Object,
+	}
+	var kept []string
+	for label, m := range maps {
+		if _, ok := u.values[identity(m)]; ok {
+			kept = append(kept, label)
+		}
+	}
+	slices.Sort(kept)
+	if want := []string{"cji", "evidence", "zone"}; !slices.Equal(kept, want) || len(u.values) != len(want) {
+		t.Errorf("kept %v (%d values), want exactly %v", kept, len(u.values), want)
+	}
+}
+
+// TestUnchangingStaysBounded: a run over ever more files must not keep ever
+// more values.
+func TestUnchangingStaysBounded(t *testing.T) {
+	u := NewUnchanging()
+	conv := newConverter()
+	defer conv.release()
+	for i := range 3 * maxUnchangingValues {
+		m := map[string]any{"kind": "LandingZone", "metadata": map[string]any{"name": fmt.Sprintf("zone-%d", i)}}
+		v, err := u.value(conv, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.(ast.Object).Get(ast.StringTerm("metadata")).Get(ast.StringTerm("name")); got == nil || !got.Equal(ast.StringTerm(fmt.Sprintf("zone-%d", i))) {
+			t.Fatalf("zone-%d converted to %v", i, v)
+		}
+		if len(u.values) > maxUnchangingValues {
+			t.Fatalf("%d values kept after %d maps, want at most %d", len(u.values), i+1, maxUnchangingValues)
+		}
 	}
 }

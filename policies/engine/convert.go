@@ -2,8 +2,10 @@ package engine
 
 import (
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"sync"
+	"unsafe"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -172,10 +174,68 @@ func versionOf(obj map[string]any) (valueKey, bool) {
 	return valueKey{uid, rv}, uid != "" && rv != ""
 }
 
+// Unchanging keeps the AST values of maps that do not change for as long as
+// it is used, by the maps themselves. Objects read from files (zonekeeper
+// check) carry no UID or resourceVersion, yet thousands of workloads are
+// evaluated against the same few classifications and zones; passed in
+// Options.Unchanging, it lets each of those be converted once per run.
+//
+// Only Input.Classifications and Input.Zone are looked up in it, never
+// Input.Object, nor a classification that is the object itself (a
+// DataClassification's input). The caller must not modify those maps while
+// it uses the Unchanging: a map is found by its identity, not its content
+// (an entry keeps its map alive, so no other map can take its address). It
+// holds at most maxUnchangingValues values and starts over when full.
+type Unchanging struct {
+	mu     sync.RWMutex
+	values map[unsafe.Pointer]ast.Value // keyed by the map's own pointer, which keeps it alive
+}
+
+// NewUnchanging returns an empty Unchanging.
+func NewUnchanging() *Unchanging {
+	return &Unchanging{values: map[unsafe.Pointer]ast.Value{}}
+}
+
+// maxUnchangingValues bounds an Unchanging.
+const maxUnchangingValues = 256
+
+func identity(m map[string]any) unsafe.Pointer { return reflect.ValueOf(m).UnsafePointer() }
+
+// value converts obj once, with conv.
+func (u *Unchanging) value(conv *converter, obj map[string]any) (ast.Value, error) {
+	key := identity(obj)
+	u.mu.RLock()
+	v, ok := u.values[key]
+	u.mu.RUnlock()
+	if ok {
+		return v, nil
+	}
+	v, err := conv.objectValue(obj)
+	if err != nil {
+		return nil, err
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if prev, ok := u.values[key]; ok {
+		return prev, nil // converted meanwhile by another evaluation: share one
+	}
+	if len(u.values) >= maxUnchangingValues {
+		// Files keep a zone near its workloads: starting over keeps memory flat
+		// as the files grow and costs one conversion per zone still in use.
+		clear(u.values)
+	}
+	u.values[key] = v
+	return v, nil
+}
+
 // cachedObjectValue converts obj, or returns the value converted for the same
 // version of it, unless it shares the UID excluded (the object evaluated).
-func (c *converter) cachedObjectValue(obj map[string]any, excluded string) (ast.Value, error) {
+// Without a version, it is looked up in unchanging when that is set.
+func (c *converter) cachedObjectValue(obj map[string]any, excluded string, unchanging *Unchanging) (ast.Value, error) {
 	key, ok := versionOf(obj)
+	if !ok && unchanging != nil {
+		return unchanging.value(c, obj)
+	}
 	if !ok || key.uid == excluded {
 		return c.objectValue(obj)
 	}

@@ -147,7 +147,7 @@ func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Ver
 	if q == nil { // nothing applies
 		return verdict, nil
 	}
-	input, err := in.value()
+	input, err := in.value(opts.Unchanging)
 	if err != nil {
 		return Verdict{}, err
 	}
@@ -274,7 +274,7 @@ func (s *snapshot) evalError(ctx context.Context, q *prepared, err error) error 
 
 // value converts the input to an AST value once, so that no evaluation pays a
 // JSON round trip.
-func (in Input) value() (ast.Value, error) {
+func (in Input) value(unchanging *Unchanging) (ast.Value, error) {
 	if in.Object == nil {
 		return nil, errors.New("cannot evaluate an input without an object")
 	}
@@ -287,13 +287,18 @@ func (in Input) value() (ast.Value, error) {
 	}
 	seen := make(map[string]bool, len(in.Classifications))
 	classes := make([]*ast.Term, 0, len(in.Classifications))
+	objectID := identity(in.Object)
 	for _, c := range in.Classifications {
 		name := nameOf(c)
 		if seen[name] {
 			continue // keep the first: duplicates would conflict in policies
 		}
 		seen[name] = true
-		v, err := conv.cachedObjectValue(c, self.uid)
+		u := unchanging
+		if identity(c) == objectID {
+			u = nil // the object itself: converted afresh, as it always is
+		}
+		v, err := conv.cachedObjectValue(c, self.uid, u)
 		if err != nil {
 			return nil, fmt.Errorf("cannot convert classification %q: %w", name, err)
 		}
@@ -314,7 +319,7 @@ func (in Input) value() (ast.Value, error) {
 		{ast.InternedTerm("observed"), observed},
 	}
 	if in.Zone != nil {
-		zone, err := conv.cachedObjectValue(in.Zone, self.uid)
+		zone, err := conv.cachedObjectValue(in.Zone, self.uid, unchanging)
 		if err != nil {
 			return nil, fmt.Errorf("cannot convert input zone: %w", err)
 		}

@@ -67,6 +67,10 @@ type Options struct {
 	// Now is the evaluation time: exceptions expire against it and policies
 	// read it through time.now_ns. Zero means time.Now().
 	Now time.Time
+	// Unchanging, when set, converts the input's classifications and zone
+	// that carry no UID and resourceVersion once for as long as it is used
+	// (see Unchanging for what the caller promises).
+	Unchanging *Unchanging
 }
 
 // Verdict is the result of an evaluation. Both lists are sorted by baseline,
