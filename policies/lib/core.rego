@@ -77,10 +77,10 @@ class_numbers(path) := {v |
 
 # class_names_where is the sorted, quoted list of classifications in force whose
 # spec.<path> equals value, for messages.
-class_names_where(path, value) := concat(", ", [sprintf("%q", [n]) | some n in sort({name_of(c) |
+class_names_where(path, value) := concat(", ", sort([sprintf("%q", [object.get(c, ["metadata", "name"], "")]) |
 	some c in classifications
-	spec_value(c, path) == value
-})])
+	object.get(c.spec, path, null) == value
+]))
 
 # finding is a violation without its control: where to look and what to do.
 finding(field, message) := {"field": field, "message": message}
@@ -127,14 +127,11 @@ plan_trails := [r | some r in plan; r.kind == "AuditTrail"]
 plan_buckets := [r | some r in plan; r.kind == "Bucket"]
 
 # describe renders a value for a message, saying "not set" for missing ones.
-describe(null) := "not set"
-
-describe(x) := sprintf("%q", [x]) if is_string(x)
-
-describe(x) := sprintf("%v", [x]) if {
-	x != null
-	not is_string(x)
-}
+describe(x) := "not set" if {
+	x == null
+} else := sprintf("%q", [x]) if {
+	is_string(x)
+} else := sprintf("%v", [x])
 
 at_least(x, floor) if {
 	is_number(x)
