@@ -113,7 +113,7 @@ func TestUnchangingConvertsWhatFilesShareOnce(t *testing.T) {
 			}}
 	}
 	classification := fromFile(gov.Classifications[0]) // a DataClassification evaluated: its own only classification
-	versioned := gov.Classifications[1]               // from the API server: its version is its key
+	versioned := gov.Classifications[1]                // from the API server: its version is its key
 
 	inputs := []Input{
 		{Object: workload("bwv", 3650), Zone: zone, Classifications: []map[string]any{cji, evidence}},
