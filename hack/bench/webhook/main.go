@@ -53,7 +53,7 @@ import (
 	"github.com/zonekeeper/zonekeeper/internal/manifest"
 )
 
-// path is where Setup's builder registers the LandingZone webhook (see the kubebuilder marker).
+// path is where admission.Setup serves the LandingZone webhook (the kubebuilder marker's path).
 const path = "/validate-landingzone-zonekeeper-dev-v1alpha1-landingzone"
 
 // uidTemplate is replaced in every request body by a fresh UID of the same length.
