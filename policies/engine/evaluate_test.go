@@ -330,6 +330,32 @@ violation contains {"message": "no control"} if true
 				}
 			},
 		},
+		"ReferenceNotAString": {
+			policy: "badref",
+			reason: "a reference that is not a string is an error, not dropped",
+			module: `package zonekeeper.custom.badref
+controls := {"ZK-1"}
+violation contains {"control": "ZK-1", "severity": "low", "message": "m", "references": ["ok", 7]} if true
+`,
+			check: func(t *testing.T, err error) {
+				if !strings.Contains(err.Error(), `policy "badref": violation references must be strings, got 7`) {
+					t.Errorf("error %q does not say what is wrong", err)
+				}
+			},
+		},
+		"ViolationNotAnObject": {
+			policy: "scalar",
+			reason: "a violation that is not an object is an error naming it",
+			module: `package zonekeeper.custom.scalar
+controls := {"ZK-1"}
+violation contains "ZK-1" if true
+`,
+			check: func(t *testing.T, err error) {
+				if !strings.Contains(err.Error(), `policy "scalar": violation must be an object, got "ZK-1"`) {
+					t.Errorf("error %q does not say what is wrong", err)
+				}
+			},
+		},
 		"UndeclaredControl": {
 			policy: "undeclared",
 			reason: "a violation of a control the policy does not declare is an error: no exception could name it",
@@ -491,5 +517,49 @@ violation contains {"control": "PROBE", "severity": "low", "message": "duplicate
 	}
 	if _, ok := in.Object["metadata"].(map[string]any)["managedFields"]; !ok {
 		t.Error("Evaluate modified the caller's object")
+	}
+}
+
+func TestCustomViolationReferencesAreReadFromArraysAndSets(t *testing.T) {
+	cases := map[string]struct {
+		references string
+		want       []string
+	}{
+		"Array":  {references: `["CJIS 5.4", "NCSC-P2"]`, want: []string{"CJIS 5.4", "NCSC-P2"}},
+		"Set":    {references: `{"NCSC-P2", "CJIS 5.4"}`, want: []string{"CJIS 5.4", "NCSC-P2"}},
+		"Absent": {want: []string{}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			refs := ""
+			if tc.references != "" {
+				refs = `, "references": ` + tc.references
+			}
+			module := "package zonekeeper.custom.refs\ncontrols := {\"ZK-1\"}\n" +
+				`violation contains {"control": "ZK-1", "severity": "low", "field": "spec", "message": "m"` + refs + "} if true\n"
+			e := newEngine(t)
+			if err := e.SetCustomPolicies(context.Background(), []CustomPolicy{customPolicy("refs", module)}); err != nil {
+				t.Fatalf("SetCustomPolicies: %v", err)
+			}
+			v, err := e.Evaluate(context.Background(), govZone(t), Options{Baselines: []string{}, Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *Violation
+			for i := range v.Violations {
+				if v.Violations[i].Baseline == "refs" {
+					got = &v.Violations[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("no violation of policy refs in %+v", v.Violations)
+			}
+			if got.Control != "ZK-1" || got.Severity != "low" || got.Field != "spec" || got.Message != "m" {
+				t.Errorf("violation %+v, want control ZK-1, severity low, field spec, message m", *got)
+			}
+			if !slices.Equal(got.References, tc.want) {
+				t.Errorf("references %q, want %q", got.References, tc.want)
+			}
+		})
 	}
 }
