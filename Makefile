@@ -8,6 +8,7 @@ BIN            ?= $(CURDIR)/bin
 CONTROLPLANE   ?= $(BIN)/controlplane
 CONTROLLER_GEN ?= $(BIN)/controller-gen
 GOLANGCI_LINT  ?= $(BIN)/golangci-lint
+HELM           ?= $(BIN)/helm
 
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 GOLANGCI_LINT_VERSION    ?= v2.6.2
@@ -32,6 +33,11 @@ manifests: $(CONTROLLER_GEN) ## Generate CRDs, RBAC and webhook configuration fr
 	$(CONTROLLER_GEN) rbac:roleName=manager-role paths=./controllers/... output:rbac:artifacts:config=config/rbac
 	$(CONTROLLER_GEN) rbac:roleName=webhook-role paths=./internal/webhookserver/... output:rbac:artifacts:config=config/webhook-server
 	$(CONTROLLER_GEN) webhook paths=./internal/admission/... output:webhook:artifacts:config=config/webhook
+	@# The Helm chart installs the same CRDs and takes its RBAC rules and webhooks from the generated files.
+	rm -f charts/zonekeeper/crds/*.yaml && cp config/crd/bases/*.yaml charts/zonekeeper/crds/
+	cp config/rbac/role.yaml charts/zonekeeper/files/manager-role.yaml
+	cp config/webhook-server/role.yaml charts/zonekeeper/files/webhook-role.yaml
+	cp config/webhook/manifests.yaml charts/zonekeeper/files/webhooks.yaml
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods.
@@ -52,11 +58,11 @@ lint: $(GOLANGCI_LINT) ## Run golangci-lint.
 .PHONY: verify
 verify: manifests generate ## Fail when generated files are stale or code is unformatted.
 	@out=$$(gofmt -s -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "unformatted (run make fmt):"; echo "$$out"; exit 1; fi
-	@if [ -n "$$(git status --porcelain -- api config)" ]; then echo "generated files are stale (run make manifests generate and commit):"; git status --porcelain -- api config; git diff --stat -- api config; exit 1; fi
+	@if [ -n "$$(git status --porcelain -- api config charts)" ]; then echo "generated files are stale (run make manifests generate and commit):"; git status --porcelain -- api config charts; git diff --stat -- api config charts; exit 1; fi
 	go vet $(GO_PACKAGES)
 
 .PHONY: test
-test: manifests generate vet controlplane moto ## Run unit, Rego and envtest integration tests against a real kube-apiserver.
+test: manifests generate vet controlplane moto helm ## Run unit, Rego and envtest integration tests against a real kube-apiserver.
 	KUBEBUILDER_ASSETS=$(CONTROLPLANE) go test $(GO_TEST_FLAGS) $(GO_PACKAGES)
 
 ##@ Build and run
@@ -86,6 +92,10 @@ moto: .venv/bin/moto_server ## Install moto, the AWS emulator the tests and the 
 .venv/bin/moto_server:
 	python3 -m venv .venv
 	.venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]'
+
+.PHONY: helm
+helm: ## Build helm from the Go module proxy into bin/helm (cached), for the chart's tests.
+	@hack/helm.sh $(BIN) >/dev/null
 
 .PHONY: controlplane
 controlplane: ## Build kube-apiserver and etcd from the Go module proxy into bin/controlplane (cached).
