@@ -140,12 +140,11 @@ func deploymentOf(t *testing.T, obj map[string]any) *appsv1.Deployment {
 // configDeployment reads the Deployment of a kustomize manifest that may hold other objects.
 func configDeployment(t *testing.T, path string) *appsv1.Deployment {
 	t.Helper()
-	f, err := os.Open(filepath.Join(testenv.Root(), filepath.FromSlash(path)))
+	b, err := os.ReadFile(filepath.Join(testenv.Root(), filepath.FromSlash(path)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	for _, o := range decodeAll(t, f) {
+	for _, o := range decodeAll(t, bytes.NewReader(b)) {
 		if o.GetKind() == "Deployment" {
 			return deploymentOf(t, o.Object)
 		}
