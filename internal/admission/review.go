@@ -42,6 +42,7 @@ type verdictHandler[T client.Object] struct {
 	c     *Checker
 	gvk   schema.GroupVersionKind
 	stock http.Handler // controller-runtime's webhook for T
+	log   logr.Logger  // where the stock webhook logs: admission
 }
 
 func newVerdictHandler[T client.Object](scheme *k8sruntime.Scheme, c *Checker, gvk schema.GroupVersionKind) *verdictHandler[T] {
@@ -49,14 +50,20 @@ func newVerdictHandler[T client.Object](scheme *k8sruntime.Scheme, c *Checker, g
 	// Name the webhook and the request in the stock webhook's logs, as controller-runtime's
 	// builder does for the webhooks it registers.
 	stock.LogConstructor = func(base logr.Logger, req *admission.Request) logr.Logger {
-		l := base.WithValues("webhookGroup", gvk.Group, "webhookKind", gvk.Kind)
-		if req == nil {
-			return l
-		}
-		return l.WithValues(gvk.Kind, klog.KRef(req.Namespace, req.Name), "namespace", req.Namespace, "name", req.Name,
-			"resource", req.Resource, "user", req.UserInfo.Username, "requestID", req.UID)
+		return requestLogger(base, gvk, req)
 	}
-	return &verdictHandler[T]{c: c, gvk: gvk, stock: stock}
+	return &verdictHandler[T]{c: c, gvk: gvk, stock: stock, log: log}
+}
+
+// requestLogger names the webhook and the request, as controller-runtime's builder does for the
+// webhooks it registers.
+func requestLogger(base logr.Logger, gvk schema.GroupVersionKind, req *admission.Request) logr.Logger {
+	l := base.WithValues("webhookGroup", gvk.Group, "webhookKind", gvk.Kind)
+	if req == nil {
+		return l
+	}
+	return l.WithValues(gvk.Kind, klog.KRef(req.Namespace, req.Name), "namespace", req.Namespace, "name", req.Name,
+		"resource", req.Resource, "user", req.UserInfo.Username, "requestID", req.UID)
 }
 
 func (h *verdictHandler[T]) path() string { return validatePath(h.gvk) }
@@ -107,19 +114,34 @@ func (h *verdictHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := admission.Request{AdmissionRequest: review.Request.AdmissionRequest}
+	// The stock webhook's debug logs, the same lines with the same values, built only when
+	// someone reads them.
+	debug := h.log.V(5).Enabled()
+	if debug {
+		requestLogger(h.log, h.gvk, &req).V(5).Info("received request")
+	}
 	resp := h.handle(r.Context(), req, review.Request.Object)
 	out := admissionv1.AdmissionReview{Response: &resp.AdmissionResponse}
 	out.SetGroupVersionKind(admissionv1.SchemeGroupVersion.WithKind("AdmissionReview"))
-	write(w, out, req.UID)
+	if write(w, out, req.UID) && debug {
+		l := requestLogger(h.log, h.gvk, nil)
+		if res := resp.Result; res != nil {
+			l = l.WithValues("code", res.Code, "reason", res.Reason, "message", res.Message)
+		}
+		l.V(5).Info("wrote response", "requestID", resp.UID, "allowed", resp.Allowed)
+	}
 }
 
 var log = logf.Log.WithName("admission")
 
-func write(w io.Writer, review admissionv1.AdmissionReview, uid types.UID) {
+// write answers with review, reporting whether it could.
+func write(w io.Writer, review admissionv1.AdmissionReview, uid types.UID) bool {
 	if err := json.NewEncoder(w).Encode(review); err != nil {
 		// The connection is gone (a review always encodes): nothing more can be said on it.
 		log.Error(err, "cannot write the admission response", "requestID", uid)
+		return false
 	}
+	return true
 }
 
 // fast reports whether the review is one this handler answers itself.

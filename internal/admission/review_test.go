@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/go-logr/logr"
+	"github.com/go-logr/logr/funcr"
 	admissionv1 "k8s.io/api/admission/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -175,6 +177,51 @@ func TestVerdictHandlerAnswersEveryReviewAsControllerRuntimesWebhook(t *testing.
 			}
 			if tc.answeredItself && tc.wantCode != http.StatusRequestEntityTooLarge && ar.Response.UID != "0f9b6c8e-uid" {
 				t.Errorf("answer for request %q, want the review's UID", ar.Response.UID)
+			}
+		})
+	}
+}
+
+// TestVerdictHandlerLogsAsControllerRuntimesWebhook: at verbosity 5 the handler writes the stock
+// webhook's "received request" and "wrote response" lines, with the same values; below it,
+// nothing.
+func TestVerdictHandlerLogsAsControllerRuntimesWebhook(t *testing.T) {
+	ctx := context.Background()
+	class := unique("cji")
+	mustCreate(t, cji(class))
+	eng, err := engine.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &admission.Checker{Engine: eng, Reader: k8s}
+	scheme := cli.Scheme()
+	gvk := lzv1.GroupVersion.WithKind("LandingZone")
+	good := typed(compliantZone("zone", class), "LandingZone")
+	short := compliantZone("zone", class)
+	short.Spec.Audit.RetentionDays = 90
+	typed(short, "LandingZone")
+
+	capture := func(verbosity int) (logr.Logger, *[]string) {
+		var lines []string
+		return funcr.New(func(prefix, args string) { lines = append(lines, prefix+" "+args) }, funcr.Options{Verbosity: verbosity}), &lines
+	}
+	for name, obj := range map[string]client.Object{"Allowed": good, "Denied": short} {
+		t.Run(name, func(t *testing.T) {
+			body := review(t, "admission.k8s.io/v1", admissionv1.Create, obj, nil)
+			fastLog, fast := capture(5)
+			serve(admission.VerdictHandlerLoggingTo[*lzv1.LandingZone](scheme, c, gvk, fastLog), "application/json", body)
+			stockLog, stock := capture(5)
+			serve(admission.StockWebhookLoggingTo[*lzv1.LandingZone](scheme, c, gvk, stockLog), "application/json", body)
+			if len(*stock) != 2 || !strings.Contains((*stock)[0], `"msg"="received request"`) || !strings.Contains((*stock)[1], `"msg"="wrote response"`) {
+				t.Fatalf("the stock webhook logged %q, want its received and wrote lines", *stock)
+			}
+			if strings.Join(*fast, "\n") != strings.Join(*stock, "\n") {
+				t.Errorf("the verdict handler logged\n%s\nthe stock webhook\n%s", strings.Join(*fast, "\n"), strings.Join(*stock, "\n"))
+			}
+			quietLog, quiet := capture(4)
+			serve(admission.VerdictHandlerLoggingTo[*lzv1.LandingZone](scheme, c, gvk, quietLog), "application/json", body)
+			if len(*quiet) != 0 {
+				t.Errorf("at verbosity 4 the handler logged %q", *quiet)
 			}
 		})
 	}
