@@ -171,7 +171,7 @@ func BenchmarkPreparedEvalParsedInput(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	input, err := govZone(b).value(nil)
+	input, _, err := govZone(b).value(nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func BenchmarkInputConversion(b *testing.B) {
 	in := govZone(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := in.value(nil); err != nil {
+		if _, _, err := in.value(nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -71,7 +71,7 @@ func TestClassificationValuesFollowTheirVersion(t *testing.T) {
 	// object appears in the input, never the cached version.
 	updated := cji("2", 30)
 	updated["kind"] = "DataClassification"
-	value, err := Input{Object: updated, Classifications: []map[string]any{updated}}.value(nil)
+	value, _, err := Input{Object: updated, Classifications: []map[string]any{updated}}.value(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

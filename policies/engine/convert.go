@@ -230,32 +230,34 @@ func (u *Unchanging) value(conv *converter, obj map[string]any) (ast.Value, erro
 
 // cachedObjectValue converts obj, or returns the value converted for the same
 // version of it, unless it shares the UID excluded (the object evaluated).
-// Without a version, it is looked up in unchanging when that is set.
-func (c *converter) cachedObjectValue(obj map[string]any, excluded string, unchanging *Unchanging) (ast.Value, error) {
+// Without a version, it is looked up in unchanging when that is set. kept
+// reports whether the value came from (or went into) one of those caches, so
+// that the same object may give the same value again.
+func (c *converter) cachedObjectValue(obj map[string]any, excluded string, unchanging *Unchanging) (v ast.Value, kept bool, err error) {
 	key, ok := versionOf(obj)
 	if !ok && unchanging != nil {
-		return unchanging.value(c, obj)
+		v, err := unchanging.value(c, obj)
+		return v, err == nil, err
 	}
 	if !ok || key.uid == excluded {
-		return c.objectValue(obj)
+		v, err := c.objectValue(obj)
+		return v, false, err
 	}
 	cachedValues.RLock()
 	v, hit := cachedValues.m[key]
 	cachedValues.RUnlock()
 	if hit {
-		return v, nil
+		return v, true, nil
 	}
-	v, err := c.objectValue(obj)
+	v, err = c.objectValue(obj)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	cachedValues.Lock()
 	if len(cachedValues.m) >= maxCachedValues {
-		// Old versions are never asked for again; starting over is cheaper
-		// than tracking their age and costs one conversion per live object.
 		clear(cachedValues.m)
 	}
 	cachedValues.m[key] = v
 	cachedValues.Unlock()
-	return v, nil
+	return v, true, nil
 }

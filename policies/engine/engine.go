@@ -192,6 +192,7 @@ type snapshot struct {
 	modules  map[string]*ast.Module // what compiler compiled, to specialize
 
 	queries sync.Map // baseline set key -> *prepared
+	facts   *facts   // values of the rules over the classifications alone, by classifications
 }
 
 // policy is what the engine knows about one baseline or custom policy.

@@ -147,7 +147,7 @@ func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Ver
 	if q == nil { // nothing applies
 		return verdict, nil
 	}
-	input, err := in.value(opts.Unchanging)
+	input, key, err := in.value(opts.Unchanging)
 	if err != nil {
 		return Verdict{}, err
 	}
@@ -165,6 +165,10 @@ func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Ver
 	}
 	cache := newVirtualCache()
 	defer cache.release()
+	seeded := snap.facts.lookup(key)
+	if seeded != nil {
+		seeded.seed(cache)
+	}
 	rs, err := q.query.Eval(ctx,
 		rego.EvalParsedInput(input),
 		rego.EvalTime(now),
@@ -176,6 +180,7 @@ func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Ver
 	if err != nil {
 		return Verdict{}, snap.evalError(ctx, q, err)
 	}
+	snap.facts.harvest(key, cache, seeded)
 	if len(rs) != 1 {
 		// Every violation set is defined (possibly empty) when its rules
 		// exist, so no result means a policy did not evaluate.
@@ -281,18 +286,22 @@ func (s *snapshot) evalError(ctx context.Context, q *prepared, err error) error 
 
 // value converts the input to an AST value once, so that no evaluation pays a
 // JSON round trip.
-func (in Input) value(unchanging *Unchanging) (ast.Value, error) {
+//
+// It also returns the classifications' values as the key of their facts (see
+// facts.go), or nil when their facts may not be reused for this input.
+func (in Input) value(unchanging *Unchanging) (ast.Value, []ast.Object, error) {
 	if in.Object == nil {
-		return nil, errors.New("cannot evaluate an input without an object")
+		return nil, nil, errors.New("cannot evaluate an input without an object")
 	}
 	conv := newConverter()
 	defer conv.release()
 	self, _ := versionOf(in.Object)
 	obj, err := conv.objectValue(in.Object)
 	if err != nil {
-		return nil, fmt.Errorf("cannot convert input object: %w", err)
+		return nil, nil, fmt.Errorf("cannot convert input object: %w", err)
 	}
 	seen := make(map[string]bool, len(in.Classifications))
+	stable := true
 	classes := make([]*ast.Term, 0, len(in.Classifications))
 	objectID := identity(in.Object)
 	for _, c := range in.Classifications {
@@ -305,19 +314,20 @@ func (in Input) value(unchanging *Unchanging) (ast.Value, error) {
 		if identity(c) == objectID {
 			u = nil // the object itself: converted afresh, as it always is
 		}
-		v, err := conv.cachedObjectValue(c, self.uid, u)
+		v, kept, err := conv.cachedObjectValue(c, self.uid, u)
+		stable = stable && kept
 		if err != nil {
-			return nil, fmt.Errorf("cannot convert classification %q: %w", name, err)
+			return nil, nil, fmt.Errorf("cannot convert classification %q: %w", name, err)
 		}
 		classes = append(classes, ast.NewTerm(v))
 	}
 	plan, err := conv.list(in.Plan, "plan")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	observed, err := conv.list(in.Observed, "observed")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	kvs := [][2]*ast.Term{
 		{ast.InternedTerm("object"), ast.NewTerm(obj)},
@@ -326,13 +336,14 @@ func (in Input) value(unchanging *Unchanging) (ast.Value, error) {
 		{ast.InternedTerm("observed"), observed},
 	}
 	if in.Zone != nil {
-		zone, err := conv.cachedObjectValue(in.Zone, self.uid, unchanging)
+		zone, _, err := conv.cachedObjectValue(in.Zone, self.uid, unchanging)
 		if err != nil {
-			return nil, fmt.Errorf("cannot convert input zone: %w", err)
+			return nil, nil, fmt.Errorf("cannot convert input zone: %w", err)
 		}
 		kvs = append(kvs, [2]*ast.Term{ast.InternedTerm("zone"), ast.NewTerm(zone)})
 	}
-	return ast.NewObject(kvs...), nil
+	kind, _ := in.Object["kind"].(string)
+	return ast.NewObject(kvs...), factsKey(kind, classes, stable), nil
 }
 
 // objectValue converts a Kubernetes object, leaving out

@@ -65,7 +65,7 @@ func TestScreensNeverChangeAVerdict(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, gc := range goldenCases(t) {
-			in, err := gc.in.value(nil)
+			in, _, err := gc.in.value(nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,237 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// versioned gives each classification of in a UID and a resourceVersion, as the cluster does,
+// the version derived from the content: the same classification content, the same version.
+func versioned(in Input) Input {
+	classes := make([]map[string]any, len(in.Classifications))
+	for i, c := range in.Classifications {
+		c = clone(c)
+		b, _ := json.Marshal(c)
+		md, _ := c["metadata"].(map[string]any)
+		if md == nil {
+			md = map[string]any{}
+			c["metadata"] = md
+		}
+		md["uid"] = fmt.Sprintf("uid-%v", md["name"])
+		md["resourceVersion"] = fmt.Sprintf("%x", sha256.Sum256(b))[:12]
+		classes[i] = c
+	}
+	in.Classifications = classes
+	return in
+}
+
+func TestFactsQualifyRulesOverTheClassificationsAlone(t *testing.T) {
+	e := newEngine(t)
+	var got []string
+	for _, r := range e.current.Load().facts.rules {
+		got = append(got, r.String())
+	}
+	for _, want := range []string{
+		"data.zonekeeper.lib.core.classifications",
+		"data.zonekeeper.lib.checks.class_audit_days",
+		"data.zonekeeper.lib.checks.class_rotation_days",
+		"data.zonekeeper.lib.checks.forbidding",
+		"data.zonekeeper.lib.checks.fips_requiring",
+		"data.zonekeeper.lib.checks.forbidding_names",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("%s does not qualify; qualifying: %v", want, got)
+		}
+	}
+	for _, not := range []string{
+		"data.zonekeeper.lib.core.zone_spec",                // the zone
+		"data.zonekeeper.lib.core.declared_classifications", // the workload
+		"data.zonekeeper.lib.checks.zone_region",
+		"data.zonekeeper.lib.checks.residency_doubtful", // the classifications and the zone's region
+		"data.zonekeeper.lib.checks.ceiling_clean",
+		"data.zonekeeper.lib.checks.audit_days_met",
+		"data.zonekeeper.lib.checks.findings",
+	} {
+		if slices.Contains(got, not) {
+			t.Errorf("%s qualifies, but it reads more than the classifications", not)
+		}
+	}
+
+	// The analysis itself, on rules written to test it.
+	c := ast.NewCompiler()
+	c.Compile(map[string]*ast.Module{
+		"core.rego": ast.MustParseModule(`package zonekeeper.lib.core
+classifications := object.get(input, "classifications", [])
+`),
+		"t.rego": ast.MustParseModule(`package zonekeeper.lib.t
+import data.zonekeeper.lib.core
+levels := [l | some c in core.classifications; l := c.spec.level]
+through_function := count_of(core.classifications)
+count_of(xs) := count(xs)
+through_rule := count(levels)
+constant := {"uk"}
+reads_input := input.object.kind
+reads_input_whole := object.get(input, "zone", null)
+through_impure_function := kind_of(1)
+kind_of(_) := input.object.kind
+through_impure_rule := count([reads_input])
+clock := time.now_ns()
+with_input := n if { n := count(core.classifications) with input as {"classifications": []} }
+f(x) := x
+`),
+	})
+	if c.Failed() {
+		t.Fatal(c.Errors)
+	}
+	got = nil
+	for _, r := range newFacts(c).rules {
+		got = append(got, strings.TrimPrefix(r.String(), "data.zonekeeper.lib."))
+	}
+	slices.Sort(got)
+	want := []string{"core.classifications", "t.constant", "t.levels", "t.through_function", "t.through_rule"}
+	if !slices.Equal(got, want) {
+		t.Errorf("qualifying rules %v, want %v", got, want)
+	}
+}
+
+// TestFactsGiveTheVerdictsOfAFullEvaluation evaluates every golden case under every golden
+// configuration with the facts cache off, then on twice (the first keeps the facts, the second
+// starts from them), and requires the same verdicts or errors.
+func TestFactsGiveTheVerdictsOfAFullEvaluation(t *testing.T) {
+	ctx := context.Background()
+	cases := goldenCases(t)
+	seeded := 0
+	for _, cfg := range goldenConfigs() {
+		e := newEngine(t, cfg.opts...)
+		if len(cfg.custom) > 0 {
+			if err := e.SetCustomPolicies(ctx, cfg.custom); err != nil {
+				t.Fatalf("%s: SetCustomPolicies: %v", cfg.name, err)
+			}
+		}
+		snap := e.current.Load()
+		kept := snap.facts
+		for _, c := range cases {
+			in := versioned(c.in)
+			for _, bs := range cfg.baselines {
+				opts := Options{Baselines: bs, Exceptions: cfg.exceptions, Now: goldenNow}
+				snap.facts = nil
+				want := newGoldenResult(e.Evaluate(ctx, in, opts))
+				snap.facts = kept
+				for round := range 2 {
+					got := newGoldenResult(e.Evaluate(ctx, in, opts))
+					if !reflect.DeepEqual(got, want) {
+						t.Errorf("%s %s %s, round %d with kept facts:\n got %+v\nwant %+v", cfg.name, c.name, baselinesKey(bs), round, got, want)
+					}
+				}
+				if _, key, err := in.value(nil); err == nil && kept.lookup(key) != nil {
+					seeded++
+				}
+			}
+		}
+	}
+	if seeded < 100 {
+		t.Errorf("only %d evaluations could start from kept facts: the test does not exercise them", seeded)
+	}
+}
+
+// TestFactsFollowTheClassifications: a classification that changes (a new resourceVersion) is
+// judged by its new content, never by the facts kept for the old one, and the old one's facts
+// stay right for it.
+func TestFactsFollowTheClassifications(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	zone := govZone(t)
+	withAudit := func(days int, rv string) Input {
+		in := zone
+		in.Classifications = make([]map[string]any, len(zone.Classifications))
+		for i, c := range zone.Classifications {
+			c = clone(c)
+			c["metadata"].(map[string]any)["resourceVersion"] = rv + fmt.Sprint(i)
+			c["spec"].(map[string]any)["audit"].(map[string]any)["retentionDays"] = days
+			in.Classifications[i] = c
+		}
+		return in
+	}
+	au11 := func(in Input) []string {
+		t.Helper()
+		var msgs []string
+		for range 2 { // the second evaluation starts from the kept facts
+			v, err := e.Evaluate(ctx, in, Options{Baselines: []string{"cjis-v6"}, Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs = msgs[:0]
+			for _, x := range v.Violations {
+				if x.Control == "AU-11" {
+					msgs = append(msgs, x.Message)
+				}
+			}
+		}
+		return msgs
+	}
+	short, long := withAudit(365, "a"), withAudit(3000, "b")
+	if got := au11(short); len(got) != 0 {
+		t.Fatalf("classifications asking 365 days, zone keeping 400: AU-11 %q", got)
+	}
+	if got := au11(long); len(got) != 1 || !strings.Contains(got[0], "at least 3000") {
+		t.Errorf("classifications changed to ask 3000 days: AU-11 %q, want one asking for 3000", got)
+	}
+	if got := au11(short); len(got) != 0 {
+		t.Errorf("back to the classifications asking 365 days: AU-11 %q", got)
+	}
+	if _, key, _ := short.value(nil); e.current.Load().facts.lookup(key) == nil {
+		t.Error("no facts kept for the classifications evaluated")
+	}
+}
+
+// TestFactsUnderConcurrentEvaluations: evaluations of two versions of the classifications at once
+// keep and reuse their facts without mixing them up (run it with -race too).
+func TestFactsUnderConcurrentEvaluations(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	zone := govZone(t)
+	version := func(days int, rv string) Input {
+		in := zone
+		in.Classifications = make([]map[string]any, len(zone.Classifications))
+		for i, c := range zone.Classifications {
+			c = clone(c)
+			c["metadata"].(map[string]any)["resourceVersion"] = fmt.Sprint(rv, i)
+			c["spec"].(map[string]any)["audit"].(map[string]any)["retentionDays"] = days
+			in.Classifications[i] = c
+		}
+		return in
+	}
+	inputs := []Input{version(365, "short"), version(3000, "long")}
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 40 {
+				which := (g + i) % 2
+				v, err := e.Evaluate(ctx, inputs[which], Options{Baselines: []string{"cjis-v6"}, Now: now})
+				if err != nil {
+					errs <- err
+					return
+				}
+				au11 := slices.ContainsFunc(v.Violations, func(x Violation) bool { return x.Control == "AU-11" })
+				if au11 != (which == 1) {
+					errs <- fmt.Errorf("goroutine %d, evaluation %d: AU-11 reported %t for the classifications asking %v days", g, i, au11, []int{365, 3000}[which])
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
