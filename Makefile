@@ -72,6 +72,18 @@ build: generate ## Build bin/zonekeeper and bin/zonekeeper-webhook.
 	go build -o $(BIN)/zonekeeper .
 	go build -o $(BIN)/zonekeeper-webhook ./cmd/zonekeeper-webhook
 
+IMAGE_REPO ?= ghcr.io/zonekeeper
+IMAGE_TAG  ?= $(shell awk '/^appVersion:/ {gsub(/"/, "", $$2); print $$2}' charts/zonekeeper/Chart.yaml)
+
+.PHONY: image
+image: generate ## Build the manager and webhook images as OCI layout tars in bin/images (no Docker needed).
+	CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w" -o $(BIN)/linux/zonekeeper .
+	CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w" -o $(BIN)/linux/zonekeeper-webhook ./cmd/zonekeeper-webhook
+	go run ./hack/image -binary $(BIN)/linux/zonekeeper -name zonekeeper -version $(IMAGE_TAG) \
+		-tag $(IMAGE_REPO)/zonekeeper:$(IMAGE_TAG) -out $(BIN)/images/zonekeeper.tar
+	go run ./hack/image -binary $(BIN)/linux/zonekeeper-webhook -name zonekeeper-webhook -version $(IMAGE_TAG) \
+		-tag $(IMAGE_REPO)/zonekeeper-webhook:$(IMAGE_TAG) -out $(BIN)/images/zonekeeper-webhook.tar
+
 .PHONY: run
 run: manifests generate ## Run the manager against the cluster in $KUBECONFIG.
 	go run . manager
