@@ -40,6 +40,7 @@ const DefaultTimeout = time.Second
 const (
 	builtinFilePrefix = "builtin/"
 	customFilePrefix  = "custom/"
+	coreModuleFile    = builtinFilePrefix + "lib/core.rego"
 )
 
 var (

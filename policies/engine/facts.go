@@ -20,6 +20,8 @@ import (
 // arguments, and what it reads, through every rule and function it uses, is core.classifications,
 // constants, the parameters and deterministic builtins; never input, never `with`. This is
 // decided from the compiled modules, so a rule changed to read more stops qualifying by itself.
+// core.classifications itself reads input for every kind; its definition is pinned instead (see
+// pinnedSource), and any change to it turns the cache off.
 //
 // The values are reused only where core.classifications is input.classifications, which core.rego
 // documents for a LandingZone and a DataClassification (a Workload's are the ones it names), and
@@ -48,12 +50,18 @@ type factsEntry struct {
 	classes []ast.Object // the key; holding them keeps their addresses from being reused
 	refs    []ast.Ref
 	values  []*ast.Term // nil: the rule is undefined for these classifications
+	has     []bool      // by position in facts.rules: whether refs holds that rule
 }
 
-// newFacts finds the rules of c whose values depend on the classifications in force alone.
-func newFacts(c *ast.Compiler) *facts {
+// newFacts finds the rules of c whose values depend on the classifications in force alone. core
+// is core.rego as parsed, before compilation: facts are kept only while its classifications rule
+// is still input.classifications for every kind but Workload (see pinnedSource).
+func newFacts(c *ast.Compiler, core *ast.Module) *facts {
 	a := factsAnalysis{c: c, state: map[*ast.Rule]factsState{}}
 	f := &facts{entries: map[ast.Object][]*factsEntry{}}
+	if !pinnedSource(core) {
+		return f // no rule qualifies: nothing is kept
+	}
 	seen := map[string]bool{}
 	for _, file := range sortedKeys(c.Modules) {
 		m := c.Modules[file]
@@ -83,6 +91,39 @@ func newFacts(c *ast.Compiler) *facts {
 	}
 	return f
 }
+
+// pinnedSource reports whether core defines core.classifications as written when the facts cache
+// was built, and as factsKey relies on:
+//
+//	classifications := [...] if { input.object.kind == "Workload" } else := object.get(input, "classifications", [])
+//
+// The analysis cannot show this itself: the rule reads input for every kind. So the rule's shape
+// is pinned instead, and any other definition turns the cache off (TestFactsQualify... fails).
+func pinnedSource(core *ast.Module) bool {
+	if core == nil || core.Package.Path.String() != "data.zonekeeper.lib.core" {
+		return false
+	}
+	var defs []*ast.Rule
+	for _, r := range core.Rules {
+		if r.Head.Name.String() == "classifications" || (len(r.Head.Reference) > 0 && r.Head.Reference[0].Value.Compare(ast.Var("classifications")) == 0) {
+			defs = append(defs, r)
+		}
+	}
+	if len(defs) != 1 || defs[0].Default || len(defs[0].Head.Args) > 0 {
+		return false
+	}
+	r := defs[0]
+	if !r.Body.Equal(pinnedWorkloadBody) || r.Else == nil || r.Else.Else != nil || len(r.Else.Body) != 1 ||
+		!r.Else.Body[0].Equal(ast.NewExpr(ast.BooleanTerm(true))) || r.Else.Head.Value == nil {
+		return false
+	}
+	return r.Else.Head.Value.Equal(pinnedOtherValue)
+}
+
+var (
+	pinnedWorkloadBody = ast.MustParseBody(`input.object.kind == "Workload"`)
+	pinnedOtherValue   = ast.MustParseModule("package p\nclassifications := object.get(input, \"classifications\", [])\n").Rules[0].Head.Value
+)
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
@@ -182,10 +223,19 @@ func (a *factsAnalysis) ref(ref ast.Ref) bool {
 		return true // rules, or the parameters in the store: constant for a snapshot
 	}
 	// A builtin's name, or a reference into a local variable.
-	if b, ok := ast.BuiltinMap[ref.String()]; ok && b.Nondeterministic {
+	name := ref.String()
+	if b, ok := ast.BuiltinMap[name]; ok && (b.Nondeterministic || readsTheClock[name]) {
 		return false
 	}
 	return true
+}
+
+// readsTheClock are builtins OPA does not mark nondeterministic that read the evaluation's time
+// or the wall clock when their arguments do not say which time to use.
+var readsTheClock = map[string]bool{
+	"io.jwt.decode_verify":                                   true,
+	"crypto.x509.parse_and_verify_certificates":              true,
+	"crypto.x509.parse_and_verify_certificates_with_options": true,
 }
 
 var factsSourceRef = ast.MustParseRef(factsSource)
@@ -245,29 +295,32 @@ func (e *factsEntry) seed(c *virtualCache) {
 // that the entry for key (if any) does not hold yet. Entries are never changed once kept (seed
 // reads them without the lock): a new one replaces the old.
 func (f *facts) harvest(key []ast.Object, c *virtualCache, old *factsEntry) {
-	if f == nil || key == nil {
+	if f == nil || key == nil || len(f.rules) == 0 {
 		return
 	}
-	var refs []ast.Ref
-	var values []*ast.Term
-	for _, ref := range f.rules {
-		if old != nil && slices.ContainsFunc(old.refs, func(r ast.Ref) bool { return r.Equal(ref) }) {
+	var e *factsEntry
+	for i, ref := range f.rules {
+		if old != nil && old.has[i] {
 			continue
 		}
 		v, undefined := c.Get(ref)
 		if v == nil && !undefined {
 			continue // not evaluated: nothing to keep
 		}
-		refs = append(refs, ref)
-		values = append(values, v)
+		if e == nil {
+			e = &factsEntry{classes: key, has: make([]bool, len(f.rules))}
+			if old != nil {
+				e.refs = slices.Clone(old.refs)
+				e.values = slices.Clone(old.values)
+				copy(e.has, old.has)
+			}
+		}
+		e.refs = append(e.refs, ref)
+		e.values = append(e.values, v)
+		e.has[i] = true
 	}
-	if len(refs) == 0 {
+	if e == nil {
 		return
-	}
-	e := &factsEntry{classes: key, refs: refs, values: values}
-	if old != nil {
-		e.refs = append(slices.Clip(old.refs), refs...)
-		e.values = append(slices.Clip(old.values), values...)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

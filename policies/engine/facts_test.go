@@ -66,11 +66,14 @@ func TestFactsQualifyRulesOverTheClassificationsAlone(t *testing.T) {
 	}
 
 	// The analysis itself, on rules written to test it.
+	coreModule := ast.MustParseModule(`package zonekeeper.lib.core
+classifications := [c | some c in input.classifications] if {
+	input.object.kind == "Workload"
+} else := object.get(input, "classifications", [])
+`)
 	c := ast.NewCompiler()
 	c.Compile(map[string]*ast.Module{
-		"core.rego": ast.MustParseModule(`package zonekeeper.lib.core
-classifications := object.get(input, "classifications", [])
-`),
+		"core.rego": coreModule,
 		"t.rego": ast.MustParseModule(`package zonekeeper.lib.t
 import data.zonekeeper.lib.core
 levels := [l | some c in core.classifications; l := c.spec.level]
@@ -84,6 +87,7 @@ through_impure_function := kind_of(1)
 kind_of(_) := input.object.kind
 through_impure_rule := count([reads_input])
 clock := time.now_ns()
+jwt := io.jwt.decode_verify("x.y.z", {"secret": "s"})
 with_input := n if { n := count(core.classifications) with input as {"classifications": []} }
 f(x) := x
 `),
@@ -92,7 +96,7 @@ f(x) := x
 		t.Fatal(c.Errors)
 	}
 	got = nil
-	for _, r := range newFacts(c).rules {
+	for _, r := range newFacts(c, coreModule).rules {
 		got = append(got, strings.TrimPrefix(r.String(), "data.zonekeeper.lib."))
 	}
 	slices.Sort(got)
@@ -234,4 +238,52 @@ func TestFactsUnderConcurrentEvaluations(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestFactsNeedCoreClassificationsAsPinned: facts are kept only while core.classifications is
+// input.classifications for every kind but Workload, which the analysis cannot show by itself.
+func TestFactsNeedCoreClassificationsAsPinned(t *testing.T) {
+	lib := `package zonekeeper.lib.t
+import data.zonekeeper.lib.core
+levels := [l | some c in core.classifications; l := c.spec.level]
+`
+	for name, tc := range map[string]struct {
+		core string
+		want bool
+	}{
+		"AsWritten": {`package zonekeeper.lib.core
+classifications := [c | some c in object.get(input, "classifications", [])] if {
+	input.object.kind == "Workload"
+} else := object.get(input, "classifications", [])
+`, true},
+		"FilteredForZonesToo": {`package zonekeeper.lib.core
+classifications := [c | some c in object.get(input, "classifications", [])] if {
+	input.object.kind == "Workload"
+} else := [c | some c in object.get(input, "classifications", []); c.spec.level < 9]
+`, false},
+		"AnotherKindFiltered": {`package zonekeeper.lib.core
+classifications := [] if {
+	input.object.kind == "LandingZone"
+} else := object.get(input, "classifications", [])
+`, false},
+		"TwoDefinitions": {`package zonekeeper.lib.core
+classifications := object.get(input, "classifications", []) if input.object.kind != "Workload"
+classifications := [] if input.object.kind == "Workload"
+`, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			core := ast.MustParseModule(tc.core)
+			c := ast.NewCompiler()
+			c.Compile(map[string]*ast.Module{"core.rego": core, "t.rego": ast.MustParseModule(lib)})
+			if c.Failed() {
+				t.Fatal(c.Errors)
+			}
+			got := len(newFacts(c, core).rules) > 0
+			if got != tc.want {
+				t.Errorf("facts kept: %t, want %t", got, tc.want)
+			}
+		})
+	}
+	// The built-in core.rego is as pinned: TestFactsQualifyRulesOverTheClassificationsAlone
+	// finds its facts.
 }

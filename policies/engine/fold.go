@@ -265,7 +265,7 @@ func foldStage(values map[string]ast.Value) ast.CompilerStageDefinition {
 // to.
 func (e *Engine) specialize(ctx context.Context, snap *snapshot, store storage.Store) error {
 	if usesWithOnData(snap.modules) {
-		snap.facts = newFacts(snap.compiler)
+		snap.facts = newFacts(snap.compiler, e.builtin[coreModuleFile])
 		return nil
 	}
 	paths := foldable(snap.compiler, func(file string) bool { return !strings.HasPrefix(file, customFilePrefix) })
@@ -296,6 +296,6 @@ func (e *Engine) specialize(ctx context.Context, snap *snapshot, store storage.S
 	}
 	snap.compiler = c
 	snap.modules = nil // compiled; not needed any more
-	snap.facts = newFacts(c)
+	snap.facts = newFacts(c, e.builtin[coreModuleFile])
 	return nil
 }

@@ -35,7 +35,10 @@ zone_name := object.get(zone, ["metadata", "name"], "")
 # spec.classifications and spec.storage[].classification. A Workload's input
 # also carries its zone's maxClassification so the AC-4 level comparison can
 # run, but that classification's requirements are the zone's, not the
-# workload's.
+# workload's. The engine keeps facts derived from the classifications across
+# evaluations (policies/engine/facts.go) on the strength of the else branch
+# being input.classifications: it turns that off if this rule is written
+# otherwise.
 classifications := [c |
 	some c in object.get(input, "classifications", [])
 	object.get(c, ["metadata", "name"], "") in declared_classifications # name_of(c)
