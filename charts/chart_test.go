@@ -342,7 +342,28 @@ func TestChartValues(t *testing.T) {
 				}
 			},
 		},
+		"ExternalIssuer": {
+			set: []string{"webhook.tls.certManager.issuerRef.kind=AWSPCAClusterIssuer", "webhook.tls.certManager.issuerRef.name=pca", "webhook.tls.certManager.issuerRef.group=awspca.cert-manager.io"},
+			check: func(t *testing.T, objs []*unstructured.Unstructured) {
+				ref, _, _ := unstructured.NestedStringMap(find(t, objs, "Certificate", prefix+"-serving-cert").Object, "spec", "issuerRef")
+				if want := map[string]string{"kind": "AWSPCAClusterIssuer", "name": "pca", "group": "awspca.cert-manager.io"}; !reflect.DeepEqual(ref, want) {
+					t.Errorf("issuerRef %v, want %v", ref, want)
+				}
+			},
+		},
+		"OneReplicaWithABudget": {set: []string{"webhook.replicas=1"}, wantErr: "webhook.replicas (1) must exceed webhook.podDisruptionBudget.minAvailable (1)"},
+		"OneReplicaWithoutABudget": {
+			set: []string{"webhook.replicas=1", "webhook.podDisruptionBudget.enabled=false"},
+			check: func(t *testing.T, objs []*unstructured.Unstructured) {
+				if r := deploymentOf(t, find(t, objs, "Deployment", prefix+"-webhook").Object).Spec.Replicas; r == nil || *r != 1 {
+					t.Errorf("replicas %v, want 1", r)
+				}
+			},
+		},
 		"UnknownEnforcementAction":  {set: []string{"policy.baselineEnforcement=dod-il5=maybe"}, wantErr: "/policy/baselineEnforcement"},
+		"EmptyEnforcementItem":      {set: []string{`policy.baselineEnforcement=\,cjis-v6=deny`}, wantErr: "/policy/baselineEnforcement"},
+		"ZeroTimeout":               {set: []string{"policy.timeout=0s"}, wantErr: "/policy/timeout"},
+		"MisspelledComponentValue":  {set: []string{"manager.replica=3"}, wantErr: "/manager/replica"},
 		"FailurePolicyNotAPolicy":   {set: []string{"webhook.failurePolicy=Sometimes"}, wantErr: "/webhook/failurePolicy"},
 		"ReplicasNotANumber":        {set: []string{"webhook.replicas=two"}, wantErr: "/webhook/replicas"},
 		"MisspelledTopLevelSetting": {set: []string{"polcy.timeout=1s"}, wantErr: "polcy"},

@@ -8,8 +8,7 @@
 // build host in it. Load or push it with any OCI tool, for example
 //
 //	skopeo copy oci-archive:bin/images/zonekeeper.tar docker://registry.example/zonekeeper:v0.1.0
-//	crane push bin/images/zonekeeper.tar registry.example/zonekeeper:v0.1.0
-//	docker load -i bin/images/zonekeeper.tar   # Docker 25 or later
+//	podman load -i bin/images/zonekeeper.tar
 //
 // Usage: go run ./hack/image -binary bin/linux/zonekeeper -name zonekeeper -tag ghcr.io/zonekeeper/zonekeeper:0.1.0 -out bin/images/zonekeeper.tar
 package main
