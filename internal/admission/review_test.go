@@ -81,15 +81,21 @@ func serve(h http.Handler, contentType string, body []byte) (int, string) {
 	return w.Code, w.Body.String()
 }
 
-func TestVerdictHandlerAnswersEveryReviewAsControllerRuntimesWebhook(t *testing.T) {
-	ctx := context.Background()
+// newReviewChecker creates a cji-like classification of a name of its own in the API server
+// and returns its name with a Checker over the built-in policies, reading the API server.
+func newReviewChecker(t *testing.T) (string, *admission.Checker) {
+	t.Helper()
 	class := unique("cji")
 	mustCreate(t, cji(class))
-	eng, err := engine.New(ctx)
+	eng, err := engine.New(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &admission.Checker{Engine: eng, Reader: k8s}
+	return class, &admission.Checker{Engine: eng, Reader: k8s}
+}
+
+func TestVerdictHandlerAnswersEveryReviewAsControllerRuntimesWebhook(t *testing.T) {
+	class, c := newReviewChecker(t)
 	scheme := cli.Scheme()
 
 	good := typed(compliantZone("zone", class), "LandingZone")
@@ -186,14 +192,7 @@ func TestVerdictHandlerAnswersEveryReviewAsControllerRuntimesWebhook(t *testing.
 // webhook's "received request" and "wrote response" lines, with the same values; below it,
 // nothing.
 func TestVerdictHandlerLogsAsControllerRuntimesWebhook(t *testing.T) {
-	ctx := context.Background()
-	class := unique("cji")
-	mustCreate(t, cji(class))
-	eng, err := engine.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &admission.Checker{Engine: eng, Reader: k8s}
+	class, c := newReviewChecker(t)
 	scheme := cli.Scheme()
 	gvk := lzv1.GroupVersion.WithKind("LandingZone")
 	good := typed(compliantZone("zone", class), "LandingZone")

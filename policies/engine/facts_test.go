@@ -33,6 +33,20 @@ func versioned(in Input) Input {
 	return in
 }
 
+// auditVersion is zone with its classifications asking for days of audit retention, at
+// resourceVersions made from rv: another rv, another version of the same classifications.
+func auditVersion(zone Input, days int, rv string) Input {
+	classes := make([]map[string]any, len(zone.Classifications))
+	for i, c := range zone.Classifications {
+		c = clone(c)
+		c["metadata"].(map[string]any)["resourceVersion"] = fmt.Sprint(rv, i)
+		c["spec"].(map[string]any)["audit"].(map[string]any)["retentionDays"] = days
+		classes[i] = c
+	}
+	zone.Classifications = classes
+	return zone
+}
+
 func TestFactsQualifyRulesOverTheClassificationsAlone(t *testing.T) {
 	e := newEngine(t)
 	var got []string
@@ -152,18 +166,7 @@ func TestFactsGiveTheVerdictsOfAFullEvaluation(t *testing.T) {
 func TestFactsFollowTheClassifications(t *testing.T) {
 	ctx := context.Background()
 	e := newEngine(t)
-	zone := govZone(t)
-	withAudit := func(days int, rv string) Input {
-		in := zone
-		in.Classifications = make([]map[string]any, len(zone.Classifications))
-		for i, c := range zone.Classifications {
-			c = clone(c)
-			c["metadata"].(map[string]any)["resourceVersion"] = rv + fmt.Sprint(i)
-			c["spec"].(map[string]any)["audit"].(map[string]any)["retentionDays"] = days
-			in.Classifications[i] = c
-		}
-		return in
-	}
+	withAudit := func(days int, rv string) Input { return auditVersion(govZone(t), days, rv) }
 	au11 := func(in Input) []string {
 		t.Helper()
 		var msgs []string
@@ -201,19 +204,7 @@ func TestFactsFollowTheClassifications(t *testing.T) {
 func TestFactsUnderConcurrentEvaluations(t *testing.T) {
 	ctx := context.Background()
 	e := newEngine(t)
-	zone := govZone(t)
-	version := func(days int, rv string) Input {
-		in := zone
-		in.Classifications = make([]map[string]any, len(zone.Classifications))
-		for i, c := range zone.Classifications {
-			c = clone(c)
-			c["metadata"].(map[string]any)["resourceVersion"] = fmt.Sprint(rv, i)
-			c["spec"].(map[string]any)["audit"].(map[string]any)["retentionDays"] = days
-			in.Classifications[i] = c
-		}
-		return in
-	}
-	inputs := []Input{version(365, "short"), version(3000, "long")}
+	inputs := []Input{auditVersion(govZone(t), 365, "short"), auditVersion(govZone(t), 3000, "long")}
 	errs := make(chan error, 8)
 	for g := range 8 {
 		go func() {
