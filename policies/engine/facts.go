@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -63,7 +64,7 @@ func newFacts(c *ast.Compiler, core *ast.Module) *facts {
 		return f // no rule qualifies: nothing is kept
 	}
 	seen := map[string]bool{}
-	for _, file := range sortedKeys(c.Modules) {
+	for _, file := range slices.Sorted(maps.Keys(c.Modules)) {
 		m := c.Modules[file]
 		if !strings.HasPrefix(m.Package.Path.String()+".", factsLibPrefix) {
 			continue
@@ -105,7 +106,7 @@ func pinnedSource(core *ast.Module) bool {
 	}
 	var defs []*ast.Rule
 	for _, r := range core.Rules {
-		if r.Head.Name.String() == "classifications" || (len(r.Head.Reference) > 0 && r.Head.Reference[0].Value.Compare(ast.Var("classifications")) == 0) {
+		if r.Head.Ref().Equal(pinnedSourceName) {
 			defs = append(defs, r)
 		}
 	}
@@ -121,18 +122,10 @@ func pinnedSource(core *ast.Module) bool {
 }
 
 var (
+	pinnedSourceName   = ast.Ref{ast.VarTerm("classifications")}
 	pinnedWorkloadBody = ast.MustParseBody(`input.object.kind == "Workload"`)
 	pinnedOtherValue   = ast.MustParseModule("package p\nclassifications := object.get(input, \"classifications\", [])\n").Rules[0].Head.Value
 )
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
 
 type factsState uint8
 
