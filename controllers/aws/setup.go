@@ -71,6 +71,9 @@ type Options struct {
 	// NewAccountCreator returns the client Account creation calls go to; by default the same
 	// Organizations client as every other Account call. Tests replace it for the calls moto lacks.
 	NewAccountCreator func(sdkaws.Config) awsclient.AccountCreator
+	// InUsePollInterval between looks at a ProviderConfig whose deletion waits for its users;
+	// DefaultInUsePollInterval when zero.
+	InUsePollInterval time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -94,6 +97,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxConcurrentReconciles <= 0 {
 		o.MaxConcurrentReconciles = 2
+	}
+	if o.InUsePollInterval <= 0 {
+		o.InUsePollInterval = DefaultInUsePollInterval
 	}
 	if o.NewAccountCreator == nil {
 		o.NewAccountCreator = func(cfg sdkaws.Config) awsclient.AccountCreator { return organizations.NewFromConfig(cfg) }
@@ -125,55 +131,64 @@ func jitter(d, j time.Duration) time.Duration {
 // +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=accounts;vpcs;keys;audittrails;buckets;roles,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=accounts/status;vpcs/status;keys/status;audittrails/status;buckets/status;roles/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=accounts/finalizers;vpcs/finalizers;keys/finalizers;audittrails/finalizers;buckets/finalizers;roles/finalizers,verbs=update
-// +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=providerconfigs;clusterproviderconfigs,verbs=get
+// +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=providerconfigs;clusterproviderconfigs,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=providerconfigs/status;clusterproviderconfigs/status,verbs=get;patch
+// +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=providerconfigs/finalizers;clusterproviderconfigs/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Setup registers the Account, VPC, Key, AuditTrail, Bucket and Role reconcilers with mgr.
+// Setup registers the Account, VPC, Key, AuditTrail, Bucket and Role reconcilers with mgr, and
+// those that keep a ProviderConfig or ClusterProviderConfig while they use it.
 func Setup(mgr ctrl.Manager, o Options) error {
 	o = o.withDefaults()
 	// ProviderConfigs and Secrets are read straight from the API server when an object is
-	// reconciled: caching them would mean watching every Secret in the cluster.
+	// reconciled: caching Secrets would mean watching every Secret in the cluster, and a
+	// ProviderConfig changed a moment ago must be used as it is now.
 	r := awsclient.NewResolver(mgr.GetAPIReader(), o.AWSLoadOptions...)
+	usage := resource.NewProviderConfigUsageTracker(mgr.GetClient(), &awsv1.ProviderConfigUsage{})
 	return errors.Join(
+		setupUsage(mgr, "aws-providerconfig-usage", awsv1.ProviderConfigGroupVersionKind.Kind,
+			func() *awsv1.ProviderConfig { return &awsv1.ProviderConfig{} }, o),
+		setupUsage(mgr, "aws-clusterproviderconfig-usage", awsv1.ClusterProviderConfigGroupVersionKind.Kind,
+			func() *awsv1.ClusterProviderConfig { return &awsv1.ClusterProviderConfig{} }, o),
 		kind[*awsv1.Account]{name: "aws-account", obj: &awsv1.Account{}, gvk: awsv1.AccountGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.Account] {
 				return &accountConnector{resolver: r, record: rec, newCreator: o.NewAccountCreator}
 			},
 			// Organizations assigns the account ID; it becomes the external-name when known.
 			opts: []managed.ReconcilerOption{managed.WithInitializers()},
-		}.setup(mgr, o),
+		}.setup(mgr, usage, o),
 		kind[*awsv1.VPC]{name: "aws-vpc", obj: &awsv1.VPC{}, gvk: awsv1.VPCGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.VPC] {
 				return &vpcConnector{resolver: r, record: rec}
 			},
 			opts: []managed.ReconcilerOption{managed.WithInitializers()}, // EC2 assigns the VPC ID
-		}.setup(mgr, o),
+		}.setup(mgr, usage, o),
 		kind[*awsv1.Key]{name: "aws-key", obj: &awsv1.Key{}, gvk: awsv1.KeyGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.Key] {
 				return &keyConnector{resolver: r, record: rec}
 			},
 			opts: []managed.ReconcilerOption{managed.WithInitializers()}, // KMS assigns the key ID
-		}.setup(mgr, o),
+		}.setup(mgr, usage, o),
 		// A trail is named after its object: crossplane's default initializer.
 		kind[*awsv1.AuditTrail]{name: "aws-audittrail", obj: &awsv1.AuditTrail{}, gvk: awsv1.AuditTrailGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.AuditTrail] {
 				return &auditTrailConnector{resolver: r, record: rec}
 			},
-		}.setup(mgr, o),
+		}.setup(mgr, usage, o),
 		// A bucket and a role are named by their spec: Observe records the name as the external-name.
 		kind[*awsv1.Bucket]{name: "aws-bucket", obj: &awsv1.Bucket{}, gvk: awsv1.BucketGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.Bucket] {
 				return &bucketConnector{resolver: r, record: rec}
 			},
 			opts: []managed.ReconcilerOption{managed.WithInitializers()},
-		}.setup(mgr, o),
+		}.setup(mgr, usage, o),
 		kind[*awsv1.Role]{name: "aws-role", obj: &awsv1.Role{}, gvk: awsv1.RoleGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.Role] {
 				return &roleConnector{resolver: r, record: rec}
 			},
 			opts: []managed.ReconcilerOption{managed.WithInitializers()},
-		}.setup(mgr, o),
+		}.setup(mgr, usage, o),
 	)
 }
 
@@ -186,10 +201,11 @@ type kind[T orphanable] struct {
 	opts      []managed.ReconcilerOption
 }
 
-func (k kind[T]) setup(mgr ctrl.Manager, o Options) error {
+func (k kind[T]) setup(mgr ctrl.Manager, usage resource.ModernTracker, o Options) error {
 	rec := newEventRecorder(mgr.GetEventRecorder("zonekeeper-" + k.name))
+	connector := &usageTracked[T]{gvk: k.gvk, usage: usage, connector: k.connector(rec)}
 	opts := append([]managed.ReconcilerOption{
-		managed.WithTypedExternalConnector[T](&deletionGate[T]{kind: k.gvk.Kind, record: rec, connector: k.connector(rec)}),
+		managed.WithTypedExternalConnector[T](&deletionGate[T]{kind: k.gvk.Kind, record: rec, connector: connector}),
 		managed.WithLogger(logging.NewLogrLogger(mgr.GetLogger().WithValues("controller", k.name))),
 		managed.WithRecorder(rec),
 		managed.WithPollInterval(o.PollInterval),

@@ -112,6 +112,8 @@ func options() awsctrl.Options {
 type zone struct {
 	t  *testing.T
 	ns string
+	// also are more namespaces the manager watches besides ns.
+	also []string
 }
 
 // newZone resets moto, creates a namespace with a Secret and a ProviderConfig named aws, and starts
@@ -158,6 +160,9 @@ func (z *zone) start(o awsctrl.Options, log logr.Logger) (stop func()) {
 		Cache:   cache.Options{DefaultNamespaces: map[string]cache.Config{z.ns: {}}},
 		// Every test runs its own manager with the same controllers.
 		Controller: ctrlconfig.Controller{SkipNameValidation: ptr.To(true)},
+	}
+	for _, ns := range z.also {
+		opts.Cache.DefaultNamespaces[ns] = cache.Config{}
 	}
 	if log.GetSink() != nil {
 		opts.Logger = log

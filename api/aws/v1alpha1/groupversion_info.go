@@ -39,4 +39,5 @@ var (
 	RoleGroupVersionKind                  = GroupVersion.WithKind("Role")
 	ProviderConfigGroupVersionKind        = GroupVersion.WithKind("ProviderConfig")
 	ClusterProviderConfigGroupVersionKind = GroupVersion.WithKind("ClusterProviderConfig")
+	ProviderConfigUsageGroupVersionKind   = GroupVersion.WithKind("ProviderConfigUsage")
 )

@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -129,6 +130,12 @@ type Endpoint struct {
 	URL string `json:"url"`
 }
 
+// ProviderConfigStatus is what the usage controller observed: how many managed resources use the
+// config, and, while its deletion waits for them, a Terminating condition naming some of them.
+type ProviderConfigStatus struct {
+	xpv2.ProviderConfigStatus `json:",inline"`
+}
+
 // ProviderConfigSpec says how ZoneKeeper authenticates to AWS for the managed resources that
 // reference it.
 type ProviderConfigSpec struct {
@@ -154,8 +161,10 @@ type ProviderConfigSpec struct {
 }
 
 // +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
 // +kubebuilder:resource:scope=Namespaced,categories={crossplane,provider,zonekeeper-aws}
 // +kubebuilder:printcolumn:name="Source",type=string,JSONPath=`.spec.credentials.source`
+// +kubebuilder:printcolumn:name="Users",type=integer,JSONPath=`.status.users`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
 // A ProviderConfig holds AWS credentials for the managed resources in its namespace. It reads its
@@ -167,6 +176,9 @@ type ProviderConfig struct {
 	// +kubebuilder:validation:XValidation:rule="!has(self.credentials.secretRef) || !has(self.credentials.secretRef.__namespace__)",message="a ProviderConfig reads Secrets in its own namespace only: remove secretRef.namespace, or use a ClusterProviderConfig",fieldPath=".credentials.secretRef.namespace"
 	// +required
 	Spec ProviderConfigSpec `json:"spec"`
+
+	// +optional
+	Status ProviderConfigStatus `json:"status,omitempty"`
 }
 
 // +kubebuilder:object:root=true
@@ -179,8 +191,10 @@ type ProviderConfigList struct {
 }
 
 // +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
 // +kubebuilder:resource:scope=Cluster,categories={crossplane,provider,zonekeeper-aws}
 // +kubebuilder:printcolumn:name="Source",type=string,JSONPath=`.spec.credentials.source`
+// +kubebuilder:printcolumn:name="Users",type=integer,JSONPath=`.status.users`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
 // A ClusterProviderConfig holds AWS credentials any namespace's managed resources may reference.
@@ -192,6 +206,9 @@ type ClusterProviderConfig struct {
 	// +kubebuilder:validation:XValidation:rule="!has(self.credentials.secretRef) || has(self.credentials.secretRef.__namespace__)",message="a ClusterProviderConfig must name the namespace of its Secret",fieldPath=".credentials.secretRef.namespace"
 	// +required
 	Spec ProviderConfigSpec `json:"spec"`
+
+	// +optional
+	Status ProviderConfigStatus `json:"status,omitempty"`
 }
 
 // +kubebuilder:object:root=true
@@ -203,6 +220,35 @@ type ClusterProviderConfigList struct {
 	Items           []ClusterProviderConfig `json:"items"`
 }
 
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:scope=Namespaced,categories={crossplane,provider,zonekeeper-aws}
+// +kubebuilder:printcolumn:name="Config-Kind",type=string,JSONPath=`.providerConfigRef.kind`
+// +kubebuilder:printcolumn:name="Config-Name",type=string,JSONPath=`.providerConfigRef.name`
+// +kubebuilder:printcolumn:name="Resource-Kind",type=string,JSONPath=`.resourceRef.kind`
+// +kubebuilder:printcolumn:name="Resource-Name",type=string,JSONPath=`.resourceRef.name`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// A ProviderConfigUsage records that a managed resource uses a ProviderConfig or
+// ClusterProviderConfig. ZoneKeeper writes one, named by the resource's UID and in its namespace,
+// each time the resource connects to AWS; the resource controls it, so it goes with the resource.
+// A config is not deleted while usages of it remain.
+type ProviderConfigUsage struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	xpv2.TypedProviderConfigUsage `json:",inline"`
+}
+
+// +kubebuilder:object:root=true
+
+// ProviderConfigUsageList is a list of ProviderConfigUsages.
+type ProviderConfigUsageList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []ProviderConfigUsage `json:"items"`
+}
+
 func init() {
-	SchemeBuilder.Register(&ProviderConfig{}, &ProviderConfigList{}, &ClusterProviderConfig{}, &ClusterProviderConfigList{})
+	SchemeBuilder.Register(&ProviderConfig{}, &ProviderConfigList{}, &ClusterProviderConfig{}, &ClusterProviderConfigList{},
+		&ProviderConfigUsage{}, &ProviderConfigUsageList{})
 }
