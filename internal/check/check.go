@@ -35,8 +35,11 @@ func badInput(format string, args ...any) error {
 
 // Options say what to check.
 type Options struct {
-	// Paths are files or directories of YAML manifests.
+	// Paths are files or directories of YAML manifests; Stdin ("-") stands for Stdin.
 	Paths []string
+	// Stdin is read, whole and once, when Paths names Stdin: `helm template ... | zonekeeper check
+	// -f -`. It is checked before the files, and its results and errors name it "-".
+	Stdin io.Reader
 	// Baselines are evaluated for every object in addition to those that apply to it.
 	Baselines []string
 	// PolicyDirs each hold one custom policy: *.rego modules and *_test.rego tests.
@@ -117,9 +120,9 @@ func run(ctx context.Context, o Options, out sink) error {
 	if len(o.Paths) == 0 {
 		return badInput("no manifests: name files or directories with -f")
 	}
-	files, err := manifest.Files(o.Paths...)
+	src, files, err := readSources(o)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrBadInput, err)
+		return err
 	}
 	// Building the engine compiles every baseline: CPU work that does not depend on the files, so
 	// it overlaps the first pass instead of following it.
@@ -133,7 +136,7 @@ func run(ctx context.Context, o Options, out sink) error {
 		engCh <- built{eng, err}
 	}()
 
-	idx, err := buildIndex(ctx, files)
+	idx, err := buildIndex(ctx, src, files)
 	if err != nil {
 		return err
 	}
@@ -142,7 +145,7 @@ func run(ctx context.Context, o Options, out sink) error {
 		now = time.Now()
 	}
 	ev := &evaluator{
-		resolver: compliance.NewFrozen(idx.resolver()), unchanging: engine.NewUnchanging(),
+		src: src, resolver: compliance.NewFrozen(idx.resolver()), unchanging: engine.NewUnchanging(),
 		extra: o.Baselines, now: now, ready: make(chan struct{}),
 		exceptions: make([]engine.Exception, 0, len(idx.exceptions)),
 	}
@@ -198,6 +201,7 @@ func run(ctx context.Context, o Options, out sink) error {
 type evaluator struct {
 	eng      *engine.Engine // set before ready is closed
 	ready    chan struct{}
+	src      sources
 	resolver compliance.Resolver
 	// unchanging converts the classifications and zones resolver hands out (the Frozen's maps,
 	// which never change during a run) to the engine's form once.
@@ -205,6 +209,51 @@ type evaluator struct {
 	extra      []string
 	exceptions []engine.Exception
 	now        time.Time
+}
+
+// Stdin is the path that stands for standard input.
+const Stdin = "-"
+
+// sources reads the files of a run; standard input, which cannot be read twice, is held in
+// memory for both passes.
+type sources struct {
+	stdin []byte
+}
+
+func (s sources) read(path string) ([]manifest.Object, error) {
+	if path == Stdin {
+		return manifest.Parse(Stdin, s.stdin)
+	}
+	return manifest.ReadFile(path)
+}
+
+// readSources lists the files of o.Paths and reads standard input if one of them names it;
+// standard input comes first, then the files in manifest.Files' order.
+func readSources(o Options) (sources, []string, error) {
+	var paths []string
+	var stdin bool
+	for _, p := range o.Paths {
+		if p == Stdin {
+			stdin = true
+			continue
+		}
+		paths = append(paths, p)
+	}
+	files, err := manifest.Files(paths...)
+	if err != nil {
+		return sources{}, nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	if !stdin {
+		return sources{}, files, nil
+	}
+	if o.Stdin == nil {
+		return sources{}, nil, badInput("-f -: there is no standard input to read")
+	}
+	data, err := io.ReadAll(o.Stdin)
+	if err != nil {
+		return sources{}, nil, badInput("-f -: cannot read standard input: %v", err)
+	}
+	return sources{stdin: data}, append([]string{Stdin}, files...), nil
 }
 
 // evaluated is the outcome of one file: its results in document order and the error, if any,
@@ -221,7 +270,7 @@ type prepared struct {
 }
 
 func (ev *evaluator) file(ctx context.Context, path string) evaluated {
-	objs, err := manifest.ReadFile(path)
+	objs, err := ev.src.read(path)
 	if err != nil {
 		// The first pass read this file: it changed underneath.
 		return evaluated{err: fmt.Errorf("%w: %w", ErrBadInput, err)}

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/zonekeeper/zonekeeper/internal/testenv"
@@ -273,4 +276,89 @@ func TestWriteFormats(t *testing.T) {
 			t.Errorf("err = %v, want ErrBadInput", err)
 		}
 	})
+}
+
+// TestRunReadsStandardInput checks `-f -`: standard input is judged as a file named "-", read
+// once however often it is named, checked before the files, and resolved together with them (a
+// zone piped in is judged by classifications and exceptions found in files, and the other way
+// round).
+func TestRunReadsStandardInput(t *testing.T) {
+	type judged struct {
+		file, kind string
+		line       int
+		controls   []string
+		waived     []string
+	}
+	cases := map[string]struct {
+		stdin string
+		files map[string]string
+		paths []string // "-" or file names under the test's directory
+		want  []judged
+	}{
+		"alone, as the same file would be": {
+			stdin: classification + "---\n" + zoneWith("90"),
+			paths: []string{"-"},
+			want:  []judged{{"-", "DataClassification", 1, nil, nil}, {"-", "LandingZone", 13, []string{"AU-11"}, nil}},
+		},
+		"named twice, read once": {
+			stdin: classification,
+			paths: []string{"-", "-"},
+			want:  []judged{{"-", "DataClassification", 1, nil, nil}},
+		},
+		"first, then the files; resolved together": {
+			stdin: zoneWith("90"),
+			files: map[string]string{"a.yaml": classification, "b.yaml": exception},
+			paths: []string{"a.yaml", "-", "b.yaml"},
+			want:  []judged{{"-", "LandingZone", 1, nil, []string{"AU-11"}}, {"a.yaml", "DataClassification", 1, nil, nil}},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := write(t, tc.files)
+			var paths []string
+			for _, p := range tc.paths {
+				if p != Stdin {
+					p = filepath.Join(dir, p)
+				}
+				paths = append(paths, p)
+			}
+			rep, err := Run(context.Background(), Options{Paths: paths, Stdin: strings.NewReader(tc.stdin), Now: now})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			var got []judged
+			for _, r := range rep.Results {
+				j := judged{file: strings.TrimPrefix(r.File, dir+string(filepath.Separator)), kind: r.Kind, line: r.Line}
+				for _, v := range r.Violations {
+					j.controls = append(j.controls, v.Control)
+				}
+				for _, w := range r.Waived {
+					j.waived = append(j.waived, w.Control)
+				}
+				got = append(got, j)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("results\n got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRunRefusesBadStandardInput(t *testing.T) {
+	cases := map[string]struct {
+		stdin io.Reader
+		want  string
+	}{
+		"unparseable YAML names it -":  {strings.NewReader(classification + "---\nkind: [unclosed\n"), "-:13: cannot parse YAML"},
+		"no standard input to read":    {nil, "-f -: there is no standard input to read"},
+		"standard input fails to read": {iotest.ErrReader(errors.New("broken pipe")), "-f -: cannot read standard input: broken pipe"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Run(context.Background(), Options{Paths: []string{Stdin}, Stdin: tc.stdin, Now: now})
+			if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want bad input containing %q", err, tc.want)
+			}
+		})
+	}
 }

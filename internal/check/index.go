@@ -10,7 +10,6 @@ import (
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
-	"github.com/zonekeeper/zonekeeper/internal/manifest"
 	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
@@ -41,7 +40,7 @@ type workloadRef struct {
 	classes []string
 }
 
-func buildIndex(ctx context.Context, files []string) (*index, error) {
+func buildIndex(ctx context.Context, src sources, files []string) (*index, error) {
 	idx := &index{
 		classifications: map[string]*lzv1.DataClassification{},
 		zones:           map[string]*lzv1.LandingZone{},
@@ -50,7 +49,7 @@ func buildIndex(ctx context.Context, files []string) (*index, error) {
 	// Reading everything at once reported the first file that does not parse, whatever decoding
 	// errors came before it; then the first object that does not decode.
 	var decodeErr error
-	err := inOrder(ctx, len(files), workers(), nil, func(_ context.Context, i int) indexed { return indexFile(files[i]) },
+	err := inOrder(ctx, len(files), workers(), nil, func(_ context.Context, i int) indexed { return indexFile(src, files[i]) },
 		func(f indexed) error {
 			if f.parseErr != nil {
 				return f.parseErr
@@ -75,8 +74,8 @@ func buildIndex(ctx context.Context, files []string) (*index, error) {
 }
 
 // indexFile parses and decodes one file, keeping what the index needs.
-func indexFile(path string) indexed {
-	objs, err := manifest.ReadFile(path)
+func indexFile(src sources, path string) indexed {
+	objs, err := src.read(path)
 	if err != nil {
 		return indexed{parseErr: fmt.Errorf("%w: %w", ErrBadInput, err)}
 	}

@@ -155,7 +155,7 @@ func TestIndexResolverGivesTheSameInput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			idx, err := buildIndex(ctx, files)
+			idx, err := buildIndex(ctx, sources{}, files)
 			if err != nil {
 				t.Fatal(err)
 			}

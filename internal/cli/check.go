@@ -30,7 +30,8 @@ func newCheckCommand() *cobra.Command {
 		Long: `Evaluate LandingZones, Workloads and DataClassifications in YAML files with the same engine and
 input as the admission webhook. DataClassifications, LandingZones, PolicyExceptions and
 CompliancePolicies found among the files stand in for the cluster. Objects of other API groups
-are skipped.
+are skipped. -f - reads standard input, for example the output of kustomize build or helm
+template.
 
 Exit status: 0 when no object would be denied, 1 when one would, 2 on bad input (unparseable
 YAML, an unknown ZoneKeeper kind, an unknown baseline, a policy that does not compile or whose
@@ -39,6 +40,7 @@ tests fail), with file:line in the message.`,
 			// Results are written as they are evaluated, so memory stays flat however many
 			// files there are. Bad input in the files (YAML, kinds, baselines) is found before
 			// anything is written; an evaluation error (exit 3) may leave the output incomplete.
+			o.Stdin = cmd.InOrStdin()
 			denied, err := check.Stream(cmd.Context(), o, cmd.OutOrStdout(), output)
 			if err != nil {
 				code := 3
@@ -54,7 +56,7 @@ tests fail), with file:line in the message.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVarP(&o.Paths, "filename", "f", nil, "files or directories of manifests (repeatable)")
+	f.StringSliceVarP(&o.Paths, "filename", "f", nil, "files or directories of manifests, - for standard input (repeatable)")
 	f.StringSliceVar(&o.Baselines, "baseline", nil, "evaluate this baseline for every object, besides those that apply (repeatable)")
 	f.StringSliceVar(&o.PolicyDirs, "policy", nil, "directory of custom Rego: *.rego modules and *_test.rego tests (repeatable)")
 	f.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(check.Formats, ", "))

@@ -27,8 +27,13 @@ spec: {level: 1, baselines: [cjis-v7]}
 	}
 	refused := filepath.Join(testenv.Root(), "hack", "demo", "refused", "noncompliant-zone.yaml")
 	samples := filepath.Join(testenv.Root(), "config", "samples")
+	refusedYAML, err := os.ReadFile(refused)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := map[string]struct {
 		args     []string
+		stdin    string
 		wantCode int
 		wantOut  string
 		// wantNoOut: nothing may be written, not even the start of a report.
@@ -40,6 +45,10 @@ spec: {level: 1, baselines: [cjis-v7]}
 		"an unknown baseline exits 2":        {args: []string{"-f", samples, "--baseline", "nope"}, wantCode: 2},
 		"an unknown output format exits 2":   {args: []string{"-f", samples, "-o", "yaml"}, wantCode: 2},
 		"json output for a clean run exit 0": {args: []string{"-f", samples, "-o", "json"}, wantCode: 0, wantOut: `"results"`},
+		"a non-compliant zone piped in exits 1 and is named -": {
+			args: []string{"-f", samples, "-f", "-"}, stdin: string(refusedYAML), wantCode: 1, wantOut: "FAIL LandingZone/demo-noncompliant-zone (-:3)",
+		},
+		"unparseable YAML piped in exits 2": {args: []string{"-f", "-"}, stdin: "kind: [\n", wantCode: 2},
 		"a classification naming an unknown baseline exits 2 with no output": {
 			args: []string{"-f", samples, "-f", unknownBaseline, "-o", "json"}, wantCode: 2, wantNoOut: true,
 		},
@@ -51,6 +60,7 @@ spec: {level: 1, baselines: [cjis-v7]}
 			cmd.SetOut(&out)
 			cmd.SetErr(&bytes.Buffer{})
 			cmd.SetArgs(tc.args)
+			cmd.SetIn(strings.NewReader(tc.stdin))
 			cmd.SilenceUsage, cmd.SilenceErrors = true, true
 			if got := exitCode(cmd.Execute()); got != tc.wantCode {
 				t.Errorf("exit code %d, want %d; output:\n%s", got, tc.wantCode, out.String())
