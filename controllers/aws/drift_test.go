@@ -120,7 +120,7 @@ func inSync(t *testing.T) (vpcDesired, vpcObserved) {
 			"com.amazonaws.us-gov-west-1.s3":  {ID: "vpce-s3", RouteTables: []string{"rtb-a", "rtb-b"}},
 			"com.amazonaws.us-gov-west-1.kms": {ID: "vpce-kms", Subnets: []string{"subnet-a", "subnet-b"}},
 		},
-		EndpointSG: "sg-e", EndpointSGOpen: true, DefaultSG: "sg-d",
+		EndpointSG: "sg-e", EndpointSGFrom: []string{"10.40.0.0/16"}, DefaultSG: "sg-d",
 		FlowLogs: []flowLogObserved{{ID: "fl-1", Destination: "arn:aws-us-gov:s3:::logs", TrafficType: "ALL"}},
 		Tags:     map[string]string{},
 	}
@@ -157,6 +157,37 @@ func TestVPCDrift(t *testing.T) {
 		"InspectedWithoutAttachment": {reason: "Egress Inspected needs the transit gateway attachment and routes.", change: func(d *vpcDesired, _ *vpcObserved) {
 			d.Egress, d.TransitGatewayID = awsv1.EgressInspected, "tgw-1"
 		}, want: []string{"VPC is not attached to transit gateway tgw-1", "route table rtb-a does not route 0.0.0.0/0 to transit gateway tgw-1", "route table rtb-b does not route 0.0.0.0/0 to transit gateway tgw-1"}},
+		"EndpointSGClosed": {reason: "The endpoints' security group no longer admits HTTPS from the VPC.", change: func(_ *vpcDesired, o *vpcObserved) {
+			o.EndpointSGFrom = nil
+		}, want: []string{"the endpoints' security group does not admit HTTPS from 10.40.0.0/16"}},
+		"SecondaryBlockGrown": {reason: "A secondary block adds a subnet per zone with its own route table, in the S3 endpoint, and a source the endpoints' security group admits; the interface endpoints stay in one subnet per zone.", change: func(d *vpcDesired, o *vpcObserved) {
+			p := vpcParams()
+			p.SecondaryCIDRBlocks = []string{"10.41.0.0/16"}
+			grown, err := desiredVPC(p, []string{"us-gov-west-1a", "us-gov-west-1b"}, map[string]string{})
+			if err != nil {
+				panic(err)
+			}
+			*d = grown
+			o.SecondaryCIDRs = []string{"10.41.0.0/16"}
+		}, want: []string{
+			"subnet 10.41.0.0/19 in us-gov-west-1a is missing", "subnet 10.41.32.0/19 in us-gov-west-1b is missing",
+			"the endpoints' security group does not admit HTTPS from 10.41.0.0/16",
+		}},
+		"SecondaryBlockInSync": {reason: "Secondary subnets with their route tables, in the S3 endpoint, and the block admitted: nothing differs, although the kms endpoint is not in them.", change: func(d *vpcDesired, o *vpcObserved) {
+			p := vpcParams()
+			p.SecondaryCIDRBlocks = []string{"10.41.0.0/16"}
+			grown, err := desiredVPC(p, []string{"us-gov-west-1a", "us-gov-west-1b"}, map[string]string{})
+			if err != nil {
+				panic(err)
+			}
+			*d = grown
+			o.SecondaryCIDRs = []string{"10.41.0.0/16"}
+			o.Subnets = append(o.Subnets, subnetObserved{ID: "subnet-a2", AZ: "us-gov-west-1a", CIDR: "10.41.0.0/19", RouteTableID: "rtb-a2"},
+				subnetObserved{ID: "subnet-b2", AZ: "us-gov-west-1b", CIDR: "10.41.32.0/19", RouteTableID: "rtb-b2"})
+			o.RouteTables["rtb-a2"], o.RouteTables["rtb-b2"] = routeTableObserved{ID: "rtb-a2"}, routeTableObserved{ID: "rtb-b2"}
+			o.Endpoints["com.amazonaws.us-gov-west-1.s3"] = endpointObserved{ID: "vpce-s3", RouteTables: []string{"rtb-a", "rtb-b", "rtb-a2", "rtb-b2"}}
+			o.EndpointSGFrom = []string{"10.40.0.0/16", "10.41.0.0/16"}
+		}},
 		"FlowLogsOff": {reason: "With flow logs disabled a missing flow log is fine.", change: func(d *vpcDesired, o *vpcObserved) { d.FlowLogDestination, o.FlowLogs = "", nil }},
 		"Gone":        {reason: "A VPC that does not exist.", change: func(_ *vpcDesired, o *vpcObserved) { *o = vpcObserved{} }, want: []string{"VPC does not exist"}},
 	}
@@ -173,9 +204,24 @@ func TestVPCDrift(t *testing.T) {
 
 func TestDesiredVPC(t *testing.T) {
 	d, _ := inSync(t)
-	want := []subnetDesired{{AZ: "us-gov-west-1a", CIDR: "10.40.0.0/19"}, {AZ: "us-gov-west-1b", CIDR: "10.40.32.0/19"}}
+	want := []subnetDesired{{AZ: "us-gov-west-1a", CIDR: "10.40.0.0/19", Name: "private-us-gov-west-1a"}, {AZ: "us-gov-west-1b", CIDR: "10.40.32.0/19", Name: "private-us-gov-west-1b"}}
 	if diff := cmp.Diff(want, d.Subnets); diff != "" {
 		t.Errorf("subnets are not the first zones in name order on the layout's first blocks: -want +got:\n%s", diff)
+	}
+	grown := vpcParams()
+	grown.SecondaryCIDRBlocks = []string{"10.41.0.0/20", "10.42.0.0/26"}
+	g, err := desiredVPC(grown, []string{"us-gov-west-1b", "us-gov-west-1a"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = append(want,
+		subnetDesired{AZ: "us-gov-west-1a", CIDR: "10.41.0.0/23", Block: "10.41.0.0/20", Name: "private-us-gov-west-1a-2"},
+		subnetDesired{AZ: "us-gov-west-1b", CIDR: "10.41.2.0/23", Block: "10.41.0.0/20", Name: "private-us-gov-west-1b-2"})
+	if diff := cmp.Diff(want, g.Subnets); diff != "" {
+		t.Errorf("a /20 secondary block must hold the same layout and a /26 none: -want +got:\n%s", diff)
+	}
+	if got := g.endpointSources(); !cmp.Equal(got, []string{"10.40.0.0/16", "10.41.0.0/20", "10.42.0.0/26"}) {
+		t.Errorf("endpoint sources %v, want every block of the VPC", got)
 	}
 	if d.GatewayEndpoint != "com.amazonaws.us-gov-west-1.s3" || !cmp.Equal(d.InterfaceEndpoints, []string{"com.amazonaws.us-gov-west-1.kms"}) {
 		t.Errorf("endpoints %s %v", d.GatewayEndpoint, d.InterfaceEndpoints)

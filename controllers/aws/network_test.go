@@ -1,6 +1,9 @@
 package aws_test
 
 import (
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -102,6 +105,95 @@ func TestEgressModes(t *testing.T) {
 		return nil
 	})
 	z.waitReady(vpc)
+}
+
+// TestSecondaryCIDRBlocksGetSubnets grows a network with two secondary blocks: the /20 gets a
+// subnet per zone on the same layout, each with its own route table routed to the internet gateway
+// (egress Direct) and through the S3 gateway endpoint, and the endpoints' security group admits
+// HTTPS from both blocks; the interface endpoints stay in one subnet per zone; the /26 is too
+// small for the layout and gets none. The subnets wait for the association, which the reconciler
+// says in an event.
+func TestSecondaryCIDRBlocksGetSubnets(t *testing.T) {
+	z := newZone(t)
+	ec := ec2.NewFromConfig(awsConfig(t, region))
+	vpc := newVPC(z.ns, "grown", "")
+	vpc.Spec.ForProvider.CIDRBlock = "10.40.0.0/20"
+	vpc.Spec.ForProvider.AvailabilityZones = 2
+	vpc.Spec.ForProvider.Egress = awsv1.EgressDirect
+	vpc.Spec.ForProvider.FlowLogs = awsv1.FlowLogs{Enabled: sdkaws.Bool(false)}
+	z.create(vpc)
+	z.waitReady(vpc)
+	id := vpc.Status.AtProvider.VPCID
+
+	z.update(vpc, func() { vpc.Spec.ForProvider.SecondaryCIDRBlocks = []string{"10.41.0.0/20", "10.42.0.0/26"} })
+	z.waitReady(vpc)
+	z.waitEvent("grown", "CannotUpdateExternalResource", "secondary CIDR block 10.41.0.0/20", "still being associated")
+	eventually(t, "the grown network in the status", func() error {
+		if err := z.get(vpc); err != nil {
+			return err
+		}
+		if len(vpc.Status.AtProvider.Subnets) != 4 || len(vpc.Status.AtProvider.SecondaryCIDRBlocks) != 2 {
+			return errors.Errorf("status subnets %+v, secondary blocks %v", vpc.Status.AtProvider.Subnets, vpc.Status.AtProvider.SecondaryCIDRBlocks)
+		}
+		return nil
+	})
+
+	filter := []ec2types.Filter{{Name: sdkaws.String("vpc-id"), Values: []string{id}}}
+	subnets, err := ec.DescribeSubnets(t.Context(), &ec2.DescribeSubnetsInput{Filters: filter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCIDR := map[string]string{}
+	for _, s := range subnets.Subnets {
+		byCIDR[sdkaws.ToString(s.CidrBlock)] = sdkaws.ToString(s.AvailabilityZone)
+	}
+	want := map[string]string{"10.40.0.0/23": "us-gov-west-1a", "10.40.2.0/23": "us-gov-west-1b", "10.41.0.0/23": "us-gov-west-1a", "10.41.2.0/23": "us-gov-west-1b"}
+	if !maps.Equal(byCIDR, want) {
+		t.Errorf("subnets by CIDR %v, want %v", byCIDR, want)
+	}
+	targets, igws := defaultTargets(t, ec, id)
+	if len(igws) != 1 || len(targets) != 4 || slices.ContainsFunc(targets, func(s string) bool { return s != igws[0] }) {
+		t.Errorf("default routes %v, internet gateways %v; want all four subnets routed to the one gateway", targets, igws)
+	}
+
+	primary := map[string]bool{}
+	var routeTables []string
+	for _, s := range vpc.Status.AtProvider.Subnets {
+		primary[s.SubnetID] = strings.HasPrefix(s.CIDRBlock, "10.40.")
+		routeTables = append(routeTables, s.RouteTableID)
+	}
+	eps, err := ec.DescribeVpcEndpoints(t.Context(), &ec2.DescribeVpcEndpointsInput{Filters: filter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ep := range eps.VpcEndpoints {
+		svc := sdkaws.ToString(ep.ServiceName)
+		switch ep.VpcEndpointType {
+		case ec2types.VpcEndpointTypeGateway:
+			if got := slices.Sorted(slices.Values(ep.RouteTableIds)); !slices.Equal(got, slices.Sorted(slices.Values(routeTables))) {
+				t.Errorf("%s in route tables %v, want every subnet's %v", svc, got, routeTables)
+			}
+		case ec2types.VpcEndpointTypeInterface:
+			if len(ep.SubnetIds) != 2 || !primary[ep.SubnetIds[0]] || !primary[ep.SubnetIds[1]] {
+				t.Errorf("%s in subnets %v, want the primary block's, one per zone", svc, ep.SubnetIds)
+			}
+		}
+	}
+	sgs, err := ec.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{Filters: append(filter, ec2types.Filter{Name: sdkaws.String("group-name"), Values: []string{"zonekeeper-endpoints"}})})
+	if err != nil || len(sgs.SecurityGroups) != 1 {
+		t.Fatalf("endpoint security group: %+v, %v", sgs, err)
+	}
+	var from []string
+	for _, p := range sgs.SecurityGroups[0].IpPermissions {
+		for _, r := range p.IpRanges {
+			if sdkaws.ToInt32(p.FromPort) == 443 {
+				from = append(from, sdkaws.ToString(r.CidrIp))
+			}
+		}
+	}
+	if got := slices.Sorted(slices.Values(from)); !slices.Equal(got, []string{"10.40.0.0/20", "10.41.0.0/20", "10.42.0.0/26"}) {
+		t.Errorf("endpoint security group admits HTTPS from %v, want every block of the VPC", got)
+	}
 }
 
 // TestMemberAccountThroughRoleChain creates an Account, then a Key through a ProviderConfig whose

@@ -43,6 +43,7 @@ type vpcClient struct {
 	observed     vpcObserved
 	defaultRules [2][]ec2types.IpPermission // ingress, egress of the default security group
 	drift        []string
+	waiting      []string // secondary blocks whose subnets wait for their association
 }
 
 func (c *vpcClient) desired(ctx context.Context, mg *awsv1.VPC) (vpcDesired, error) {
@@ -162,7 +163,11 @@ func (c *vpcClient) read(ctx context.Context, id string) error {
 		if cidr == o.CIDR || a.CidrBlockState == nil {
 			continue
 		}
-		if st := a.CidrBlockState.State; st == ec2types.VpcCidrBlockStateCodeAssociated || st == ec2types.VpcCidrBlockStateCodeAssociating {
+		switch a.CidrBlockState.State {
+		case ec2types.VpcCidrBlockStateCodeAssociating:
+			o.Associating = append(o.Associating, cidr)
+			o.SecondaryCIDRs = append(o.SecondaryCIDRs, cidr)
+		case ec2types.VpcCidrBlockStateCodeAssociated:
 			o.SecondaryCIDRs = append(o.SecondaryCIDRs, cidr)
 		}
 	}
@@ -292,24 +297,24 @@ func (c *vpcClient) readSecurityGroups(ctx context.Context, id string) error {
 			c.defaultRules = [2][]ec2types.IpPermission{sg.IpPermissions, sg.IpPermissionsEgress}
 		case endpointSGName:
 			c.observed.EndpointSG = sdkaws.ToString(sg.GroupId)
-			c.observed.EndpointSGOpen = admitsHTTPSFrom(sg.IpPermissions, c.observed.CIDR)
+			c.observed.EndpointSGFrom = admitsHTTPSFrom(sg.IpPermissions)
 		}
 	}
 	return nil
 }
 
-func admitsHTTPSFrom(perms []ec2types.IpPermission, cidr string) bool {
+// admitsHTTPSFrom returns the IPv4 ranges perms admit HTTPS from.
+func admitsHTTPSFrom(perms []ec2types.IpPermission) []string {
+	var out []string
 	for _, p := range perms {
 		if sdkaws.ToString(p.IpProtocol) != "tcp" || sdkaws.ToInt32(p.FromPort) > 443 || sdkaws.ToInt32(p.ToPort) < 443 {
 			continue
 		}
 		for _, r := range p.IpRanges {
-			if sdkaws.ToString(r.CidrIp) == cidr {
-				return true
-			}
+			out = append(out, sdkaws.ToString(r.CidrIp))
 		}
 	}
-	return false
+	return out
 }
 
 func (c *vpcClient) readFlowLogs(ctx context.Context, id string) error {
@@ -370,6 +375,11 @@ func (c *vpcClient) apply(ctx context.Context, mg *awsv1.VPC, want vpcDesired) e
 			return err
 		}
 	}
+	// Said last, so that everything else is in place meanwhile; as an error, so that the
+	// reconciler comes back within seconds rather than at the next poll.
+	if len(c.waiting) > 0 {
+		return errors.Errorf("secondary CIDR block %s is still being associated with the VPC: its subnets are created once AWS has associated it", strings.Join(c.waiting, ", "))
+	}
 	return nil
 }
 
@@ -381,6 +391,7 @@ func (c *vpcClient) applySecondaryCIDRs(ctx context.Context, _ *awsv1.VPC, want 
 			return awsclient.Wrap(err, "cannot associate secondary CIDR block "+cidr)
 		}
 		c.observed.SecondaryCIDRs = append(c.observed.SecondaryCIDRs, cidr)
+		c.observed.Associating = append(c.observed.Associating, cidr)
 	}
 	return nil
 }
@@ -401,14 +412,21 @@ func (c *vpcClient) applyDNS(ctx context.Context, _ *awsv1.VPC, _ vpcDesired) er
 	return nil
 }
 
-// applySubnets creates each missing private subnet and gives each its own route table.
+// applySubnets creates each missing private subnet and gives each its own route table. A subnet
+// of a secondary block AWS is still associating waits: apply says so once the rest is done.
 func (c *vpcClient) applySubnets(ctx context.Context, mg *awsv1.VPC, want vpcDesired) error {
 	o := &c.observed
 	for _, sd := range want.Subnets {
 		s, ok := o.subnetFor(sd)
+		if !ok && slices.Contains(o.Associating, sd.Block) {
+			if !slices.Contains(c.waiting, sd.Block) {
+				c.waiting = append(c.waiting, sd.Block)
+			}
+			continue
+		}
 		if !ok {
 			out, err := c.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: &o.ID, CidrBlock: sdkaws.String(sd.CIDR), AvailabilityZone: sdkaws.String(sd.AZ),
-				TagSpecifications: tagSpec(ec2types.ResourceTypeSubnet, mg.GetName()+"-private-"+sd.AZ, want.Tags)})
+				TagSpecifications: tagSpec(ec2types.ResourceTypeSubnet, mg.GetName()+"-"+sd.Name, want.Tags)})
 			if err != nil {
 				return awsclient.Wrapf(err, "cannot create subnet %s", sd.CIDR)
 			}
@@ -418,7 +436,7 @@ func (c *vpcClient) applySubnets(ctx context.Context, mg *awsv1.VPC, want vpcDes
 		if s.RouteTableID != "" {
 			continue
 		}
-		rt, err := c.ec2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{VpcId: &o.ID, TagSpecifications: tagSpec(ec2types.ResourceTypeRouteTable, mg.GetName()+"-private-"+sd.AZ, want.Tags)})
+		rt, err := c.ec2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{VpcId: &o.ID, TagSpecifications: tagSpec(ec2types.ResourceTypeRouteTable, mg.GetName()+"-"+sd.Name, want.Tags)})
 		if err != nil {
 			return awsclient.Wrapf(err, "cannot create route table for subnet %s", s.ID)
 		}
@@ -457,7 +475,7 @@ func (c *vpcClient) applyEgress(ctx context.Context, mg *awsv1.VPC, want vpcDesi
 		if want.Egress == awsv1.EgressInspected {
 			if o.TGWAttachment == "" {
 				out, err := c.ec2.CreateTransitGatewayVpcAttachment(ctx, &ec2.CreateTransitGatewayVpcAttachmentInput{TransitGatewayId: &want.TransitGatewayID, VpcId: &o.ID,
-					SubnetIds: o.ourSubnetIDs(want), TagSpecifications: tagSpec(ec2types.ResourceTypeTransitGatewayAttachment, mg.GetName(), want.Tags)})
+					SubnetIds: o.zoneSubnetIDs(want), TagSpecifications: tagSpec(ec2types.ResourceTypeTransitGatewayAttachment, mg.GetName(), want.Tags)})
 				if err != nil {
 					return awsclient.Wrapf(err, "cannot attach VPC to transit gateway %s", want.TransitGatewayID)
 				}
@@ -527,7 +545,7 @@ func (c *vpcClient) applyEndpoints(ctx context.Context, mg *awsv1.VPC, want vpcD
 	for _, rt := range o.ourRouteTables(want) {
 		rts = append(rts, rt.ID)
 	}
-	subnets := o.ourSubnetIDs(want)
+	subnets := o.zoneSubnetIDs(want)
 	if ep, ok := o.Endpoints[want.GatewayEndpoint]; !ok {
 		if _, err := c.ec2.CreateVpcEndpoint(ctx, &ec2.CreateVpcEndpointInput{VpcId: &o.ID, ServiceName: &want.GatewayEndpoint, VpcEndpointType: ec2types.VpcEndpointTypeGateway,
 			RouteTableIds: rts, TagSpecifications: tagSpec(ec2types.ResourceTypeVpcEndpoint, mg.GetName()+"-s3", want.Tags)}); err != nil {
@@ -577,15 +595,15 @@ func (c *vpcClient) endpointSecurityGroup(ctx context.Context, mg *awsv1.VPC, wa
 		}
 		o.EndpointSG = sdkaws.ToString(out.GroupId)
 	}
-	if !o.EndpointSGOpen {
+	for _, cidr := range missing(want.endpointSources(), o.EndpointSGFrom) {
 		_, err := c.ec2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: &o.EndpointSG, IpPermissions: []ec2types.IpPermission{{
 			IpProtocol: sdkaws.String("tcp"), FromPort: sdkaws.Int32(443), ToPort: sdkaws.Int32(443),
-			IpRanges: []ec2types.IpRange{{CidrIp: &o.CIDR, Description: sdkaws.String("HTTPS from the VPC")}},
+			IpRanges: []ec2types.IpRange{{CidrIp: sdkaws.String(cidr), Description: sdkaws.String("HTTPS from the VPC")}},
 		}}})
 		if err != nil && !awsclient.IsCode(err, "InvalidPermission.Duplicate") {
-			return "", awsclient.Wrap(err, "cannot open endpoint security group to HTTPS")
+			return "", awsclient.Wrapf(err, "cannot open endpoint security group to HTTPS from %s", cidr)
 		}
-		o.EndpointSGOpen = true
+		o.EndpointSGFrom = append(o.EndpointSGFrom, cidr)
 	}
 	return o.EndpointSG, nil
 }

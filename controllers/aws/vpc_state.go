@@ -30,6 +30,13 @@ type vpcDesired struct {
 type subnetDesired struct {
 	AZ   string
 	CIDR string
+	// Block is the secondary CIDR block the subnet is in, "" for the primary CIDR. Only the
+	// primary CIDR's subnets (one per availability zone) hold the interface endpoints and the
+	// transit gateway attachment, which take one subnet per zone; every subnet has its own route
+	// table, routed as the egress mode says and through the S3 gateway endpoint.
+	Block string
+	// Name is the Name tag's suffix: private-<zone>, private-<zone>-<n> for the n-th CIDR block.
+	Name string
 }
 
 // vpcObserved is the network as AWS reports it.
@@ -39,6 +46,7 @@ type vpcObserved struct {
 	OwnerID          string
 	CIDR             string
 	SecondaryCIDRs   []string // associated or associating
+	Associating      []string // of SecondaryCIDRs, those AWS is still associating
 	DNSSupport       bool
 	DNSHostnames     bool
 	Subnets          []subnetObserved
@@ -47,7 +55,7 @@ type vpcObserved struct {
 	TGWAttachment    string                        // ID of a live transit gateway attachment
 	Endpoints        map[string]endpointObserved   // by service name
 	EndpointSG       string                        // the security group of the interface endpoints
-	EndpointSGOpen   bool                          // it admits HTTPS from the VPC
+	EndpointSGFrom   []string                      // the CIDRs it admits HTTPS from
 	DefaultSG        string
 	DefaultSGRules   int
 	FlowLogs         []flowLogObserved
@@ -113,7 +121,16 @@ func desiredVPC(p awsv1.VPCParameters, zones []string, tags map[string]string) (
 		d.Egress = awsv1.EgressNone
 	}
 	for i, c := range cidrs {
-		d.Subnets = append(d.Subnets, subnetDesired{AZ: picked[i], CIDR: c.String()})
+		d.Subnets = append(d.Subnets, subnetDesired{AZ: picked[i], CIDR: c.String(), Name: "private-" + picked[i]})
+	}
+	for k, block := range p.SecondaryCIDRBlocks {
+		cidrs, err := awsclient.SecondarySubnets(block, n)
+		if err != nil {
+			return vpcDesired{}, err
+		}
+		for i, c := range cidrs {
+			d.Subnets = append(d.Subnets, subnetDesired{AZ: picked[i], CIDR: c.String(), Block: block, Name: fmt.Sprintf("private-%s-%d", picked[i], k+2)})
+		}
 	}
 	for _, s := range p.InterfaceEndpoints {
 		d.InterfaceEndpoints = append(d.InterfaceEndpoints, awsclient.EndpointServiceName(p.Region, s))
@@ -159,14 +176,22 @@ func (o vpcObserved) ourRouteTables(d vpcDesired) []routeTableObserved {
 	return out
 }
 
-func (o vpcObserved) ourSubnetIDs(d vpcDesired) []string {
+// zoneSubnetIDs are the IDs of the desired subnets of the primary CIDR that exist: one per
+// availability zone, where interface endpoints and the transit gateway attachment go.
+func (o vpcObserved) zoneSubnetIDs(d vpcDesired) []string {
 	var out []string
 	for _, sd := range d.Subnets {
-		if s, ok := o.subnetFor(sd); ok {
+		if s, ok := o.subnetFor(sd); ok && sd.Block == "" {
 			out = append(out, s.ID)
 		}
 	}
 	return out
+}
+
+// endpointSources are the CIDRs the interface endpoints admit HTTPS from: every block of the VPC,
+// so that hosts in the secondary blocks' subnets reach them too.
+func (d vpcDesired) endpointSources() []string {
+	return append([]string{d.CIDR}, d.SecondaryCIDRs...)
 }
 
 // vpcDrift describes how an observed network differs from the desired one.
@@ -192,7 +217,7 @@ func vpcDrift(d vpcDesired, o vpcObserved) []string {
 	}
 	out = append(out, egressDrift(d, o)...)
 	rts := o.ourRouteTables(d)
-	subnets := o.ourSubnetIDs(d)
+	subnets := o.zoneSubnetIDs(d)
 	if ep, ok := o.Endpoints[d.GatewayEndpoint]; !ok {
 		out = append(out, "S3 gateway endpoint is missing")
 	} else {
@@ -202,8 +227,13 @@ func vpcDrift(d vpcDesired, o vpcObserved) []string {
 			}
 		}
 	}
-	if len(d.InterfaceEndpoints) > 0 && (o.EndpointSG == "" || !o.EndpointSGOpen) {
-		out = append(out, "the endpoints' security group is missing or does not admit HTTPS from the VPC")
+	if len(d.InterfaceEndpoints) > 0 {
+		if o.EndpointSG == "" {
+			out = append(out, "the endpoints' security group is missing")
+		}
+		for _, c := range missing(d.endpointSources(), o.EndpointSGFrom) {
+			out = append(out, "the endpoints' security group does not admit HTTPS from "+c)
+		}
 	}
 	for _, svc := range d.InterfaceEndpoints {
 		ep, ok := o.Endpoints[svc]

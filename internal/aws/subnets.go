@@ -37,6 +37,32 @@ func PrivateSubnets(cidr string, n int) ([]netip.Prefix, error) {
 	if p.Bits() < MinVPCPrefix || p.Bits() > MaxVPCPrefix {
 		return nil, errors.Errorf("CIDR %s: prefix must be from /%d to /%d", cidr, MinVPCPrefix, MaxVPCPrefix)
 	}
+	return layout(p, n)
+}
+
+// SecondarySubnets returns the CIDRs of the private subnets of a secondary CIDR block associated
+// with a VPC spread over n availability zones: the same layout as PrivateSubnets, on the block.
+// A block smaller than /24 cannot hold the layout's subnets at AWS's /28 minimum: it gets none
+// (nil, no error), and stays associated for whatever else the VPC's owner puts there.
+func SecondarySubnets(cidr string, n int) ([]netip.Prefix, error) {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return nil, errors.Wrapf(err, "cannot parse secondary CIDR block %q", cidr)
+	}
+	if !p.Addr().Is4() || p.Masked() != p {
+		return nil, errors.Errorf("secondary CIDR block %s is not an IPv4 network address", cidr)
+	}
+	if p.Bits() > MaxVPCPrefix {
+		return nil, nil
+	}
+	if p.Bits() < MinVPCPrefix {
+		return nil, errors.Errorf("secondary CIDR block %s: prefix must be from /%d", cidr, MinVPCPrefix)
+	}
+	return layout(p, n)
+}
+
+// layout returns the first n blocks of p's layout.
+func layout(p netip.Prefix, n int) ([]netip.Prefix, error) {
 	if n < 1 || n > MaxPrivateSubnet {
 		return nil, errors.Errorf("%d availability zones: must be from 1 to %d", n, MaxPrivateSubnet)
 	}

@@ -55,6 +55,45 @@ func TestPrivateSubnets(t *testing.T) {
 	}
 }
 
+func TestSecondarySubnets(t *testing.T) {
+	cases := map[string]struct {
+		reason  string
+		cidr    string
+		n       int
+		want    []string
+		wantErr bool
+	}{
+		"Slash16GrowsASlash17": {
+			reason: "A zone grown from /17 to /16 associates the other /17: it takes the same layout.",
+			cidr:   "10.40.128.0/17", n: 3,
+			want: []string{"10.40.128.0/20", "10.40.144.0/20", "10.40.160.0/20"},
+		},
+		"Slash24":  {reason: "The smallest block that holds the layout.", cidr: "100.64.7.0/24", n: 2, want: []string{"100.64.7.0/27", "100.64.7.32/27"}},
+		"Slash26":  {reason: "Too small for the layout: associated, no subnets, no error.", cidr: "100.64.7.0/26", n: 2},
+		"Slash28":  {reason: "AWS's smallest block: no subnets.", cidr: "100.64.7.16/28", n: 6},
+		"Slash15":  {reason: "Larger than AWS associates.", cidr: "10.0.0.0/15", n: 3, wantErr: true},
+		"HostBits": {reason: "Not a network address.", cidr: "10.41.0.1/16", n: 3, wantErr: true},
+		"IPv6":     {reason: "IPv4 only.", cidr: "fd00::/56", n: 3, wantErr: true},
+		"Garbage":  {reason: "Not a CIDR.", cidr: "wide", n: 3, wantErr: true},
+		"NoZones":  {reason: "At least one zone.", cidr: "10.41.0.0/16", n: 0, wantErr: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := SecondarySubnets(tc.cidr, tc.n)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("%s\nSecondarySubnets(%q, %d): error %v, want error %t", tc.reason, tc.cidr, tc.n, err, tc.wantErr)
+			}
+			var strs []string
+			for _, p := range got {
+				strs = append(strs, p.String())
+			}
+			if diff := cmp.Diff(tc.want, strs); diff != "" {
+				t.Errorf("%s\nSecondarySubnets(%q, %d): -want +got:\n%s", tc.reason, tc.cidr, tc.n, diff)
+			}
+		})
+	}
+}
+
 // TestPrivateSubnetsLayoutHolds checks every prefix length and zone count the API admits: subnets
 // lie inside the VPC, never overlap, and adding a zone never moves an existing subnet.
 func TestPrivateSubnetsLayoutHolds(t *testing.T) {

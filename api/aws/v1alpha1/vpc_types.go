@@ -63,7 +63,9 @@ type VPCParameters struct {
 	CIDRBlock string `json:"cidrBlock"`
 
 	// SecondaryCIDRBlocks are associated with the VPC besides cidrBlock, to grow its address
-	// space: a VPC's primary CIDR cannot change in AWS. Blocks can be added, never removed.
+	// space: a VPC's primary CIDR cannot change in AWS. Blocks can be added, never removed. A
+	// block from /16 to /24 gets private subnets on the same layout as cidrBlock (one per
+	// availability zone, each with its own route table); a smaller block gets none.
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=4
 	// +kubebuilder:validation:items:MaxLength=18
