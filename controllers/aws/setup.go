@@ -145,7 +145,7 @@ func Setup(mgr ctrl.Manager, o Options) error {
 	// reconciled: caching Secrets would mean watching every Secret in the cluster, and a
 	// ProviderConfig changed a moment ago must be used as it is now.
 	r := awsclient.NewResolver(mgr.GetAPIReader(), o.AWSLoadOptions...)
-	usage := resource.NewProviderConfigUsageTracker(mgr.GetClient(), &awsv1.ProviderConfigUsage{})
+	usage := &usageRecorder{kube: mgr.GetClient()}
 	return errors.Join(
 		setupUsage(mgr, "aws-providerconfig-usage", awsv1.ProviderConfigGroupVersionKind.Kind,
 			func() *awsv1.ProviderConfig { return &awsv1.ProviderConfig{} }, o),

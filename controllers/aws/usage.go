@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -13,12 +14,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -27,6 +28,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	xpevent "github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 
@@ -38,6 +40,11 @@ import (
 const (
 	// FinalizerInUse keeps a ProviderConfig or ClusterProviderConfig while managed resources use it.
 	FinalizerInUse = "in-use.crossplane.io"
+	// FinalizerUsage keeps a ProviderConfigUsage until its managed resource is gone. Without it a
+	// usage goes before its resource whenever both are deleted together (a namespace deleted, or
+	// the resource deleted with foreground cascading), and the config it holds could then go
+	// while the resource still needs it to delete what it made in AWS.
+	FinalizerUsage = "aws.zonekeeper.dev/usage"
 	// TypeTerminating is the condition of a config whose deletion waits for its users.
 	TypeTerminating xpv2.ConditionType = "Terminating"
 	// ReasonInUse is the reason of TypeTerminating.
@@ -73,10 +80,64 @@ func (u *usageTracked[T]) Connect(ctx context.Context, mg T) (managed.TypedExter
 		mg.GetObjectKind().SetGroupVersionKind(u.gvk)
 	}
 	if err := u.usage.Track(ctx, mg); err != nil {
-		return nil, errors.Wrap(err, "cannot track the use of the ProviderConfig")
+		// A namespace being deleted refuses new objects, a usage included, while the resource
+		// being deleted with it must still reach AWS to delete what it made: refusing to connect
+		// would hold both forever (crossplane-runtime has that bug).
+		if !meta.WasDeleted(mg) || !apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause) {
+			return nil, errors.Wrap(err, "cannot track the use of the ProviderConfig")
+		}
 	}
 	return u.connector.Connect(ctx, mg)
 }
+
+// usageRecorder writes a managed resource's ProviderConfigUsage as crossplane-runtime's
+// ProviderConfigUsageTracker does (named by the resource's UID, in its namespace, controlled by
+// it, with crossplane's labels), with FinalizerUsage besides, and the default reference
+// (ClusterProviderConfig default) for a resource without one, as the credentials resolver uses.
+type usageRecorder struct {
+	kube client.Client
+}
+
+func (r *usageRecorder) Track(ctx context.Context, mg resource.ModernManaged) error {
+	ref := defaultConfigRef
+	if p := mg.GetProviderConfigReference(); p != nil {
+		ref = *p
+	}
+	gvk := mg.GetObjectKind().GroupVersionKind()
+	labels := map[string]string{xpv2.LabelKeyProviderName: ref.Name, xpv2.LabelKeyProviderKind: ref.Kind}
+	have := &awsv1.ProviderConfigUsage{}
+	err := r.kube.Get(ctx, types.NamespacedName{Namespace: mg.GetNamespace(), Name: string(mg.GetUID())}, have)
+	if apierrors.IsNotFound(err) {
+		u := &awsv1.ProviderConfigUsage{ObjectMeta: metav1.ObjectMeta{
+			Namespace: mg.GetNamespace(), Name: string(mg.GetUID()), Labels: labels, Finalizers: []string{FinalizerUsage},
+			OwnerReferences: []metav1.OwnerReference{meta.AsController(meta.TypedReferenceTo(mg, gvk))},
+		}}
+		u.ProviderConfigReference = ref
+		u.ResourceReference = xpv2.TypedReference{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind, Name: mg.GetName()}
+		// Already there means another reconcile of the same resource won the race: the next
+		// connect finds it.
+		if err := r.kube.Create(ctx, u); err != nil && !apierrors.IsAlreadyExists(err) {
+			return err
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if owner := metav1.GetControllerOf(have); owner == nil || owner.UID != mg.GetUID() {
+		return errors.Errorf("ProviderConfigUsage %s/%s is not controlled by this resource", have.Namespace, have.Name)
+	}
+	if have.ProviderConfigReference == ref && maps.Equal(have.Labels, labels) && controllerutil.ContainsFinalizer(have, FinalizerUsage) {
+		return nil
+	}
+	before := have.DeepCopy()
+	have.ProviderConfigReference, have.Labels = ref, labels
+	controllerutil.AddFinalizer(have, FinalizerUsage)
+	return r.kube.Patch(ctx, have, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
+}
+
+// defaultConfigRef is what an unset providerConfigRef means (the CRDs default it too).
+var defaultConfigRef = xpv2.ProviderConfigReference{Kind: "ClusterProviderConfig", Name: "default"}
 
 // providerConfig is a ProviderConfig or a ClusterProviderConfig.
 type providerConfig interface {
@@ -91,33 +152,57 @@ type providerConfig interface {
 // is deleted rather than counted, so a config does not wait on the garbage collector, or on one
 // that never runs; and a blocked deletion names the resources it waits for.
 type usageReconciler[T providerConfig] struct {
-	kube   client.Client
-	scheme *runtime.Scheme
-	kind   string
-	newObj func() T
-	record xpevent.Recorder
-	log    logr.Logger
-	poll   time.Duration
+	kube    client.Client
+	api     client.Reader // the API server itself, to make sure before letting a config go
+	kind    string
+	newObj  func() T
+	record  xpevent.Recorder
+	log     logr.Logger
+	poll    time.Duration
+	timeout time.Duration
 }
 
 // +kubebuilder:rbac:groups=aws.zonekeeper.dev,resources=providerconfigusages,verbs=get;list;watch;create;update;patch;delete
 
 func (r *usageReconciler[T]) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
 	pc := r.newObj()
-	if err := r.kube.Get(ctx, req.NamespacedName, pc); err != nil {
-		return reconcile.Result{}, errors.Wrapf(client.IgnoreNotFound(err), "cannot get %s", r.kind)
+	err := r.kube.Get(ctx, req.NamespacedName, pc)
+	if apierrors.IsNotFound(err) {
+		// Usages may name a config that is gone, or never was (a resource whose reference is
+		// wrong writes one before it fails to read the config): they still must not outlive
+		// their resources.
+		_, err := r.users(ctx, r.kube, req.Namespace, req.Name)
+		return requeueOnConflict(err)
 	}
-	users, err := r.users(ctx, pc)
 	if err != nil {
-		return reconcile.Result{}, err
+		return reconcile.Result{}, errors.Wrapf(err, "cannot get %s", r.kind)
+	}
+	users, err := r.users(ctx, r.kube, pc.GetNamespace(), pc.GetName())
+	if err != nil {
+		return requeueOnConflict(err)
 	}
 	if !pc.GetDeletionTimestamp().IsZero() {
-		return r.reconcileDelete(ctx, pc, users)
+		res, err := r.reconcileDelete(ctx, pc, users)
+		if err != nil {
+			return requeueOnConflict(err)
+		}
+		return res, nil
 	}
 	if err := r.patchFinalizers(ctx, pc, func(o client.Object) bool { return controllerutil.AddFinalizer(o, FinalizerInUse) }); err != nil {
-		return reconcile.Result{}, err
+		return requeueOnConflict(err)
 	}
-	return reconcile.Result{}, r.patchStatus(ctx, pc, func(pc T) { pc.SetUsers(int64(len(users))) })
+	return requeueOnConflict(r.patchStatus(ctx, pc, func(pc T) { pc.SetUsers(int64(len(users))) }))
+}
+
+// requeueOnConflict turns a conflict (another writer got there first) into a quiet requeue:
+// the next pass reads the object again.
+func requeueOnConflict(err error) (reconcile.Result, error) {
+	if apierrors.IsConflict(err) {
+		return reconcile.Result{Requeue: true}, nil
+	}
+	return reconcile.Result{}, err
 }
 
 // reconcileDelete lets the config go once nothing uses it, and otherwise says what it waits for.
@@ -126,18 +211,32 @@ func (r *usageReconciler[T]) reconcileDelete(ctx context.Context, pc T, users []
 		return reconcile.Result{}, nil
 	}
 	if len(users) == 0 {
+		// The informer may not have seen a usage written a moment ago, by a resource that has
+		// just read the config: the API server has. Letting the config go is the one step that
+		// cannot be taken back.
+		var err error
+		if users, err = r.users(ctx, r.api, pc.GetNamespace(), pc.GetName()); err != nil {
+			return reconcile.Result{}, err
+		}
+	}
+	if len(users) == 0 {
 		return reconcile.Result{}, r.patchFinalizers(ctx, pc, func(o client.Object) bool { return controllerutil.RemoveFinalizer(o, FinalizerInUse) })
 	}
 	msg := inUseMessage(users)
-	if c := pc.GetCondition(TypeTerminating); c.Message != msg {
+	old := pc.GetCondition(TypeTerminating)
+	if old.Message != msg {
 		r.record.Event(pc, xpevent.Warning(reasonUsageAccounting, errors.New(msg)))
+	}
+	since := metav1.Now()
+	if old.Status == corev1.ConditionTrue {
+		since = old.LastTransitionTime // the status did not change, only who it waits for
 	}
 	err := r.patchStatus(ctx, pc, func(pc T) {
 		pc.SetUsers(int64(len(users)))
 		pc.SetConditions(xpv2.Condition{
 			Type:               TypeTerminating,
 			Status:             corev1.ConditionTrue,
-			LastTransitionTime: metav1.Now(),
+			LastTransitionTime: since,
 			Reason:             ReasonInUse,
 			Message:            msg,
 			ObservedGeneration: pc.GetGeneration(),
@@ -156,17 +255,18 @@ func inUseMessage(users []string) string {
 	return msg
 }
 
-// users returns the managed resources whose usages of pc stand, as "Kind namespace/name",
-// sorted by kind, namespace and name; it deletes the usages that no longer stand.
-func (r *usageReconciler[T]) users(ctx context.Context, pc T) ([]string, error) {
-	opts := []client.ListOption{client.MatchingLabels{xpv2.LabelKeyProviderName: pc.GetName(), xpv2.LabelKeyProviderKind: r.kind}}
-	if pc.GetNamespace() != "" {
+// users returns the managed resources whose usages of the config namespace/name stand, as
+// "Kind namespace/name", sorted by kind, namespace and name, listing the usages through list; it
+// deletes the usages that no longer stand.
+func (r *usageReconciler[T]) users(ctx context.Context, list client.Reader, namespace, name string) ([]string, error) {
+	opts := []client.ListOption{client.MatchingLabels{xpv2.LabelKeyProviderName: name, xpv2.LabelKeyProviderKind: r.kind}}
+	if namespace != "" {
 		// A namespaced ProviderConfig serves its own namespace only.
-		opts = append(opts, client.InNamespace(pc.GetNamespace()))
+		opts = append(opts, client.InNamespace(namespace))
 	}
 	l := &awsv1.ProviderConfigUsageList{}
-	if err := r.kube.List(ctx, l, opts...); err != nil {
-		return nil, errors.Wrapf(err, "cannot list the usages of %s %s", r.kind, pc.GetName())
+	if err := list.List(ctx, l, opts...); err != nil {
+		return nil, errors.Wrapf(err, "cannot list the usages of %s %s", r.kind, name)
 	}
 	var standing []*awsv1.ProviderConfigUsage
 	for i := range l.Items {
@@ -179,8 +279,8 @@ func (r *usageReconciler[T]) users(ctx context.Context, pc T) ([]string, error) 
 			standing = append(standing, u)
 			continue
 		}
-		if err := r.kube.Delete(ctx, u, client.Preconditions{UID: &u.UID}); client.IgnoreNotFound(err) != nil && !apierrors.IsConflict(err) {
-			return nil, errors.Wrapf(err, "cannot delete the stale ProviderConfigUsage %s/%s", u.Namespace, u.Name)
+		if err := r.release(ctx, u); err != nil {
+			return nil, err
 		}
 		r.log.V(1).Info("Deleted a stale ProviderConfigUsage", "usage", u.Namespace+"/"+u.Name, "resource", u.ResourceReference.Kind+" "+u.ResourceReference.Name)
 	}
@@ -195,10 +295,37 @@ func (r *usageReconciler[T]) users(ctx context.Context, pc T) ([]string, error) 
 	return users, nil
 }
 
+// release removes FinalizerUsage from a usage that no longer stands, and deletes it.
+func (r *usageReconciler[T]) release(ctx context.Context, u *awsv1.ProviderConfigUsage) error {
+	if controllerutil.ContainsFinalizer(u, FinalizerUsage) {
+		before := u.DeepCopy()
+		controllerutil.RemoveFinalizer(u, FinalizerUsage)
+		if err := r.kube.Patch(ctx, u, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); client.IgnoreNotFound(err) != nil {
+			return errors.Wrapf(err, "cannot release the stale ProviderConfigUsage %s/%s", u.Namespace, u.Name)
+		}
+	}
+	if err := r.kube.Delete(ctx, u, client.Preconditions{UID: &u.UID}); client.IgnoreNotFound(err) != nil {
+		return errors.Wrapf(err, "cannot delete the stale ProviderConfigUsage %s/%s", u.Namespace, u.Name)
+	}
+	return nil
+}
+
+// managedKinds are the kinds whose usages this manager can judge, each read from its informer.
+var managedKinds = map[schema.GroupVersionKind]func() client.Object{
+	awsv1.AccountGroupVersionKind:    func() client.Object { return &awsv1.Account{} },
+	awsv1.VPCGroupVersionKind:        func() client.Object { return &awsv1.VPC{} },
+	awsv1.KeyGroupVersionKind:        func() client.Object { return &awsv1.Key{} },
+	awsv1.AuditTrailGroupVersionKind: func() client.Object { return &awsv1.AuditTrail{} },
+	awsv1.BucketGroupVersionKind:     func() client.Object { return &awsv1.Bucket{} },
+	awsv1.RoleGroupVersionKind:       func() client.Object { return &awsv1.Role{} },
+}
+
 // stands reports whether u's managed resource still exists: the object its controller reference
 // names, with that UID. A usage without a controller reference stands for nothing (crossplane
-// deletes those too: a restore from backup strips them). A usage of a kind this manager does not
-// know is taken to stand, since nothing here can tell.
+// deletes those too: a restore from backup strips them). A usage naming any other kind than the
+// managed resources this manager reconciles is taken to stand, without reading anything: nothing
+// here can tell, and reading an arbitrary kind would start an informer the manager may not be
+// allowed to run.
 func (r *usageReconciler[T]) stands(ctx context.Context, u *awsv1.ProviderConfigUsage) (bool, error) {
 	owner := metav1.GetControllerOf(u)
 	if owner == nil {
@@ -208,14 +335,11 @@ func (r *usageReconciler[T]) stands(ctx context.Context, u *awsv1.ProviderConfig
 	if err != nil {
 		return true, nil //nolint:nilerr // An unreadable reference is not ours to judge: keep counting it.
 	}
-	obj, err := r.scheme.New(gv.WithKind(u.ResourceReference.Kind))
-	if err != nil {
-		return true, nil //nolint:nilerr // A kind this manager does not serve: keep counting it.
-	}
-	mg, ok := obj.(client.Object)
+	newObj, ok := managedKinds[gv.WithKind(u.ResourceReference.Kind)]
 	if !ok {
 		return true, nil
 	}
+	mg := newObj()
 	err = r.kube.Get(ctx, types.NamespacedName{Namespace: u.Namespace, Name: u.ResourceReference.Name}, mg)
 	switch {
 	case apierrors.IsNotFound(err):
@@ -244,8 +368,10 @@ func (r *usageReconciler[T]) patchStatus(ctx context.Context, pc T, change func(
 	if equalStatus(before, pc) {
 		return nil
 	}
+	// Not found is not ignored: it is also what a CRD without the status subresource answers
+	// (Helm never upgrades CRDs), and that must not pass silently.
 	err := r.kube.Status().Patch(ctx, pc, client.MergeFrom(before))
-	return errors.Wrapf(client.IgnoreNotFound(err), "cannot patch the status of %s %s", r.kind, pc.GetName())
+	return errors.Wrapf(err, "cannot patch the status of %s %s", r.kind, pc.GetName())
 }
 
 // equalStatus compares what patchStatus may change; a condition's transition time alone does not
@@ -259,17 +385,19 @@ func equalStatus[T providerConfig](a, b T) bool {
 // config of that kind changes, and when a managed resource using one is deleted.
 func setupUsage[T providerConfig](mgr ctrl.Manager, name, kind string, newObj func() T, o Options) error {
 	r := &usageReconciler[T]{
-		kube:   mgr.GetClient(),
-		scheme: mgr.GetScheme(),
-		kind:   kind,
-		newObj: newObj,
-		record: newEventRecorder(mgr.GetEventRecorder("zonekeeper-" + name)),
-		log:    mgr.GetLogger().WithValues("controller", name),
-		poll:   o.InUsePollInterval,
+		kube:    mgr.GetClient(),
+		api:     mgr.GetAPIReader(),
+		kind:    kind,
+		newObj:  newObj,
+		record:  newEventRecorder(mgr.GetEventRecorder("zonekeeper-" + name)),
+		log:     mgr.GetLogger().WithValues("controller", name),
+		poll:    o.InUsePollInterval,
+		timeout: o.Timeout,
 	}
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(name).
 		For(newObj()).
+		WithOptions(controller.Options{RateLimiter: o.NewRateLimiter(), MaxConcurrentReconciles: o.MaxConcurrentReconciles}).
 		Watches(&awsv1.ProviderConfigUsage{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcile.Request {
 			l := obj.GetLabels()
 			return configRequest(kind, l[xpv2.LabelKeyProviderKind], obj.GetNamespace(), l[xpv2.LabelKeyProviderName])
@@ -279,8 +407,8 @@ func setupUsage[T providerConfig](mgr ctrl.Manager, name, kind string, newObj fu
 		UpdateFunc:  func(event.UpdateEvent) bool { return false },
 		GenericFunc: func(event.GenericEvent) bool { return false },
 	})
-	for _, mg := range []client.Object{&awsv1.Account{}, &awsv1.VPC{}, &awsv1.Key{}, &awsv1.AuditTrail{}, &awsv1.Bucket{}, &awsv1.Role{}} {
-		b = b.Watches(mg, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcile.Request {
+	for _, newMg := range managedKinds {
+		b = b.Watches(newMg(), handler.EnqueueRequestsFromMapFunc(func(_ context.Context, obj client.Object) []reconcile.Request {
 			m, ok := obj.(resource.ModernManaged)
 			if !ok || m.GetProviderConfigReference() == nil {
 				return nil

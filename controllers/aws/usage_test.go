@@ -55,6 +55,9 @@ func TestProviderConfigKeptWhileInUse(t *testing.T) {
 	if owner := metav1.GetControllerOf(usage); owner == nil || owner.UID != key.UID || owner.Kind != "Key" {
 		t.Errorf("usage controller %+v, want the key", owner)
 	}
+	if !controllerutil.ContainsFinalizer(usage, awsctrl.FinalizerUsage) {
+		t.Errorf("usage finalizers %v, want %s", usage.Finalizers, awsctrl.FinalizerUsage)
+	}
 
 	pc := &awsv1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: z.ns, Name: "aws"}}
 	eventually(t, "the ProviderConfig counting its user", func() error {
@@ -81,6 +84,19 @@ func TestProviderConfigKeptWhileInUse(t *testing.T) {
 		return nil
 	})
 	z.waitEvent("aws", "UsageAccounting", "Key "+z.ns+"/in-use")
+
+	// Deleted before its key, as a namespace's deletion or a foreground cascade does: the usage
+	// stays while the key does, and so does the config.
+	if err := k8s.Delete(t.Context(), usage); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // a few of the blocked config's polls
+	if err := z.get(usage); err != nil || usage.DeletionTimestamp == nil {
+		t.Fatalf("usage after deletion while its key stands: %v, deleting %v; want it kept", err, usage.DeletionTimestamp)
+	}
+	if err := z.get(pc); err != nil || pc.Status.Users != 1 {
+		t.Fatalf("ProviderConfig after its usage was deleted while its key stands: %v, users %d; want it kept with one user", err, pc.Status.Users)
+	}
 
 	z.deleteAndWait(key)
 	md, err := kms.NewFromConfig(awsConfig(t, region)).DescribeKey(t.Context(), &kms.DescribeKeyInput{KeyId: &key.Status.AtProvider.KeyID})
@@ -146,11 +162,24 @@ func TestClusterProviderConfigCountsUsersInEveryNamespace(t *testing.T) {
 				return nil
 			}
 			msg := cpc.GetCondition(awsctrl.TypeTerminating).Message
-			if !strings.Contains(msg, strings.Join(named, ", ")) {
-				return fmt.Errorf("Terminating message %q, want it to name %q", msg, named)
+			if want := fmt.Sprintf("deletion waits for the %d managed resource(s) using it: %s", want, strings.Join(named, ", ")); msg != want {
+				return fmt.Errorf("Terminating message %q, want %q", msg, want)
 			}
 			return nil
 		})
+	}
+	waitUsers(2)
+
+	// A usage naming a kind this manager does not reconcile is counted without being read (a
+	// read would start an informer on Secrets, which the manager may not list), until it goes.
+	foreign := &awsv1.ProviderConfigUsage{ObjectMeta: metav1.ObjectMeta{Namespace: other, Name: "foreign", Labels: labels}}
+	foreign.ProviderConfigReference = *ref
+	foreign.ResourceReference = xpv2.TypedReference{APIVersion: "v1", Kind: "Secret", Name: "aws"}
+	foreign.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "Secret", Name: "aws", UID: types.UID("5ec7e700-0000-4000-8000-000000000000"), Controller: ptr.To(true)}}
+	z.create(foreign)
+	waitUsers(3)
+	if err := k8s.Delete(t.Context(), foreign); err != nil {
+		t.Fatal(err)
 	}
 	waitUsers(2)
 	for _, u := range []*awsv1.ProviderConfigUsage{orphan, replaced} {
