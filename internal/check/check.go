@@ -214,22 +214,26 @@ type evaluator struct {
 // Stdin is the path that stands for standard input.
 const Stdin = "-"
 
-// sources reads the files of a run; standard input, which cannot be read twice, is held in
-// memory for both passes.
+// sources reads the files of a run. What cannot be read twice (standard input, and a pipe or
+// device named as a file, such as /dev/stdin or a shell's <(...)) is read once and held in
+// memory for both passes: read again, it would give the second pass nothing to check, and a
+// silent pass.
 type sources struct {
-	stdin []byte
+	once map[string][]byte
 }
 
 func (s sources) read(path string) ([]manifest.Object, error) {
-	if path == Stdin {
-		return manifest.Parse(Stdin, s.stdin)
+	if data, ok := s.once[path]; ok {
+		return manifest.Parse(path, data)
 	}
 	return manifest.ReadFile(path)
 }
 
-// readSources lists the files of o.Paths and reads standard input if one of them names it;
-// standard input comes first, then the files in manifest.Files' order.
+// readSources lists the files of o.Paths and reads what cannot be read twice: standard input if
+// one of them names it, and any named file that is not a regular file. Standard input comes
+// first, then the files in manifest.Files' order.
 func readSources(o Options) (sources, []string, error) {
+	src := sources{once: map[string][]byte{}}
 	var paths []string
 	var stdin bool
 	for _, p := range o.Paths {
@@ -243,17 +247,27 @@ func readSources(o Options) (sources, []string, error) {
 	if err != nil {
 		return sources{}, nil, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil || fi.IsDir() || fi.Mode().IsRegular() {
+			continue // manifest.Files has listed it, or said why not
+		}
+		if src.once[p], err = os.ReadFile(p); err != nil {
+			return sources{}, nil, fmt.Errorf("%w: cannot read %s: %w", ErrBadInput, p, err)
+		}
+	}
 	if !stdin {
-		return sources{}, files, nil
+		return src, files, nil
 	}
 	if o.Stdin == nil {
 		return sources{}, nil, badInput("-f -: there is no standard input to read")
 	}
 	data, err := io.ReadAll(o.Stdin)
 	if err != nil {
-		return sources{}, nil, badInput("-f -: cannot read standard input: %v", err)
+		return sources{}, nil, fmt.Errorf("%w: -f -: cannot read standard input: %w", ErrBadInput, err)
 	}
-	return sources{stdin: data}, append([]string{Stdin}, files...), nil
+	src.once[Stdin] = data
+	return src, append([]string{Stdin}, files...), nil
 }
 
 // evaluated is the outcome of one file: its results in document order and the error, if any,

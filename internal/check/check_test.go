@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -341,6 +342,43 @@ func TestRunReadsStandardInput(t *testing.T) {
 				t.Errorf("results\n got %+v\nwant %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestRunReadsAPipeNamedAsAFileOnce names a pipe as a file, as /dev/stdin or a shell's <(...)
+// do: both passes need its content, and a second read would find it at its end, check nothing
+// and pass silently.
+func TestRunReadsAPipeNamedAsAFileOnce(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = r.Close() }()
+	path := fmt.Sprintf("/dev/fd/%d", r.Fd())
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no /dev/fd here: %v", err)
+	}
+	go func() {
+		defer func() { _ = w.Close() }()
+		_, _ = w.WriteString(classification + "---\n" + zoneWith("90"))
+	}()
+	rep, err := Run(context.Background(), Options{Paths: []string{path}, Now: now})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(rep.Results) != 2 || !rep.Denied() {
+		t.Errorf("results %+v; want the classification and the denied zone", rep.Results)
+	}
+}
+
+func TestRunChecksAFileNamedTwiceOnce(t *testing.T) {
+	dir := write(t, map[string]string{"a.yaml": classification})
+	rep, err := Run(context.Background(), Options{Paths: []string{dir, filepath.Join(dir, "a.yaml"), filepath.Join(dir, "a.yaml")}, Now: now})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(rep.Results) != 1 {
+		t.Errorf("%d results %+v; want the one classification once", len(rep.Results), rep.Results)
 	}
 }
 

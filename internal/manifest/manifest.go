@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -66,7 +67,8 @@ func Files(paths ...string) ([]string, error) {
 		}
 	}
 	sort.Strings(files)
-	return files, nil
+	// A file named twice, or named and inside a directory named, is read once.
+	return slices.Compact(files), nil
 }
 
 // ReadFile reads every non-empty document of one YAML file.
