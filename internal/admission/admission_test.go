@@ -34,12 +34,20 @@ var (
 	compliantZone = fixtures.CompliantZone
 )
 
+// mustCreate creates objs and waits until the webhook's cache holds them: a request judged
+// before then would find a zone or classification missing and be denied for that instead.
 func mustCreate(t *testing.T, objs ...client.Object) {
 	t.Helper()
 	for _, o := range objs {
 		if err := k8s.Create(context.Background(), o); err != nil {
 			t.Fatalf("cannot create %s: %v", o.GetName(), err)
 		}
+	}
+	for _, o := range objs {
+		seen := o.DeepCopyObject().(client.Object) //nolint:forcetypeassert // A copy of a client.Object is one.
+		eventually(t, "the webhook's cache holding "+o.GetName(), func() error {
+			return cached.Get(context.Background(), client.ObjectKeyFromObject(o), seen)
+		})
 	}
 }
 

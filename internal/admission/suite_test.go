@@ -26,6 +26,8 @@ import (
 var (
 	k8s      client.Client
 	warnings = &warningLog{}
+	// cached is the manager's cache, which the webhook reads the cluster through.
+	cached client.Reader
 )
 
 type warningLog struct {
@@ -70,6 +72,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	cached = mgr.GetCache()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	eng, err := engine.New(ctx)
