@@ -127,6 +127,29 @@ func inSync(t *testing.T) (vpcDesired, vpcObserved) {
 	return d, o
 }
 
+// direct is the desired network of vpcParams with egress Direct.
+func direct(t *testing.T) vpcDesired {
+	t.Helper()
+	p := vpcParams()
+	p.Egress = awsv1.EgressDirect
+	d, err := desiredVPC(p, []string{"us-gov-west-1a", "us-gov-west-1b"}, map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// directInSync adds to o what egress Direct makes, as it asks.
+func directInSync(o *vpcObserved) {
+	o.InternetGateways = []internetGateway{{ID: "igw-1", Managed: true}}
+	o.Subnets = append(o.Subnets, subnetObserved{ID: "subnet-pub", AZ: "us-gov-west-1a", CIDR: "10.40.224.0/19", RouteTableID: "rtb-pub", Public: true})
+	o.RouteTables["rtb-pub"] = routeTableObserved{ID: "rtb-pub", DefaultTarget: "igw-1"}
+	o.NATGateways = []natGateway{{ID: "nat-1", SubnetID: "subnet-pub", State: natAvailable, PublicIP: "198.51.100.7", Managed: true}}
+	o.ElasticIPs = []elasticIP{{AllocationID: "eipalloc-1", AssociationID: "eipassoc-1", PublicIP: "198.51.100.7"}}
+	o.RouteTables["rtb-a"] = routeTableObserved{ID: "rtb-a", DefaultTarget: "nat-1"}
+	o.RouteTables["rtb-b"] = routeTableObserved{ID: "rtb-b", DefaultTarget: "nat-1"}
+}
+
 func TestVPCDrift(t *testing.T) {
 	cases := map[string]struct {
 		reason string
@@ -154,6 +177,31 @@ func TestVPCDrift(t *testing.T) {
 		}, want: []string{"S3 gateway endpoint is missing"}},
 		"DirectWithoutGateway": {reason: "Egress Direct needs a gateway and routes to it.", change: func(d *vpcDesired, _ *vpcObserved) { d.Egress = awsv1.EgressDirect },
 			want: []string{"no internet gateway is attached"}},
+		"DirectWithoutPublicSubnet": {reason: "Egress Direct needs the public subnet for its NAT gateway.", change: func(d *vpcDesired, o *vpcObserved) {
+			*d = direct(t)
+			o.InternetGateways = []internetGateway{{ID: "igw-1", Managed: true}}
+		}, want: []string{"public subnet 10.40.224.0/19 in us-gov-west-1a is missing"}},
+		"DirectNATPending": {reason: "Private subnets are routed to the NAT gateway only once it is available.", change: func(d *vpcDesired, o *vpcObserved) {
+			*d = direct(t)
+			directInSync(o)
+			o.NATGateways[0].State = natPending
+		}, want: []string{"no NAT gateway is available in public subnet subnet-pub"}},
+		"DirectInSync": {reason: "Public subnet routed to the gateway, private ones to the NAT gateway.", change: func(d *vpcDesired, o *vpcObserved) {
+			*d = direct(t)
+			directInSync(o)
+		}},
+		"DirectRoutedToTheGateway": {reason: "Private subnets routed straight to the internet gateway (as before NAT gateways) are drift.", change: func(d *vpcDesired, o *vpcObserved) {
+			*d = direct(t)
+			directInSync(o)
+			o.RouteTables["rtb-a"] = routeTableObserved{ID: "rtb-a", DefaultTarget: "igw-1"}
+		}, want: []string{"route table rtb-a does not route 0.0.0.0/0 to NAT gateway nat-1"}},
+		"DirectLeftAfterNone": {reason: "After a change to None, what Direct made is drift: NAT gateway, address, public subnet.", change: func(_ *vpcDesired, o *vpcObserved) {
+			directInSync(o)
+			o.InternetGateways = nil
+			for _, id := range []string{"rtb-a", "rtb-b"} {
+				o.RouteTables[id] = routeTableObserved{ID: id}
+			}
+		}, want: []string{"NAT gateway nat-1 exists although egress is None", "elastic IP 198.51.100.7 is allocated although egress is None", "public subnet subnet-pub exists although egress is None"}},
 		"InspectedWithoutAttachment": {reason: "Egress Inspected needs the transit gateway attachment and routes.", change: func(d *vpcDesired, _ *vpcObserved) {
 			d.Egress, d.TransitGatewayID = awsv1.EgressInspected, "tgw-1"
 		}, want: []string{"VPC is not attached to transit gateway tgw-1", "route table rtb-a does not route 0.0.0.0/0 to transit gateway tgw-1", "route table rtb-b does not route 0.0.0.0/0 to transit gateway tgw-1"}},

@@ -38,7 +38,7 @@ func defaultTargets(t *testing.T, ec *ec2.Client, vpcID string) (targets []strin
 		target := ""
 		for _, r := range rt.Routes {
 			if sdkaws.ToString(r.DestinationCidrBlock) == "0.0.0.0/0" {
-				target = sdkaws.ToString(r.GatewayId) + sdkaws.ToString(r.TransitGatewayId)
+				target = sdkaws.ToString(r.GatewayId) + sdkaws.ToString(r.TransitGatewayId) + sdkaws.ToString(r.NatGatewayId)
 			}
 		}
 		targets = append(targets, target)
@@ -53,8 +53,29 @@ func defaultTargets(t *testing.T, ec *ec2.Client, vpcID string) (targets []strin
 	return targets, igws
 }
 
+// natState describes what egress Direct makes, as EC2 reports it: the VPC's NAT gateways that are
+// not deleted, and the elastic IPs tagged with the VPC.
+func natState(t *testing.T, ec *ec2.Client, vpcID string) (nats []ec2types.NatGateway, eips []ec2types.Address) {
+	t.Helper()
+	out, err := ec.DescribeNatGateways(t.Context(), &ec2.DescribeNatGatewaysInput{Filter: []ec2types.Filter{{Name: sdkaws.String("vpc-id"), Values: []string{vpcID}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range out.NatGateways {
+		if n.State != ec2types.NatGatewayStateDeleted {
+			nats = append(nats, n)
+		}
+	}
+	addrs, err := ec.DescribeAddresses(t.Context(), &ec2.DescribeAddressesInput{Filters: []ec2types.Filter{{Name: sdkaws.String("tag:zonekeeper.dev/vpc-id"), Values: []string{vpcID}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nats, addrs.Addresses
+}
+
 // TestEgressModes creates a network with egress Direct, changes it to Inspected through a transit
-// gateway and then to None, and checks the gateways and default routes in EC2 after each change.
+// gateway and then to None, and checks the gateways, NAT gateway, addresses and default routes in
+// EC2 after each change.
 func TestEgressModes(t *testing.T) {
 	z := newZone(t)
 	ec := ec2.NewFromConfig(awsConfig(t, region))
@@ -72,8 +93,20 @@ func TestEgressModes(t *testing.T) {
 	id := vpc.Status.AtProvider.VPCID
 
 	targets, igws := defaultTargets(t, ec, id)
-	if len(igws) != 1 || len(targets) != 2 || targets[0] != igws[0] || targets[1] != igws[0] {
-		t.Fatalf("egress Direct: default routes %v, internet gateways %v; want both subnets routed to the one gateway", targets, igws)
+	nats, eips := natState(t, ec, id)
+	if len(igws) != 1 || len(nats) != 1 || len(eips) != 1 {
+		t.Fatalf("egress Direct: internet gateways %v, NAT gateways %+v, elastic IPs %+v; want one of each", igws, nats, eips)
+	}
+	nat := sdkaws.ToString(nats[0].NatGatewayId)
+	pub := vpc.Status.AtProvider.PublicSubnet
+	if pub == nil || sdkaws.ToString(nats[0].SubnetId) != pub.SubnetID || pub.CIDRBlock != "10.40.224.0/19" || pub.AvailabilityZone != "us-gov-west-1a" ||
+		vpc.Status.AtProvider.NATGatewayID != nat || vpc.Status.AtProvider.NATGatewayPublicIP != sdkaws.ToString(eips[0].PublicIp) {
+		t.Errorf("status: public subnet %+v, NAT gateway %s (%s); want the layout's last block in the first zone holding NAT gateway %s at %s",
+			pub, vpc.Status.AtProvider.NATGatewayID, vpc.Status.AtProvider.NATGatewayPublicIP, nat, sdkaws.ToString(eips[0].PublicIp))
+	}
+	slices.Sort(targets)
+	if want := []string{igws[0], nat, nat}; !slices.Equal(targets, want) {
+		t.Fatalf("egress Direct: default routes %v; want the public subnet to the internet gateway and both private subnets to the NAT gateway %v", targets, want)
 	}
 
 	z.update(vpc, func() {
@@ -84,6 +117,9 @@ func TestEgressModes(t *testing.T) {
 		targets, igws := defaultTargets(t, ec, id)
 		if len(igws) != 0 || len(targets) != 2 || targets[0] != tgwID || targets[1] != tgwID {
 			return errors.Errorf("default routes %v, internet gateways %v; want both subnets routed to %s and no gateway", targets, igws, tgwID)
+		}
+		if nats, eips := natState(t, ec, id); len(nats) != 0 || len(eips) != 0 {
+			return errors.Errorf("NAT gateways %+v, elastic IPs %+v; want them gone with egress Direct", nats, eips)
 		}
 		att, err := ec.DescribeTransitGatewayVpcAttachments(t.Context(), &ec2.DescribeTransitGatewayVpcAttachmentsInput{Filters: []ec2types.Filter{{Name: sdkaws.String("vpc-id"), Values: []string{id}}}})
 		if err != nil || len(att.TransitGatewayVpcAttachments) != 1 || len(att.TransitGatewayVpcAttachments[0].SubnetIds) != 2 {
@@ -147,13 +183,18 @@ func TestSecondaryCIDRBlocksGetSubnets(t *testing.T) {
 	for _, s := range subnets.Subnets {
 		byCIDR[sdkaws.ToString(s.CidrBlock)] = sdkaws.ToString(s.AvailabilityZone)
 	}
-	want := map[string]string{"10.40.0.0/23": "us-gov-west-1a", "10.40.2.0/23": "us-gov-west-1b", "10.41.0.0/23": "us-gov-west-1a", "10.41.2.0/23": "us-gov-west-1b"}
+	want := map[string]string{
+		"10.40.0.0/23": "us-gov-west-1a", "10.40.2.0/23": "us-gov-west-1b", "10.41.0.0/23": "us-gov-west-1a", "10.41.2.0/23": "us-gov-west-1b",
+		"10.40.14.0/23": "us-gov-west-1a", // the public subnet of egress Direct
+	}
 	if !maps.Equal(byCIDR, want) {
 		t.Errorf("subnets by CIDR %v, want %v", byCIDR, want)
 	}
 	targets, igws := defaultTargets(t, ec, id)
-	if len(igws) != 1 || len(targets) != 4 || slices.ContainsFunc(targets, func(s string) bool { return s != igws[0] }) {
-		t.Errorf("default routes %v, internet gateways %v; want all four subnets routed to the one gateway", targets, igws)
+	nat := vpc.Status.AtProvider.NATGatewayID
+	if len(igws) != 1 || len(targets) != 5 || slices.ContainsFunc(targets, func(s string) bool { return s != igws[0] && s != nat }) ||
+		len(slices.DeleteFunc(slices.Clone(targets), func(s string) bool { return s != nat })) != 4 {
+		t.Errorf("default routes %v, internet gateway %v, NAT gateway %s; want all four private subnets routed to the NAT gateway", targets, igws, nat)
 	}
 
 	primary := map[string]bool{}
@@ -193,6 +234,32 @@ func TestSecondaryCIDRBlocksGetSubnets(t *testing.T) {
 	}
 	if got := slices.Sorted(slices.Values(from)); !slices.Equal(got, []string{"10.40.0.0/20", "10.41.0.0/20", "10.42.0.0/26"}) {
 		t.Errorf("endpoint security group admits HTTPS from %v, want every block of the VPC", got)
+	}
+}
+
+// TestDirectNetworkDeletedWithItsNATGateway deletes a network with egress Direct (deletionPolicy
+// Delete): the NAT gateway, its elastic IP and the public subnet go before the VPC can.
+func TestDirectNetworkDeletedWithItsNATGateway(t *testing.T) {
+	z := newZone(t)
+	ec := ec2.NewFromConfig(awsConfig(t, region))
+	vpc := newVPC(z.ns, "direct", "")
+	vpc.Spec.ForProvider.AvailabilityZones = 1
+	vpc.Spec.ForProvider.Egress = awsv1.EgressDirect
+	vpc.Spec.ForProvider.FlowLogs = awsv1.FlowLogs{Enabled: sdkaws.Bool(false)}
+	vpc.SetDeletionPolicy(deleteFromAWS)
+	z.create(vpc)
+	z.waitReady(vpc)
+	id := vpc.Status.AtProvider.VPCID
+	if nats, eips := natState(t, ec, id); len(nats) != 1 || len(eips) != 1 {
+		t.Fatalf("NAT gateways %+v, elastic IPs %+v; want one of each", nats, eips)
+	}
+	z.deleteAndWait(vpc)
+	if nats, eips := natState(t, ec, id); len(nats) != 0 || len(eips) != 0 {
+		t.Errorf("after deletion: NAT gateways %+v, elastic IPs %+v; want none", nats, eips)
+	}
+	vpcs, err := ec.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: sdkaws.String("vpc-id"), Values: []string{id}}}})
+	if err != nil || len(vpcs.Vpcs) != 0 {
+		t.Errorf("VPC after deletion: %+v, %v; want it gone", vpcs, err)
 	}
 }
 

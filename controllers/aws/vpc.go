@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
@@ -21,6 +22,15 @@ import (
 
 // endpointSGName is the security group of a VPC's interface endpoints.
 const endpointSGName = "zonekeeper-endpoints"
+
+// Tags that find what egress Direct made. EC2 describes elastic IPs by account and region, not by
+// VPC, so an address is tagged with the VPC it serves; the public subnet is tagged with its role,
+// so that only ZoneKeeper's is ever deleted.
+const (
+	tagVPCID      = "zonekeeper.dev/vpc-id"
+	tagSubnetRole = "zonekeeper.dev/subnet-role"
+	rolePublic    = "public"
+)
 
 type vpcConnector struct {
 	resolver *awsclient.Resolver
@@ -119,6 +129,12 @@ func (c *vpcClient) observation(mg *awsv1.VPC, want vpcDesired) awsv1.VPCObserva
 	if len(o.InternetGateways) > 0 {
 		out.InternetGatewayID = o.InternetGateways[0].ID
 	}
+	if pub, ok := o.subnetFor(want.PublicSubnet); ok && want.Egress == awsv1.EgressDirect {
+		out.PublicSubnet = &awsv1.SubnetObservation{SubnetID: pub.ID, AvailabilityZone: pub.AZ, CIDRBlock: pub.CIDR, RouteTableID: pub.RouteTableID}
+		if nat, ok := o.nat(pub); ok {
+			out.NATGatewayID, out.NATGatewayPublicIP = nat.ID, nat.PublicIP
+		}
+	}
 	for svc, ep := range o.Endpoints {
 		out.Endpoints[svc] = ep.ID
 	}
@@ -204,7 +220,10 @@ func (c *vpcClient) readSubnets(ctx context.Context, id string) error {
 			return awsclient.Wrap(err, "cannot describe subnets")
 		}
 		for _, s := range page.Subnets {
-			c.observed.Subnets = append(c.observed.Subnets, subnetObserved{ID: sdkaws.ToString(s.SubnetId), AZ: sdkaws.ToString(s.AvailabilityZone), CIDR: sdkaws.ToString(s.CidrBlock)})
+			public := slices.ContainsFunc(s.Tags, func(t ec2types.Tag) bool {
+				return sdkaws.ToString(t.Key) == tagSubnetRole && sdkaws.ToString(t.Value) == rolePublic
+			})
+			c.observed.Subnets = append(c.observed.Subnets, subnetObserved{ID: sdkaws.ToString(s.SubnetId), AZ: sdkaws.ToString(s.AvailabilityZone), CIDR: sdkaws.ToString(s.CidrBlock), Public: public})
 		}
 	}
 	return nil
@@ -252,6 +271,39 @@ func (c *vpcClient) readGateways(ctx context.Context, id string) error {
 			managed = managed || sdkaws.ToString(t.Key) == TagManagedBy
 		}
 		c.observed.InternetGateways = append(c.observed.InternetGateways, internetGateway{ID: sdkaws.ToString(g.InternetGatewayId), Managed: managed})
+	}
+	nats := ec2.NewDescribeNatGatewaysPaginator(c.ec2, &ec2.DescribeNatGatewaysInput{Filter: vpcFilter(id)})
+	for nats.HasMorePages() {
+		page, err := nats.NextPage(ctx)
+		if err != nil {
+			return awsclient.Wrap(err, "cannot describe NAT gateways")
+		}
+		for _, n := range page.NatGateways {
+			managed := slices.ContainsFunc(n.Tags, func(t ec2types.Tag) bool { return sdkaws.ToString(t.Key) == TagManagedBy })
+			if n.State == ec2types.NatGatewayStateFailed || n.State == ec2types.NatGatewayStateDeleted {
+				if managed {
+					for _, a := range n.NatGatewayAddresses {
+						c.observed.SpentAllocations = append(c.observed.SpentAllocations, sdkaws.ToString(a.AllocationId))
+					}
+					if n.State == ec2types.NatGatewayStateFailed {
+						c.observed.NATFailure = sdkaws.ToString(n.FailureMessage)
+					}
+				}
+				continue
+			}
+			g := natGateway{ID: sdkaws.ToString(n.NatGatewayId), SubnetID: sdkaws.ToString(n.SubnetId), State: string(n.State), Managed: managed}
+			if len(n.NatGatewayAddresses) > 0 {
+				g.PublicIP = sdkaws.ToString(n.NatGatewayAddresses[0].PublicIp)
+			}
+			c.observed.NATGateways = append(c.observed.NATGateways, g)
+		}
+	}
+	eips, err := c.ec2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: []ec2types.Filter{{Name: sdkaws.String("tag:" + tagVPCID), Values: []string{id}}}})
+	if err != nil {
+		return awsclient.Wrap(err, "cannot describe elastic IPs")
+	}
+	for _, a := range eips.Addresses {
+		c.observed.ElasticIPs = append(c.observed.ElasticIPs, elasticIP{AllocationID: sdkaws.ToString(a.AllocationId), AssociationID: sdkaws.ToString(a.AssociationId), PublicIP: sdkaws.ToString(a.PublicIp)})
 	}
 	att, err := c.ec2.DescribeTransitGatewayVpcAttachments(ctx, &ec2.DescribeTransitGatewayVpcAttachmentsInput{Filters: vpcFilter(id)})
 	if err != nil {
@@ -417,90 +469,250 @@ func (c *vpcClient) applyDNS(ctx context.Context, _ *awsv1.VPC, _ vpcDesired) er
 func (c *vpcClient) applySubnets(ctx context.Context, mg *awsv1.VPC, want vpcDesired) error {
 	o := &c.observed
 	for _, sd := range want.Subnets {
-		s, ok := o.subnetFor(sd)
-		if !ok && slices.Contains(o.Associating, sd.Block) {
+		if _, ok := o.subnetFor(sd); !ok && slices.Contains(o.Associating, sd.Block) {
 			if !slices.Contains(c.waiting, sd.Block) {
 				c.waiting = append(c.waiting, sd.Block)
 			}
 			continue
 		}
-		if !ok {
-			out, err := c.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: &o.ID, CidrBlock: sdkaws.String(sd.CIDR), AvailabilityZone: sdkaws.String(sd.AZ),
-				TagSpecifications: tagSpec(ec2types.ResourceTypeSubnet, mg.GetName()+"-"+sd.Name, want.Tags)})
-			if err != nil {
-				return awsclient.Wrapf(err, "cannot create subnet %s", sd.CIDR)
-			}
-			s = subnetObserved{ID: sdkaws.ToString(out.Subnet.SubnetId), AZ: sd.AZ, CIDR: sd.CIDR}
-			o.Subnets = append(o.Subnets, s)
-		}
-		if s.RouteTableID != "" {
-			continue
-		}
-		rt, err := c.ec2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{VpcId: &o.ID, TagSpecifications: tagSpec(ec2types.ResourceTypeRouteTable, mg.GetName()+"-"+sd.Name, want.Tags)})
-		if err != nil {
-			return awsclient.Wrapf(err, "cannot create route table for subnet %s", s.ID)
-		}
-		rtID := sdkaws.ToString(rt.RouteTable.RouteTableId)
-		if _, err := c.ec2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: &rtID, SubnetId: &s.ID}); err != nil {
-			return awsclient.Wrapf(err, "cannot associate route table %s with subnet %s", rtID, s.ID)
-		}
-		o.RouteTables[rtID] = routeTableObserved{ID: rtID}
-		for i := range o.Subnets {
-			if o.Subnets[i].ID == s.ID {
-				o.Subnets[i].RouteTableID = rtID
-			}
+		if _, err := c.ensureSubnet(ctx, mg, want, sd, nil); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// ensureSubnet creates subnet sd if it is missing, with extra tags, and a route table of its own if
+// it has none; it returns the subnet as it now is.
+func (c *vpcClient) ensureSubnet(ctx context.Context, mg *awsv1.VPC, want vpcDesired, sd subnetDesired, extra map[string]string) (subnetObserved, error) {
+	o := &c.observed
+	tags := want.Tags
+	if len(extra) > 0 {
+		tags = maps.Clone(want.Tags)
+		maps.Copy(tags, extra)
+	}
+	s, ok := o.subnetFor(sd)
+	if !ok {
+		out, err := c.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: &o.ID, CidrBlock: sdkaws.String(sd.CIDR), AvailabilityZone: sdkaws.String(sd.AZ),
+			TagSpecifications: tagSpec(ec2types.ResourceTypeSubnet, mg.GetName()+"-"+sd.Name, tags)})
+		if err != nil {
+			return s, awsclient.Wrapf(err, "cannot create subnet %s", sd.CIDR)
+		}
+		s = subnetObserved{ID: sdkaws.ToString(out.Subnet.SubnetId), AZ: sd.AZ, CIDR: sd.CIDR, Public: extra[tagSubnetRole] == rolePublic}
+		o.Subnets = append(o.Subnets, s)
+	}
+	if s.RouteTableID != "" {
+		return s, nil
+	}
+	rt, err := c.ec2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{VpcId: &o.ID, TagSpecifications: tagSpec(ec2types.ResourceTypeRouteTable, mg.GetName()+"-"+sd.Name, want.Tags)})
+	if err != nil {
+		return s, awsclient.Wrapf(err, "cannot create route table for subnet %s", s.ID)
+	}
+	rtID := sdkaws.ToString(rt.RouteTable.RouteTableId)
+	assoc, err := c.ec2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: &rtID, SubnetId: &s.ID})
+	if err != nil {
+		return s, awsclient.Wrapf(err, "cannot associate route table %s with subnet %s", rtID, s.ID)
+	}
+	o.RouteTables[rtID] = routeTableObserved{ID: rtID, Associations: []string{sdkaws.ToString(assoc.AssociationId)}}
+	s.RouteTableID = rtID
+	for i := range o.Subnets {
+		if o.Subnets[i].ID == s.ID {
+			o.Subnets[i].RouteTableID = rtID
+		}
+	}
+	return s, nil
+}
+
 // applyEgress makes the default routes and gateways what the egress mode says.
 func (c *vpcClient) applyEgress(ctx context.Context, mg *awsv1.VPC, want vpcDesired) error {
+	if want.Egress == awsv1.EgressDirect {
+		return c.applyDirect(ctx, mg, want)
+	}
 	o := &c.observed
 	target := ""
-	switch want.Egress {
-	case awsv1.EgressNone, awsv1.EgressInspected:
-		for _, igw := range o.InternetGateways {
-			if _, err := c.ec2.DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: &igw.ID, VpcId: &o.ID}); err != nil && !awsclient.IsCode(err, "Gateway.NotAttached") {
-				return awsclient.Wrapf(err, "cannot detach internet gateway %s", igw.ID)
-			}
-			// Only a gateway ZoneKeeper made is deleted; someone else's is detached and left.
-			if igw.Managed {
-				if _, err := c.ec2.DeleteInternetGateway(ctx, &ec2.DeleteInternetGatewayInput{InternetGatewayId: &igw.ID}); err != nil && !awsclient.IsCode(err, "InvalidInternetGatewayID.NotFound") {
-					return awsclient.Wrapf(err, "cannot delete internet gateway %s", igw.ID)
-				}
-			}
-		}
-		o.InternetGateways = nil
-		if want.Egress == awsv1.EgressInspected {
-			if o.TGWAttachment == "" {
-				out, err := c.ec2.CreateTransitGatewayVpcAttachment(ctx, &ec2.CreateTransitGatewayVpcAttachmentInput{TransitGatewayId: &want.TransitGatewayID, VpcId: &o.ID,
-					SubnetIds: o.zoneSubnetIDs(want), TagSpecifications: tagSpec(ec2types.ResourceTypeTransitGatewayAttachment, mg.GetName(), want.Tags)})
-				if err != nil {
-					return awsclient.Wrapf(err, "cannot attach VPC to transit gateway %s", want.TransitGatewayID)
-				}
-				o.TGWAttachment = sdkaws.ToString(out.TransitGatewayVpcAttachment.TransitGatewayAttachmentId)
-			}
-			target = want.TransitGatewayID
-		}
-	case awsv1.EgressDirect:
-		if len(o.InternetGateways) == 0 {
-			out, err := c.ec2.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{TagSpecifications: tagSpec(ec2types.ResourceTypeInternetGateway, mg.GetName(), want.Tags)})
+	if want.Egress == awsv1.EgressInspected {
+		if o.TGWAttachment == "" {
+			out, err := c.ec2.CreateTransitGatewayVpcAttachment(ctx, &ec2.CreateTransitGatewayVpcAttachmentInput{TransitGatewayId: &want.TransitGatewayID, VpcId: &o.ID,
+				SubnetIds: o.zoneSubnetIDs(want), TagSpecifications: tagSpec(ec2types.ResourceTypeTransitGatewayAttachment, mg.GetName(), want.Tags)})
 			if err != nil {
-				return awsclient.Wrap(err, "cannot create internet gateway")
+				return awsclient.Wrapf(err, "cannot attach VPC to transit gateway %s", want.TransitGatewayID)
 			}
-			id := sdkaws.ToString(out.InternetGateway.InternetGatewayId)
-			if _, err := c.ec2.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: &id, VpcId: &o.ID}); err != nil {
-				return awsclient.Wrapf(err, "cannot attach internet gateway %s", id)
-			}
-			o.InternetGateways = []internetGateway{{ID: id, Managed: true}}
+			o.TGWAttachment = sdkaws.ToString(out.TransitGatewayVpcAttachment.TransitGatewayAttachmentId)
 		}
-		target = o.InternetGateways[0].ID
+		target = want.TransitGatewayID
 	}
 	for _, rt := range o.ourRouteTables(want) {
 		if err := c.setDefaultRoute(ctx, rt, target); err != nil {
 			return err
 		}
+	}
+	// What egress Direct made goes in the order AWS allows: the NAT gateway first (it takes a
+	// while), then its address, its subnet, and the internet gateway, which cannot be detached
+	// while an address of the VPC is mapped.
+	if err := c.removeNAT(ctx); err != nil {
+		return err
+	}
+	for _, igw := range o.InternetGateways {
+		if _, err := c.ec2.DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: &igw.ID, VpcId: &o.ID}); err != nil && !awsclient.IsCode(err, "Gateway.NotAttached") {
+			return awsclient.Wrapf(err, "cannot detach internet gateway %s", igw.ID)
+		}
+		// Only a gateway ZoneKeeper made is deleted; someone else's is detached and left.
+		if igw.Managed {
+			if _, err := c.ec2.DeleteInternetGateway(ctx, &ec2.DeleteInternetGatewayInput{InternetGatewayId: &igw.ID}); err != nil && !awsclient.IsCode(err, "InvalidInternetGatewayID.NotFound") {
+				return awsclient.Wrapf(err, "cannot delete internet gateway %s", igw.ID)
+			}
+		}
+	}
+	o.InternetGateways = nil
+	return nil
+}
+
+// applyDirect gives the VPC an internet gateway, a public subnet routed to it holding one NAT
+// gateway, and routes the private subnets to the NAT gateway: their hosts reach the internet
+// without public addresses of their own, and nothing from outside can reach them.
+func (c *vpcClient) applyDirect(ctx context.Context, mg *awsv1.VPC, want vpcDesired) error {
+	o := &c.observed
+	if len(o.InternetGateways) == 0 {
+		out, err := c.ec2.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{TagSpecifications: tagSpec(ec2types.ResourceTypeInternetGateway, mg.GetName(), want.Tags)})
+		if err != nil {
+			return awsclient.Wrap(err, "cannot create internet gateway")
+		}
+		id := sdkaws.ToString(out.InternetGateway.InternetGatewayId)
+		if _, err := c.ec2.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: &id, VpcId: &o.ID}); err != nil {
+			return awsclient.Wrapf(err, "cannot attach internet gateway %s", id)
+		}
+		o.InternetGateways = []internetGateway{{ID: id, Managed: true}}
+	}
+	igw := o.InternetGateways[0].ID
+	pub, err := c.ensureSubnet(ctx, mg, want, want.PublicSubnet, map[string]string{tagSubnetRole: rolePublic})
+	if err != nil {
+		return err
+	}
+	if err := c.setDefaultRoute(ctx, o.RouteTables[pub.RouteTableID], igw); err != nil {
+		return err
+	}
+	nat, err := c.ensureNAT(ctx, mg, want, pub)
+	if err != nil {
+		return err
+	}
+	switch {
+	case nat.State == natAvailable:
+	case nat.State == natPending && o.NATFailure != "":
+		return errors.Errorf("NAT gateway %s is pending; the one before it failed: %s", nat.ID, o.NATFailure)
+	case nat.State == natPending:
+		return errors.Errorf("NAT gateway %s is pending: the private subnets are routed to it once it is available", nat.ID)
+	default:
+		return errors.Errorf("NAT gateway %s is %s, not available", nat.ID, nat.State)
+	}
+	for _, rt := range o.ourRouteTables(want) {
+		if err := c.setDefaultRoute(ctx, rt, nat.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureNAT returns the NAT gateway of the public subnet, creating it (and its elastic IP) when
+// there is none. An elastic IP is tagged with the VPC, so one whose allocation reply was lost is
+// found and used. A NAT gateway is created with a client token made of its subnet and its
+// address, so a create whose reply was lost is not repeated; the address of a NAT gateway that
+// failed or was deleted is released rather than used again, or its token would hand back the
+// same dead gateway.
+func (c *vpcClient) ensureNAT(ctx context.Context, mg *awsv1.VPC, want vpcDesired, pub subnetObserved) (natGateway, error) {
+	o := &c.observed
+	if nat, ok := o.nat(pub); ok {
+		return nat, nil
+	}
+	var eip elasticIP
+	var kept []elasticIP
+	for _, a := range o.ElasticIPs {
+		if a.AssociationID == "" && slices.Contains(o.SpentAllocations, a.AllocationID) {
+			if _, err := c.ec2.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: &a.AllocationID}); err != nil && !awsclient.IsCode(err, "InvalidAllocationID.NotFound") {
+				return natGateway{}, awsclient.Wrapf(err, "cannot release elastic IP %s of a failed or deleted NAT gateway", a.PublicIP)
+			}
+			continue
+		}
+		kept = append(kept, a)
+		if a.AssociationID == "" && eip.AllocationID == "" {
+			eip = a
+		}
+	}
+	o.ElasticIPs = kept
+	if eip.AllocationID == "" {
+		tags := maps.Clone(want.Tags)
+		tags[tagVPCID] = o.ID
+		out, err := c.ec2.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc, TagSpecifications: tagSpec(ec2types.ResourceTypeElasticIp, mg.GetName()+"-nat", tags)})
+		if err != nil {
+			return natGateway{}, awsclient.Wrap(err, "cannot allocate an elastic IP for the NAT gateway")
+		}
+		eip = elasticIP{AllocationID: sdkaws.ToString(out.AllocationId), PublicIP: sdkaws.ToString(out.PublicIp)}
+		o.ElasticIPs = append(o.ElasticIPs, eip)
+	}
+	out, err := c.ec2.CreateNatGateway(ctx, &ec2.CreateNatGatewayInput{SubnetId: &pub.ID, AllocationId: &eip.AllocationID, ConnectivityType: ec2types.ConnectivityTypePublic,
+		ClientToken: sdkaws.String("zk-" + pub.ID + "-" + eip.AllocationID), TagSpecifications: tagSpec(ec2types.ResourceTypeNatgateway, mg.GetName(), want.Tags)})
+	if err != nil {
+		return natGateway{}, awsclient.Wrapf(err, "cannot create NAT gateway in subnet %s", pub.ID)
+	}
+	nat := natGateway{ID: sdkaws.ToString(out.NatGateway.NatGatewayId), SubnetID: pub.ID, State: string(out.NatGateway.State), PublicIP: eip.PublicIP, Managed: true}
+	o.NATGateways = append(o.NATGateways, nat)
+	return nat, nil
+}
+
+// removeNAT deletes the NAT gateways ZoneKeeper made, then, once AWS has deleted them, their
+// elastic IPs and the public subnet with its route table.
+func (c *vpcClient) removeNAT(ctx context.Context) error {
+	o := &c.observed
+	var waiting []string
+	for _, n := range o.NATGateways {
+		if !n.Managed {
+			continue
+		}
+		if n.State != natDeleting {
+			if _, err := c.ec2.DeleteNatGateway(ctx, &ec2.DeleteNatGatewayInput{NatGatewayId: &n.ID}); err != nil && !awsclient.IsCode(err, "NatGatewayNotFound") {
+				return awsclient.Wrapf(err, "cannot delete NAT gateway %s", n.ID)
+			}
+		}
+		waiting = append(waiting, n.ID)
+	}
+	if len(waiting) > 0 {
+		// Said as an error, so that the reconciler comes back within seconds, not at the next poll.
+		return errors.Errorf("NAT gateway %s is being deleted: its elastic IP, its subnet and the internet gateway go once AWS has deleted it", strings.Join(waiting, ", "))
+	}
+	for _, a := range o.ElasticIPs {
+		if _, err := c.ec2.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: &a.AllocationID}); err != nil && !awsclient.IsCode(err, "InvalidAllocationID.NotFound") {
+			return awsclient.Wrapf(err, "cannot release elastic IP %s", a.PublicIP)
+		}
+	}
+	o.ElasticIPs = nil
+	var kept []subnetObserved
+	for _, s := range o.Subnets {
+		if !s.Public {
+			kept = append(kept, s)
+			continue
+		}
+		if rt, ok := o.RouteTables[s.RouteTableID]; ok {
+			if err := c.deleteRouteTable(ctx, rt); err != nil {
+				return err
+			}
+			delete(o.RouteTables, rt.ID)
+		}
+		if _, err := c.ec2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: &s.ID}); err != nil && !awsclient.IsCode(err, "InvalidSubnetID.NotFound") {
+			return awsclient.Wrapf(err, "cannot delete public subnet %s", s.ID)
+		}
+	}
+	o.Subnets = kept
+	return nil
+}
+
+// deleteRouteTable disassociates route table rt from its subnets and deletes it.
+func (c *vpcClient) deleteRouteTable(ctx context.Context, rt routeTableObserved) error {
+	for _, a := range rt.Associations {
+		if _, err := c.ec2.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: &a}); err != nil && !awsclient.IsCode(err, "InvalidAssociationID.NotFound") {
+			return awsclient.Wrapf(err, "cannot disassociate route table %s", rt.ID)
+		}
+	}
+	if _, err := c.ec2.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: &rt.ID}); err != nil && !awsclient.IsCode(err, "InvalidRouteTableID.NotFound") {
+		return awsclient.Wrapf(err, "cannot delete route table %s", rt.ID)
 	}
 	return nil
 }
@@ -517,23 +729,21 @@ func (c *vpcClient) setDefaultRoute(ctx context.Context, rt routeTableObserved, 
 		}
 		return nil
 	}
+	// The target's kind is in its ID's prefix, as EC2 makes them.
+	gateway, tgw, nat := &target, (*string)(nil), (*string)(nil)
+	switch {
+	case strings.HasPrefix(target, "tgw-"):
+		gateway, tgw = nil, &target
+	case strings.HasPrefix(target, "nat-"):
+		gateway, nat = nil, &target
+	}
 	if rt.DefaultTarget != "" {
-		in := &ec2.ReplaceRouteInput{RouteTableId: &rt.ID, DestinationCidrBlock: sdkaws.String(defaultRoute)}
-		if strings.HasPrefix(target, "tgw-") {
-			in.TransitGatewayId = &target
-		} else {
-			in.GatewayId = &target
-		}
-		_, err := c.ec2.ReplaceRoute(ctx, in)
+		_, err := c.ec2.ReplaceRoute(ctx, &ec2.ReplaceRouteInput{RouteTableId: &rt.ID, DestinationCidrBlock: sdkaws.String(defaultRoute),
+			GatewayId: gateway, TransitGatewayId: tgw, NatGatewayId: nat})
 		return awsclient.Wrapf(err, "cannot replace default route of route table %s", rt.ID)
 	}
-	in := &ec2.CreateRouteInput{RouteTableId: &rt.ID, DestinationCidrBlock: sdkaws.String(defaultRoute)}
-	if strings.HasPrefix(target, "tgw-") {
-		in.TransitGatewayId = &target
-	} else {
-		in.GatewayId = &target
-	}
-	_, err := c.ec2.CreateRoute(ctx, in)
+	_, err := c.ec2.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: &rt.ID, DestinationCidrBlock: sdkaws.String(defaultRoute),
+		GatewayId: gateway, TransitGatewayId: tgw, NatGatewayId: nat})
 	return awsclient.Wrapf(err, "cannot create default route in route table %s", rt.ID)
 }
 
@@ -696,13 +906,8 @@ func (c *vpcClient) Delete(ctx context.Context, mg *awsv1.VPC) (managed.External
 		if rt.Main {
 			continue
 		}
-		for _, a := range rt.Associations {
-			if _, err := c.ec2.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: &a}); err != nil && !awsclient.IsCode(err, "InvalidAssociationID.NotFound") {
-				return managed.ExternalDelete{}, awsclient.Wrapf(err, "cannot disassociate route table %s", rt.ID)
-			}
-		}
-		if _, err := c.ec2.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: &rt.ID}); err != nil && !awsclient.IsCode(err, "InvalidRouteTableID.NotFound") {
-			return managed.ExternalDelete{}, awsclient.Wrapf(err, "cannot delete route table %s", rt.ID)
+		if err := c.deleteRouteTable(ctx, rt); err != nil {
+			return managed.ExternalDelete{}, err
 		}
 	}
 	for _, s := range o.Subnets {

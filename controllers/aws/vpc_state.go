@@ -16,9 +16,12 @@ const defaultRoute = "0.0.0.0/0"
 // vpcDesired is the network the spec asks for, computed without calling AWS except for the list
 // of availability zones.
 type vpcDesired struct {
-	CIDR               string
-	SecondaryCIDRs     []string
-	Subnets            []subnetDesired
+	CIDR           string
+	SecondaryCIDRs []string
+	Subnets        []subnetDesired
+	// PublicSubnet holds the NAT gateway of egress Direct (zero otherwise): the layout's last
+	// block, in the first zone.
+	PublicSubnet       subnetDesired
 	Egress             awsv1.Egress
 	TransitGatewayID   string
 	GatewayEndpoint    string   // service name of the S3 gateway endpoint
@@ -52,6 +55,10 @@ type vpcObserved struct {
 	Subnets          []subnetObserved
 	RouteTables      map[string]routeTableObserved // by route table ID
 	InternetGateways []internetGateway             // attached to the VPC
+	NATGateways      []natGateway                  // in the VPC, not deleted
+	SpentAllocations []string                      // elastic IPs of ZoneKeeper's NAT gateways that failed or were deleted
+	NATFailure       string                        // why the last of them failed, if one did
+	ElasticIPs       []elasticIP                   // allocated for it
 	TGWAttachment    string                        // ID of a live transit gateway attachment
 	Endpoints        map[string]endpointObserved   // by service name
 	EndpointSG       string                        // the security group of the interface endpoints
@@ -67,6 +74,22 @@ type subnetObserved struct {
 	AZ           string
 	CIDR         string
 	RouteTableID string // "" when the subnet uses the main route table
+	Public       bool   // tagged as the public subnet ZoneKeeper made for egress Direct
+}
+
+type natGateway struct {
+	ID       string
+	SubnetID string
+	State    string // pending, available or deleting; deleted and failed ones are not kept
+	PublicIP string
+	Managed  bool // tagged as ZoneKeeper's
+}
+
+// elasticIP is an address ZoneKeeper allocated for the VPC's NAT gateway (tagged with its ID).
+type elasticIP struct {
+	AllocationID  string
+	AssociationID string
+	PublicIP      string
 }
 
 type routeTableObserved struct {
@@ -131,6 +154,13 @@ func desiredVPC(p awsv1.VPCParameters, zones []string, tags map[string]string) (
 		for i, c := range cidrs {
 			d.Subnets = append(d.Subnets, subnetDesired{AZ: picked[i], CIDR: c.String(), Block: block, Name: fmt.Sprintf("private-%s-%d", picked[i], k+2)})
 		}
+	}
+	if d.Egress == awsv1.EgressDirect {
+		pub, err := awsclient.PublicSubnet(p.CIDRBlock)
+		if err != nil {
+			return vpcDesired{}, err
+		}
+		d.PublicSubnet = subnetDesired{AZ: picked[0], CIDR: pub.String(), Name: "public-" + picked[0]}
 	}
 	for _, s := range p.InterfaceEndpoints {
 		d.InterfaceEndpoints = append(d.InterfaceEndpoints, awsclient.EndpointServiceName(p.Region, s))
@@ -256,9 +286,42 @@ func vpcDrift(d vpcDesired, o vpcObserved) []string {
 	return append(out, tagDrift(d.Tags, o.Tags)...)
 }
 
+// nat returns the NAT gateway of the public subnet, if there is one that is not being deleted.
+func (o vpcObserved) nat(public subnetObserved) (natGateway, bool) {
+	for _, n := range o.NATGateways {
+		if n.SubnetID == public.ID && n.State != natDeleting {
+			return n, true
+		}
+	}
+	return natGateway{}, false
+}
+
+// States of a NAT gateway that matter here.
+const (
+	natPending   = "pending"
+	natAvailable = "available"
+	natDeleting  = "deleting"
+)
+
 func egressDrift(d vpcDesired, o vpcObserved) []string {
 	var out []string
 	rts := o.ourRouteTables(d)
+	if d.Egress != awsv1.EgressDirect {
+		// What egress Direct made, still there after a change of mode.
+		for _, n := range o.NATGateways {
+			if n.Managed && n.State != natDeleting {
+				out = append(out, fmt.Sprintf("NAT gateway %s exists although egress is %s", n.ID, d.Egress))
+			}
+		}
+		for _, a := range o.ElasticIPs {
+			out = append(out, fmt.Sprintf("elastic IP %s is allocated although egress is %s", a.PublicIP, d.Egress))
+		}
+		for _, s := range o.Subnets {
+			if s.Public {
+				out = append(out, fmt.Sprintf("public subnet %s exists although egress is %s", s.ID, d.Egress))
+			}
+		}
+	}
 	switch d.Egress {
 	case awsv1.EgressNone:
 		for _, igw := range o.InternetGateways {
@@ -274,9 +337,23 @@ func egressDrift(d vpcDesired, o vpcObserved) []string {
 			out = append(out, "no internet gateway is attached")
 			break
 		}
+		igw := o.InternetGateways[0].ID
+		pub, ok := o.subnetFor(d.PublicSubnet)
+		if !ok {
+			out = append(out, fmt.Sprintf("public subnet %s in %s is missing", d.PublicSubnet.CIDR, d.PublicSubnet.AZ))
+			break
+		}
+		if rt := o.RouteTables[pub.RouteTableID]; pub.RouteTableID == "" || rt.DefaultTarget != igw {
+			out = append(out, fmt.Sprintf("public subnet %s does not route %s to internet gateway %s", pub.ID, defaultRoute, igw))
+		}
+		nat, ok := o.nat(pub)
+		if !ok || nat.State != natAvailable {
+			out = append(out, "no NAT gateway is available in public subnet "+pub.ID)
+			break
+		}
 		for _, rt := range rts {
-			if rt.DefaultTarget != o.InternetGateways[0].ID {
-				out = append(out, fmt.Sprintf("route table %s does not route %s to internet gateway %s", rt.ID, defaultRoute, o.InternetGateways[0].ID))
+			if rt.DefaultTarget != nat.ID {
+				out = append(out, fmt.Sprintf("route table %s does not route %s to NAT gateway %s", rt.ID, defaultRoute, nat.ID))
 			}
 		}
 	case awsv1.EgressInspected:

@@ -61,6 +61,19 @@ func SecondarySubnets(cidr string, n int) ([]netip.Prefix, error) {
 	return layout(p, n)
 }
 
+// PublicSubnet returns the CIDR of the public subnet of a VPC with egress Direct: the layout's
+// last block, which PrivateSubnets never hands out, so it never overlaps a private subnet.
+func PublicSubnet(cidr string) (netip.Prefix, error) {
+	if _, err := PrivateSubnets(cidr, 1); err != nil {
+		return netip.Prefix{}, err
+	}
+	p := netip.MustParsePrefix(cidr)
+	bits := p.Bits() + SubnetBlockBits
+	base := p.Addr().As4()
+	a := (uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])) + uint32(SubnetBlocks-1)<<(32-bits)
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), bits), nil
+}
+
 // layout returns the first n blocks of p's layout.
 func layout(p netip.Prefix, n int) ([]netip.Prefix, error) {
 	if n < 1 || n > MaxPrivateSubnet {

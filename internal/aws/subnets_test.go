@@ -94,6 +94,28 @@ func TestSecondarySubnets(t *testing.T) {
 	}
 }
 
+func TestPublicSubnetIsTheLastBlock(t *testing.T) {
+	for cidr, want := range map[string]string{
+		"10.40.0.0/16":   "10.40.224.0/19",
+		"10.40.0.0/20":   "10.40.14.0/23",
+		"192.168.7.0/24": "192.168.7.224/27",
+	} {
+		got, err := PublicSubnet(cidr)
+		if err != nil || got.String() != want {
+			t.Errorf("PublicSubnet(%q) = %v, %v; want %s", cidr, got, err, want)
+		}
+		private, _ := PrivateSubnets(cidr, MaxPrivateSubnet)
+		for _, p := range private {
+			if p.Overlaps(got) {
+				t.Errorf("public subnet %s of %s overlaps private subnet %s", got, cidr, p)
+			}
+		}
+	}
+	if _, err := PublicSubnet("10.40.0.0/25"); err == nil {
+		t.Error("a /25 VPC is accepted")
+	}
+}
+
 // TestPrivateSubnetsLayoutHolds checks every prefix length and zone count the API admits: subnets
 // lie inside the VPC, never overlap, and adding a zone never moves an existing subnet.
 func TestPrivateSubnetsLayoutHolds(t *testing.T) {

@@ -15,7 +15,8 @@ const (
 	EgressNone Egress = "None"
 	// EgressInspected: a default route to a transit gateway (a central inspection hub).
 	EgressInspected Egress = "Inspected"
-	// EgressDirect: an internet gateway attached and a default route to it.
+	// EgressDirect: an internet gateway, a public subnet holding one NAT gateway, and a default
+	// route from the private subnets to the NAT gateway.
 	EgressDirect Egress = "Direct"
 )
 
@@ -140,6 +141,16 @@ type VPCObservation struct {
 	Subnets []SubnetObservation `json:"subnets,omitempty"`
 	// InternetGatewayID attached to the VPC, if any.
 	InternetGatewayID string `json:"internetGatewayID,omitempty"`
+	// PublicSubnet holds the NAT gateway with egress Direct.
+	// +optional
+	PublicSubnet *SubnetObservation `json:"publicSubnet,omitempty"`
+	// NATGatewayID the private subnets route to with egress Direct.
+	// +optional
+	NATGatewayID string `json:"natGatewayID,omitempty"`
+	// NATGatewayPublicIP is the address the VPC's traffic leaves from with egress Direct (for
+	// partners' allow-lists).
+	// +optional
+	NATGatewayPublicIP string `json:"natGatewayPublicIP,omitempty"`
 	// DefaultSecurityGroupID of the VPC, kept without rules.
 	DefaultSecurityGroupID string `json:"defaultSecurityGroupID,omitempty"`
 	// Endpoints are the VPC endpoint IDs by service name.

@@ -1192,6 +1192,11 @@ func (in *VPCObservation) DeepCopyInto(out *VPCObservation) {
 		*out = make([]SubnetObservation, len(*in))
 		copy(*out, *in)
 	}
+	if in.PublicSubnet != nil {
+		in, out := &in.PublicSubnet, &out.PublicSubnet
+		*out = new(SubnetObservation)
+		**out = **in
+	}
 	if in.Endpoints != nil {
 		in, out := &in.Endpoints, &out.Endpoints
 		*out = make(map[string]string, len(*in))
