@@ -129,9 +129,19 @@ func inSync(t *testing.T) (vpcDesired, vpcObserved) {
 
 // direct is the desired network of vpcParams with egress Direct.
 func direct(t *testing.T) vpcDesired {
+	return desiredWith(t, func(p *awsv1.VPCParameters) { p.Egress = awsv1.EgressDirect })
+}
+
+// grown is the desired network of vpcParams with the secondary block 10.41.0.0/16.
+func grown(t *testing.T) vpcDesired {
+	return desiredWith(t, func(p *awsv1.VPCParameters) { p.SecondaryCIDRBlocks = []string{"10.41.0.0/16"} })
+}
+
+// desiredWith is the desired network of vpcParams changed by change, in two zones.
+func desiredWith(t *testing.T, change func(*awsv1.VPCParameters)) vpcDesired {
 	t.Helper()
 	p := vpcParams()
-	p.Egress = awsv1.EgressDirect
+	change(&p)
 	d, err := desiredVPC(p, []string{"us-gov-west-1a", "us-gov-west-1b"}, map[string]string{})
 	if err != nil {
 		t.Fatal(err)
@@ -209,26 +219,14 @@ func TestVPCDrift(t *testing.T) {
 			o.EndpointSGFrom = nil
 		}, want: []string{"the endpoints' security group does not admit HTTPS from 10.40.0.0/16"}},
 		"SecondaryBlockGrown": {reason: "A secondary block adds a subnet per zone with its own route table, in the S3 endpoint, and a source the endpoints' security group admits; the interface endpoints stay in one subnet per zone.", change: func(d *vpcDesired, o *vpcObserved) {
-			p := vpcParams()
-			p.SecondaryCIDRBlocks = []string{"10.41.0.0/16"}
-			grown, err := desiredVPC(p, []string{"us-gov-west-1a", "us-gov-west-1b"}, map[string]string{})
-			if err != nil {
-				panic(err)
-			}
-			*d = grown
+			*d = grown(t)
 			o.SecondaryCIDRs = []string{"10.41.0.0/16"}
 		}, want: []string{
 			"subnet 10.41.0.0/19 in us-gov-west-1a is missing", "subnet 10.41.32.0/19 in us-gov-west-1b is missing",
 			"the endpoints' security group does not admit HTTPS from 10.41.0.0/16",
 		}},
 		"SecondaryBlockInSync": {reason: "Secondary subnets with their route tables, in the S3 endpoint, and the block admitted: nothing differs, although the kms endpoint is not in them.", change: func(d *vpcDesired, o *vpcObserved) {
-			p := vpcParams()
-			p.SecondaryCIDRBlocks = []string{"10.41.0.0/16"}
-			grown, err := desiredVPC(p, []string{"us-gov-west-1a", "us-gov-west-1b"}, map[string]string{})
-			if err != nil {
-				panic(err)
-			}
-			*d = grown
+			*d = grown(t)
 			o.SecondaryCIDRs = []string{"10.41.0.0/16"}
 			o.Subnets = append(o.Subnets, subnetObserved{ID: "subnet-a2", AZ: "us-gov-west-1a", CIDR: "10.41.0.0/19", RouteTableID: "rtb-a2"},
 				subnetObserved{ID: "subnet-b2", AZ: "us-gov-west-1b", CIDR: "10.41.32.0/19", RouteTableID: "rtb-b2"})

@@ -53,6 +53,15 @@ func defaultTargets(t *testing.T, ec *ec2.Client, vpcID string) (targets []strin
 	return targets, igws
 }
 
+// directVPC is a network with egress Direct in the first zones of the region, without flow logs.
+func directVPC(ns, name string, zones int32) *awsv1.VPC {
+	vpc := newVPC(ns, name, "")
+	vpc.Spec.ForProvider.AvailabilityZones = zones
+	vpc.Spec.ForProvider.Egress = awsv1.EgressDirect
+	vpc.Spec.ForProvider.FlowLogs = awsv1.FlowLogs{Enabled: sdkaws.Bool(false)}
+	return vpc
+}
+
 // natState describes what egress Direct makes, as EC2 reports it: the VPC's NAT gateways that are
 // not deleted, and the elastic IPs tagged with the VPC.
 func natState(t *testing.T, ec *ec2.Client, vpcID string) (nats []ec2types.NatGateway, eips []ec2types.Address) {
@@ -84,10 +93,7 @@ func TestEgressModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	tgwID := sdkaws.ToString(tgw.TransitGateway.TransitGatewayId)
-	vpc := newVPC(z.ns, "egress", "")
-	vpc.Spec.ForProvider.AvailabilityZones = 2
-	vpc.Spec.ForProvider.Egress = awsv1.EgressDirect
-	vpc.Spec.ForProvider.FlowLogs = awsv1.FlowLogs{Enabled: sdkaws.Bool(false)}
+	vpc := directVPC(z.ns, "egress", 2)
 	z.create(vpc)
 	z.waitReady(vpc)
 	id := vpc.Status.AtProvider.VPCID
@@ -152,11 +158,8 @@ func TestEgressModes(t *testing.T) {
 func TestSecondaryCIDRBlocksGetSubnets(t *testing.T) {
 	z := newZone(t)
 	ec := ec2.NewFromConfig(awsConfig(t, region))
-	vpc := newVPC(z.ns, "grown", "")
+	vpc := directVPC(z.ns, "grown", 2)
 	vpc.Spec.ForProvider.CIDRBlock = "10.40.0.0/20"
-	vpc.Spec.ForProvider.AvailabilityZones = 2
-	vpc.Spec.ForProvider.Egress = awsv1.EgressDirect
-	vpc.Spec.ForProvider.FlowLogs = awsv1.FlowLogs{Enabled: sdkaws.Bool(false)}
 	z.create(vpc)
 	z.waitReady(vpc)
 	id := vpc.Status.AtProvider.VPCID
@@ -242,10 +245,7 @@ func TestSecondaryCIDRBlocksGetSubnets(t *testing.T) {
 func TestDirectNetworkDeletedWithItsNATGateway(t *testing.T) {
 	z := newZone(t)
 	ec := ec2.NewFromConfig(awsConfig(t, region))
-	vpc := newVPC(z.ns, "direct", "")
-	vpc.Spec.ForProvider.AvailabilityZones = 1
-	vpc.Spec.ForProvider.Egress = awsv1.EgressDirect
-	vpc.Spec.ForProvider.FlowLogs = awsv1.FlowLogs{Enabled: sdkaws.Bool(false)}
+	vpc := directVPC(z.ns, "direct", 1)
 	vpc.SetDeletionPolicy(deleteFromAWS)
 	z.create(vpc)
 	z.waitReady(vpc)

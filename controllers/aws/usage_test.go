@@ -30,6 +30,23 @@ func usageOptions() awsctrl.Options {
 	return o
 }
 
+// waitInUse waits until the zone's ProviderConfig name holds the in-use finalizer and counts
+// users users, and returns it.
+func (z *zone) waitInUse(name string, users int64) *awsv1.ProviderConfig {
+	z.t.Helper()
+	pc := &awsv1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: z.ns, Name: name}}
+	eventually(z.t, fmt.Sprintf("ProviderConfig %s counting %d users", name, users), func() error {
+		if err := z.get(pc); err != nil {
+			return err
+		}
+		if !controllerutil.ContainsFinalizer(pc, awsctrl.FinalizerInUse) || pc.Status.Users != users {
+			return fmt.Errorf("finalizers %v, users %d", pc.Finalizers, pc.Status.Users)
+		}
+		return nil
+	})
+	return pc
+}
+
 // TestProviderConfigKeptWhileInUse deletes a ProviderConfig while a key that must be deleted from
 // AWS still uses it: the config stays, saying which resource it waits for, the key is still
 // deleted from AWS with it, and only then does the config go. The usage is left behind by the key
@@ -59,16 +76,7 @@ func TestProviderConfigKeptWhileInUse(t *testing.T) {
 		t.Errorf("usage finalizers %v, want %s", usage.Finalizers, awsctrl.FinalizerUsage)
 	}
 
-	pc := &awsv1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: z.ns, Name: "aws"}}
-	eventually(t, "the ProviderConfig counting its user", func() error {
-		if err := z.get(pc); err != nil {
-			return err
-		}
-		if !controllerutil.ContainsFinalizer(pc, awsctrl.FinalizerInUse) || pc.Status.Users != 1 {
-			return fmt.Errorf("finalizers %v, users %d", pc.Finalizers, pc.Status.Users)
-		}
-		return nil
-	})
+	pc := z.waitInUse("aws", 1)
 
 	if err := k8s.Delete(t.Context(), pc); err != nil {
 		t.Fatal(err)
@@ -217,16 +225,7 @@ func TestOrphanedResourcesNeedNoProviderConfig(t *testing.T) {
 	key := newKey(z.ns, "orphaned", "orphaned")
 	z.create(key)
 	z.waitReady(key)
-	pc := &awsv1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: z.ns, Name: "aws"}}
-	eventually(t, "the ProviderConfig counting its user", func() error {
-		if err := z.get(pc); err != nil {
-			return err
-		}
-		if pc.Status.Users != 1 {
-			return fmt.Errorf("users %d", pc.Status.Users)
-		}
-		return nil
-	})
+	pc := z.waitInUse("aws", 1)
 	if err := k8s.Delete(t.Context(), pc); err != nil {
 		t.Fatal(err)
 	}
