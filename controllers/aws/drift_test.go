@@ -154,7 +154,7 @@ func directInSync(o *vpcObserved) {
 	o.InternetGateways = []internetGateway{{ID: "igw-1", Managed: true}}
 	o.Subnets = append(o.Subnets, subnetObserved{ID: "subnet-pub", AZ: "us-gov-west-1a", CIDR: "10.40.224.0/19", RouteTableID: "rtb-pub", Public: true})
 	o.RouteTables["rtb-pub"] = routeTableObserved{ID: "rtb-pub", DefaultTarget: "igw-1"}
-	o.NATGateways = []natGateway{{ID: "nat-1", SubnetID: "subnet-pub", State: natAvailable, PublicIP: "198.51.100.7", Managed: true}}
+	o.NATGateways = []natGateway{{ID: "nat-1", SubnetID: "subnet-pub", State: natAvailable, AllocationID: "eipalloc-1", PublicIP: "198.51.100.7", Managed: true}}
 	o.ElasticIPs = []elasticIP{{AllocationID: "eipalloc-1", AssociationID: "eipassoc-1", PublicIP: "198.51.100.7"}}
 	o.RouteTables["rtb-a"] = routeTableObserved{ID: "rtb-a", DefaultTarget: "nat-1"}
 	o.RouteTables["rtb-b"] = routeTableObserved{ID: "rtb-b", DefaultTarget: "nat-1"}
@@ -205,6 +205,17 @@ func TestVPCDrift(t *testing.T) {
 			directInSync(o)
 			o.RouteTables["rtb-a"] = routeTableObserved{ID: "rtb-a", DefaultTarget: "igw-1"}
 		}, want: []string{"route table rtb-a does not route 0.0.0.0/0 to NAT gateway nat-1"}},
+		"DirectSpareAddress": {reason: "An address of the VPC the NAT gateway does not use is drift (it would otherwise be paid for forever).", change: func(d *vpcDesired, o *vpcObserved) {
+			*d = direct(t)
+			directInSync(o)
+			o.ElasticIPs = append(o.ElasticIPs, elasticIP{AllocationID: "eipalloc-2", PublicIP: "198.51.100.8"})
+		}, want: []string{"elastic IP 198.51.100.8 is allocated but not used by NAT gateway nat-1"}},
+		"AttachmentLeftAfterInspected": {reason: "The transit gateway attachment this object made, still there after leaving Inspected.", change: func(_ *vpcDesired, o *vpcObserved) {
+			o.TGWAttachment, o.TGWManaged = "tgw-attach-1", true
+		}, want: []string{"transit gateway attachment tgw-attach-1 exists although egress is None"}},
+		"SomeoneElsesAttachment": {reason: "An attachment this object did not make is left alone.", change: func(_ *vpcDesired, o *vpcObserved) {
+			o.TGWAttachment = "tgw-attach-9"
+		}},
 		"DirectLeftAfterNone": {reason: "After a change to None, what Direct made is drift: NAT gateway, address, public subnet.", change: func(_ *vpcDesired, o *vpcObserved) {
 			directInSync(o)
 			o.InternetGateways = nil
@@ -330,5 +341,47 @@ func TestDeletionPolicyDefaultsToOrphan(t *testing.T) {
 	k.SetDeletionPolicy(xpv2.DeletionDelete)
 	if got := k.GetDeletionPolicy(); got != xpv2.DeletionDelete {
 		t.Errorf("deletionPolicy Delete reads as %q", got)
+	}
+}
+
+func TestPlanNAT(t *testing.T) {
+	pub := subnetObserved{ID: "subnet-pub", CIDR: "10.40.224.0/19", Public: true}
+	live := natGateway{ID: "nat-1", SubnetID: "subnet-pub", State: natAvailable, AllocationID: "eipalloc-1", PublicIP: "198.51.100.1", Managed: true}
+	held := elasticIP{AllocationID: "eipalloc-1", AssociationID: "eipassoc-1", PublicIP: "198.51.100.1"}
+	spare := elasticIP{AllocationID: "eipalloc-2", PublicIP: "198.51.100.2"}
+	other := elasticIP{AllocationID: "eipalloc-3", PublicIP: "198.51.100.3"}
+	cases := map[string]struct {
+		reason string
+		o      vpcObserved
+		want   natStep
+	}{
+		"Live": {reason: "A NAT gateway holding its address is used as it is.",
+			o: vpcObserved{NATGateways: []natGateway{live}, ElasticIPs: []elasticIP{held}}, want: natStep{Use: live}},
+		"LiveWithASpare": {reason: "A spare address beside the live gateway is released, not kept forever.",
+			o: vpcObserved{NATGateways: []natGateway{live}, ElasticIPs: []elasticIP{held, spare}}, want: natStep{Use: live, Release: []elasticIP{spare}}},
+		"Deleting": {reason: "While a gateway is being deleted (its address still held), nothing is allocated or created.",
+			o:    vpcObserved{NATGateways: []natGateway{{ID: "nat-1", SubnetID: "subnet-pub", State: natDeleting, AllocationID: "eipalloc-1", Managed: true}}, ElasticIPs: []elasticIP{held}},
+			want: natStep{Wait: "NAT gateway nat-1 is being deleted: the public subnet gets a new one once AWS has deleted it"}},
+		"NotVisibleYet": {reason: "An associated address with no visible gateway is a create whose reply was lost: wait, never create a second one.",
+			o:    vpcObserved{ElasticIPs: []elasticIP{held}},
+			want: natStep{Wait: "elastic IP 198.51.100.1 is associated, but no NAT gateway holding it is visible yet"}},
+		"DeadGatewaysAddress": {reason: "The address of a gateway that failed or was deleted is released; its client token would hand the dead gateway back.",
+			o:    vpcObserved{ElasticIPs: []elasticIP{spare}, SpentAllocations: []string{"eipalloc-2"}},
+			want: natStep{Release: []elasticIP{spare}, Create: true}},
+		"LostAllocation": {reason: "An unassociated address of the VPC (an allocation whose reply was lost) is used, not allocated again.",
+			o: vpcObserved{ElasticIPs: []elasticIP{spare}}, want: natStep{Create: true, Address: spare}},
+		"TwoSpares": {reason: "Of two spare addresses one is used and the other released.",
+			o: vpcObserved{ElasticIPs: []elasticIP{spare, other}}, want: natStep{Create: true, Address: spare, Release: []elasticIP{other}}},
+		"Nothing": {reason: "Nothing yet: allocate and create.", want: natStep{Create: true}},
+		"SomeoneElsesGatewayDeleting": {reason: "A gateway not made by this object is no reason to wait.",
+			o:    vpcObserved{NATGateways: []natGateway{{ID: "nat-9", SubnetID: "subnet-x", State: natDeleting}}},
+			want: natStep{Create: true}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tc.o.planNAT(pub), cmp.AllowUnexported(natStep{}, natGateway{}, elasticIP{})); diff != "" {
+				t.Errorf("%s\n-want +got:\n%s", tc.reason, diff)
+			}
+		})
 	}
 }

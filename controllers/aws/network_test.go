@@ -127,6 +127,10 @@ func TestEgressModes(t *testing.T) {
 		if nats, eips := natState(t, ec, id); len(nats) != 0 || len(eips) != 0 {
 			return errors.Errorf("NAT gateways %+v, elastic IPs %+v; want them gone with egress Direct", nats, eips)
 		}
+		subnets, err := ec.DescribeSubnets(t.Context(), &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: sdkaws.String("vpc-id"), Values: []string{id}}}})
+		if err != nil || len(subnets.Subnets) != 2 {
+			return errors.Errorf("subnets %+v, %v; want the two private ones, the public one gone with egress Direct", subnets, err)
+		}
 		att, err := ec.DescribeTransitGatewayVpcAttachments(t.Context(), &ec2.DescribeTransitGatewayVpcAttachmentsInput{Filters: []ec2types.Filter{{Name: sdkaws.String("vpc-id"), Values: []string{id}}}})
 		if err != nil || len(att.TransitGatewayVpcAttachments) != 1 || len(att.TransitGatewayVpcAttachments[0].SubnetIds) != 2 {
 			return errors.Errorf("transit gateway attachments %+v, %v; want one in both subnets", att, err)
@@ -144,13 +148,22 @@ func TestEgressModes(t *testing.T) {
 		if len(igws) != 0 || len(targets) != 2 || targets[0] != "" || targets[1] != "" {
 			return errors.Errorf("default routes %v, internet gateways %v; want none", targets, igws)
 		}
+		att, err := ec.DescribeTransitGatewayVpcAttachments(t.Context(), &ec2.DescribeTransitGatewayVpcAttachmentsInput{Filters: []ec2types.Filter{{Name: sdkaws.String("vpc-id"), Values: []string{id}}}})
+		if err != nil {
+			return err
+		}
+		for _, a := range att.TransitGatewayVpcAttachments {
+			if a.State != ec2types.TransitGatewayAttachmentStateDeleted && a.State != ec2types.TransitGatewayAttachmentStateDeleting {
+				return errors.Errorf("transit gateway attachment %s is %s; want it deleted with egress Inspected", sdkaws.ToString(a.TransitGatewayAttachmentId), a.State)
+			}
+		}
 		return nil
 	})
 	z.waitReady(vpc)
 }
 
 // TestSecondaryCIDRBlocksGetSubnets grows a network with two secondary blocks: the /20 gets a
-// subnet per zone on the same layout, each with its own route table routed to the internet gateway
+// subnet per zone on the same layout, each with its own route table routed to the NAT gateway
 // (egress Direct) and through the S3 gateway endpoint, and the endpoints' security group admits
 // HTTPS from both blocks; the interface endpoints stay in one subnet per zone; the /26 is too
 // small for the layout and gets none. The subnets wait for the association, which the reconciler

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -22,6 +23,13 @@ import (
 
 // endpointSGName is the security group of a VPC's interface endpoints.
 const endpointSGName = "zonekeeper-endpoints"
+
+// ownedBy reports whether tags mark a resource as made for the object owner.
+func ownedBy(tags []ec2types.Tag, owner string) bool {
+	return slices.ContainsFunc(tags, func(t ec2types.Tag) bool {
+		return sdkaws.ToString(t.Key) == TagManagedBy && sdkaws.ToString(t.Value) == owner
+	})
+}
 
 // Tags that find what egress Direct made. EC2 describes elastic IPs by account and region, not by
 // VPC, so an address is tagged with the VPC it serves; the public subnet is tagged with its role,
@@ -53,7 +61,9 @@ type vpcClient struct {
 	observed     vpcObserved
 	defaultRules [2][]ec2types.IpPermission // ingress, egress of the default security group
 	drift        []string
+	owner        string   // TagManagedBy's value for this object: what it made carries it
 	waiting      []string // secondary blocks whose subnets wait for their association
+	waits        []string // other steps that wait for AWS, said once apply is done
 }
 
 func (c *vpcClient) desired(ctx context.Context, mg *awsv1.VPC) (vpcDesired, error) {
@@ -72,6 +82,7 @@ func (c *vpcClient) desired(ctx context.Context, mg *awsv1.VPC) (vpcDesired, err
 
 func (c *vpcClient) Observe(ctx context.Context, mg *awsv1.VPC) (managed.ExternalObservation, error) {
 	c.wasReady = isReady(mg)
+	c.owner = managedBy(mg)
 	id := meta.GetExternalName(mg)
 	adopted := false
 	if id == "" {
@@ -220,7 +231,7 @@ func (c *vpcClient) readSubnets(ctx context.Context, id string) error {
 			return awsclient.Wrap(err, "cannot describe subnets")
 		}
 		for _, s := range page.Subnets {
-			public := slices.ContainsFunc(s.Tags, func(t ec2types.Tag) bool {
+			public := ownedBy(s.Tags, c.owner) && slices.ContainsFunc(s.Tags, func(t ec2types.Tag) bool {
 				return sdkaws.ToString(t.Key) == tagSubnetRole && sdkaws.ToString(t.Value) == rolePublic
 			})
 			c.observed.Subnets = append(c.observed.Subnets, subnetObserved{ID: sdkaws.ToString(s.SubnetId), AZ: sdkaws.ToString(s.AvailabilityZone), CIDR: sdkaws.ToString(s.CidrBlock), Public: public})
@@ -241,7 +252,11 @@ func (c *vpcClient) readRouteTables(ctx context.Context, id string) error {
 			obs := routeTableObserved{ID: sdkaws.ToString(rt.RouteTableId)}
 			for _, r := range rt.Routes {
 				if sdkaws.ToString(r.DestinationCidrBlock) == defaultRoute {
-					obs.DefaultTarget = sdkaws.ToString(r.GatewayId) + sdkaws.ToString(r.TransitGatewayId) + sdkaws.ToString(r.NatGatewayId)
+					// Every kind of target, so that a route to something else (an instance, an
+					// interface, a peering) is seen as the wrong one and replaced, not taken for none.
+					obs.DefaultTarget = sdkaws.ToString(r.GatewayId) + sdkaws.ToString(r.TransitGatewayId) + sdkaws.ToString(r.NatGatewayId) +
+						sdkaws.ToString(r.NetworkInterfaceId) + sdkaws.ToString(r.InstanceId) + sdkaws.ToString(r.VpcPeeringConnectionId) +
+						sdkaws.ToString(r.LocalGatewayId) + sdkaws.ToString(r.CarrierGatewayId) + sdkaws.ToString(r.EgressOnlyInternetGatewayId)
 				}
 			}
 			for _, a := range rt.Associations {
@@ -266,11 +281,7 @@ func (c *vpcClient) readGateways(ctx context.Context, id string) error {
 		return awsclient.Wrap(err, "cannot describe internet gateways")
 	}
 	for _, g := range igws.InternetGateways {
-		managed := false
-		for _, t := range g.Tags {
-			managed = managed || sdkaws.ToString(t.Key) == TagManagedBy
-		}
-		c.observed.InternetGateways = append(c.observed.InternetGateways, internetGateway{ID: sdkaws.ToString(g.InternetGatewayId), Managed: managed})
+		c.observed.InternetGateways = append(c.observed.InternetGateways, internetGateway{ID: sdkaws.ToString(g.InternetGatewayId), Managed: ownedBy(g.Tags, c.owner)})
 	}
 	nats := ec2.NewDescribeNatGatewaysPaginator(c.ec2, &ec2.DescribeNatGatewaysInput{Filter: vpcFilter(id)})
 	for nats.HasMorePages() {
@@ -279,7 +290,7 @@ func (c *vpcClient) readGateways(ctx context.Context, id string) error {
 			return awsclient.Wrap(err, "cannot describe NAT gateways")
 		}
 		for _, n := range page.NatGateways {
-			managed := slices.ContainsFunc(n.Tags, func(t ec2types.Tag) bool { return sdkaws.ToString(t.Key) == TagManagedBy })
+			managed := ownedBy(n.Tags, c.owner)
 			if n.State == ec2types.NatGatewayStateFailed || n.State == ec2types.NatGatewayStateDeleted {
 				if managed {
 					for _, a := range n.NatGatewayAddresses {
@@ -293,7 +304,7 @@ func (c *vpcClient) readGateways(ctx context.Context, id string) error {
 			}
 			g := natGateway{ID: sdkaws.ToString(n.NatGatewayId), SubnetID: sdkaws.ToString(n.SubnetId), State: string(n.State), Managed: managed}
 			if len(n.NatGatewayAddresses) > 0 {
-				g.PublicIP = sdkaws.ToString(n.NatGatewayAddresses[0].PublicIp)
+				g.AllocationID, g.PublicIP = sdkaws.ToString(n.NatGatewayAddresses[0].AllocationId), sdkaws.ToString(n.NatGatewayAddresses[0].PublicIp)
 			}
 			c.observed.NATGateways = append(c.observed.NATGateways, g)
 		}
@@ -313,6 +324,7 @@ func (c *vpcClient) readGateways(ctx context.Context, id string) error {
 		switch a.State {
 		case ec2types.TransitGatewayAttachmentStateAvailable, ec2types.TransitGatewayAttachmentStatePending, ec2types.TransitGatewayAttachmentStatePendingAcceptance:
 			c.observed.TGWAttachment = sdkaws.ToString(a.TransitGatewayAttachmentId)
+			c.observed.TGWManaged = ownedBy(a.Tags, c.owner)
 		}
 	}
 	return nil
@@ -381,6 +393,7 @@ func (c *vpcClient) readFlowLogs(ctx context.Context, id string) error {
 }
 
 func (c *vpcClient) Create(ctx context.Context, mg *awsv1.VPC) (managed.ExternalCreation, error) {
+	c.owner = managedBy(mg)
 	want, err := c.desired(ctx, mg)
 	if err != nil {
 		return managed.ExternalCreation{}, err
@@ -429,8 +442,12 @@ func (c *vpcClient) apply(ctx context.Context, mg *awsv1.VPC, want vpcDesired) e
 	}
 	// Said last, so that everything else is in place meanwhile; as an error, so that the
 	// reconciler comes back within seconds rather than at the next poll.
+	waits := c.waits
 	if len(c.waiting) > 0 {
-		return errors.Errorf("secondary CIDR block %s is still being associated with the VPC: its subnets are created once AWS has associated it", strings.Join(c.waiting, ", "))
+		waits = append(waits, fmt.Sprintf("secondary CIDR block %s is still being associated with the VPC: its subnets are created once AWS has associated it", strings.Join(c.waiting, ", ")))
+	}
+	if len(waits) > 0 {
+		return errors.New(strings.Join(waits, "; "))
 	}
 	return nil
 }
@@ -538,6 +555,12 @@ func (c *vpcClient) applyEgress(ctx context.Context, mg *awsv1.VPC, want vpcDesi
 				return awsclient.Wrapf(err, "cannot attach VPC to transit gateway %s", want.TransitGatewayID)
 			}
 			o.TGWAttachment = sdkaws.ToString(out.TransitGatewayVpcAttachment.TransitGatewayAttachmentId)
+			o.TGWManaged = true
+			// The tags again, by themselves: they are how the attachment is known to be this
+			// object's when egress changes, and moto drops an attachment's TagSpecifications.
+			if _, err := c.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{o.TGWAttachment}, Tags: ec2Tags(mg.GetName(), want.Tags)}); err != nil {
+				return awsclient.Wrapf(err, "cannot tag transit gateway attachment %s", o.TGWAttachment)
+			}
 		}
 		target = want.TransitGatewayID
 	}
@@ -546,10 +569,20 @@ func (c *vpcClient) applyEgress(ctx context.Context, mg *awsv1.VPC, want vpcDesi
 			return err
 		}
 	}
+	if want.Egress != awsv1.EgressInspected && o.TGWAttachment != "" && o.TGWManaged {
+		if _, err := c.ec2.DeleteTransitGatewayVpcAttachment(ctx, &ec2.DeleteTransitGatewayVpcAttachmentInput{TransitGatewayAttachmentId: &o.TGWAttachment}); err != nil &&
+			!awsclient.IsCode(err, "InvalidTransitGatewayAttachmentID.NotFound") {
+			return awsclient.Wrapf(err, "cannot delete transit gateway attachment %s", o.TGWAttachment)
+		}
+		o.TGWAttachment = ""
+	}
 	// What egress Direct made goes in the order AWS allows: the NAT gateway first (it takes a
 	// while), then its address, its subnet, and the internet gateway, which cannot be detached
 	// while an address of the VPC is mapped.
-	if err := c.removeNAT(ctx); err != nil {
+	if wait, err := c.removeNAT(ctx); err != nil || wait != "" {
+		if wait != "" {
+			c.waits = append(c.waits, wait)
+		}
 		return err
 	}
 	for _, igw := range o.InternetGateways {
@@ -591,18 +624,21 @@ func (c *vpcClient) applyDirect(ctx context.Context, mg *awsv1.VPC, want vpcDesi
 	if err := c.setDefaultRoute(ctx, o.RouteTables[pub.RouteTableID], igw); err != nil {
 		return err
 	}
-	nat, err := c.ensureNAT(ctx, mg, want, pub)
+	nat, wait, err := c.ensureNAT(ctx, mg, want, pub)
 	if err != nil {
 		return err
 	}
-	switch {
-	case nat.State == natAvailable:
-	case nat.State == natPending && o.NATFailure != "":
-		return errors.Errorf("NAT gateway %s is pending; the one before it failed: %s", nat.ID, o.NATFailure)
-	case nat.State == natPending:
-		return errors.Errorf("NAT gateway %s is pending: the private subnets are routed to it once it is available", nat.ID)
-	default:
-		return errors.Errorf("NAT gateway %s is %s, not available", nat.ID, nat.State)
+	if wait == "" && nat.State != natAvailable {
+		wait = fmt.Sprintf("NAT gateway %s is %s: the private subnets are routed to it once it is available", nat.ID, nat.State)
+		if o.NATFailure != "" {
+			wait += "; the one before it failed: " + o.NATFailure
+		}
+	}
+	if wait != "" {
+		// The other steps of apply go on meanwhile: flow logs and the default security group
+		// must not wait for a NAT gateway.
+		c.waits = append(c.waits, wait)
+		return nil
 	}
 	for _, rt := range o.ourRouteTables(want) {
 		if err := c.setDefaultRoute(ctx, rt, nat.ID); err != nil {
@@ -612,38 +648,30 @@ func (c *vpcClient) applyDirect(ctx context.Context, mg *awsv1.VPC, want vpcDesi
 	return nil
 }
 
-// ensureNAT returns the NAT gateway of the public subnet, creating it (and its elastic IP) when
-// there is none. An elastic IP is tagged with the VPC, so one whose allocation reply was lost is
-// found and used. A NAT gateway is created with a client token made of its subnet and its
-// address, so a create whose reply was lost is not repeated; the address of a NAT gateway that
-// failed or was deleted is released rather than used again, or its token would hand back the
-// same dead gateway.
-func (c *vpcClient) ensureNAT(ctx context.Context, mg *awsv1.VPC, want vpcDesired, pub subnetObserved) (natGateway, error) {
+// ensureNAT carries out planNAT: it returns the public subnet's NAT gateway, creating it (and
+// its elastic IP) when planNAT says so, or why it cannot yet. An elastic IP is tagged with the VPC,
+// so one whose allocation reply was lost is found and used. A NAT gateway is created with a client
+// token made of its subnet and its address, so a create whose reply was lost is not repeated;
+// since that token hands back the same gateway, the address of one that failed or was deleted is
+// released rather than used again.
+func (c *vpcClient) ensureNAT(ctx context.Context, mg *awsv1.VPC, want vpcDesired, pub subnetObserved) (natGateway, string, error) {
 	o := &c.observed
-	if nat, ok := o.nat(pub); ok {
-		return nat, nil
-	}
-	var eip elasticIP
-	var kept []elasticIP
-	for _, a := range o.ElasticIPs {
-		if a.AssociationID == "" && slices.Contains(o.SpentAllocations, a.AllocationID) {
-			if _, err := c.ec2.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: &a.AllocationID}); err != nil && !awsclient.IsCode(err, "InvalidAllocationID.NotFound") {
-				return natGateway{}, awsclient.Wrapf(err, "cannot release elastic IP %s of a failed or deleted NAT gateway", a.PublicIP)
-			}
-			continue
-		}
-		kept = append(kept, a)
-		if a.AssociationID == "" && eip.AllocationID == "" {
-			eip = a
+	step := o.planNAT(pub)
+	for _, a := range step.Release {
+		if err := c.releaseAddress(ctx, a); err != nil {
+			return natGateway{}, "", err
 		}
 	}
-	o.ElasticIPs = kept
+	if !step.Create {
+		return step.Use, step.Wait, nil
+	}
+	eip := step.Address
 	if eip.AllocationID == "" {
 		tags := maps.Clone(want.Tags)
 		tags[tagVPCID] = o.ID
 		out, err := c.ec2.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc, TagSpecifications: tagSpec(ec2types.ResourceTypeElasticIp, mg.GetName()+"-nat", tags)})
 		if err != nil {
-			return natGateway{}, awsclient.Wrap(err, "cannot allocate an elastic IP for the NAT gateway")
+			return natGateway{}, "", awsclient.Wrap(err, "cannot allocate an elastic IP for the NAT gateway")
 		}
 		eip = elasticIP{AllocationID: sdkaws.ToString(out.AllocationId), PublicIP: sdkaws.ToString(out.PublicIp)}
 		o.ElasticIPs = append(o.ElasticIPs, eip)
@@ -651,16 +679,37 @@ func (c *vpcClient) ensureNAT(ctx context.Context, mg *awsv1.VPC, want vpcDesire
 	out, err := c.ec2.CreateNatGateway(ctx, &ec2.CreateNatGatewayInput{SubnetId: &pub.ID, AllocationId: &eip.AllocationID, ConnectivityType: ec2types.ConnectivityTypePublic,
 		ClientToken: sdkaws.String("zk-" + pub.ID + "-" + eip.AllocationID), TagSpecifications: tagSpec(ec2types.ResourceTypeNatgateway, mg.GetName(), want.Tags)})
 	if err != nil {
-		return natGateway{}, awsclient.Wrapf(err, "cannot create NAT gateway in subnet %s", pub.ID)
+		return natGateway{}, "", awsclient.Wrapf(err, "cannot create NAT gateway in subnet %s", pub.ID)
 	}
-	nat := natGateway{ID: sdkaws.ToString(out.NatGateway.NatGatewayId), SubnetID: pub.ID, State: string(out.NatGateway.State), PublicIP: eip.PublicIP, Managed: true}
+	n := out.NatGateway
+	if n.State == ec2types.NatGatewayStateFailed || n.State == ec2types.NatGatewayStateDeleted {
+		// The token handed back a gateway that died since (its listing had expired before its
+		// address could be marked spent): release the address, so that the next attempt makes a
+		// new one.
+		if err := c.releaseAddress(ctx, eip); err != nil {
+			return natGateway{}, "", err
+		}
+		return natGateway{}, "", errors.Errorf("NAT gateway %s is %s (%s): its address is released, and a new gateway is created on the next attempt",
+			sdkaws.ToString(n.NatGatewayId), n.State, sdkaws.ToString(n.FailureMessage))
+	}
+	nat := natGateway{ID: sdkaws.ToString(n.NatGatewayId), SubnetID: pub.ID, State: string(n.State), AllocationID: eip.AllocationID, PublicIP: eip.PublicIP, Managed: true}
 	o.NATGateways = append(o.NATGateways, nat)
-	return nat, nil
+	return nat, "", nil
 }
 
-// removeNAT deletes the NAT gateways ZoneKeeper made, then, once AWS has deleted them, their
-// elastic IPs and the public subnet with its route table.
-func (c *vpcClient) removeNAT(ctx context.Context) error {
+// releaseAddress releases elastic IP a and forgets it.
+func (c *vpcClient) releaseAddress(ctx context.Context, a elasticIP) error {
+	if _, err := c.ec2.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: &a.AllocationID}); err != nil && !awsclient.IsCode(err, "InvalidAllocationID.NotFound") {
+		return awsclient.Wrapf(err, "cannot release elastic IP %s", a.PublicIP)
+	}
+	c.observed.ElasticIPs = slices.DeleteFunc(c.observed.ElasticIPs, func(e elasticIP) bool { return e.AllocationID == a.AllocationID })
+	return nil
+}
+
+// removeNAT deletes the NAT gateways this object made, then, once AWS has deleted them, their
+// elastic IPs and the public subnet with its route table. While AWS is deleting one it returns
+// what it waits for.
+func (c *vpcClient) removeNAT(ctx context.Context) (string, error) {
 	o := &c.observed
 	var waiting []string
 	for _, n := range o.NATGateways {
@@ -669,21 +718,19 @@ func (c *vpcClient) removeNAT(ctx context.Context) error {
 		}
 		if n.State != natDeleting {
 			if _, err := c.ec2.DeleteNatGateway(ctx, &ec2.DeleteNatGatewayInput{NatGatewayId: &n.ID}); err != nil && !awsclient.IsCode(err, "NatGatewayNotFound") {
-				return awsclient.Wrapf(err, "cannot delete NAT gateway %s", n.ID)
+				return "", awsclient.Wrapf(err, "cannot delete NAT gateway %s", n.ID)
 			}
 		}
 		waiting = append(waiting, n.ID)
 	}
 	if len(waiting) > 0 {
-		// Said as an error, so that the reconciler comes back within seconds, not at the next poll.
-		return errors.Errorf("NAT gateway %s is being deleted: its elastic IP, its subnet and the internet gateway go once AWS has deleted it", strings.Join(waiting, ", "))
+		return fmt.Sprintf("NAT gateway %s is being deleted: its elastic IP, its subnet and the internet gateway go once AWS has deleted it", strings.Join(waiting, ", ")), nil
 	}
-	for _, a := range o.ElasticIPs {
-		if _, err := c.ec2.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: &a.AllocationID}); err != nil && !awsclient.IsCode(err, "InvalidAllocationID.NotFound") {
-			return awsclient.Wrapf(err, "cannot release elastic IP %s", a.PublicIP)
+	for _, a := range slices.Clone(o.ElasticIPs) {
+		if err := c.releaseAddress(ctx, a); err != nil {
+			return "", err
 		}
 	}
-	o.ElasticIPs = nil
 	var kept []subnetObserved
 	for _, s := range o.Subnets {
 		if !s.Public {
@@ -692,16 +739,16 @@ func (c *vpcClient) removeNAT(ctx context.Context) error {
 		}
 		if rt, ok := o.RouteTables[s.RouteTableID]; ok {
 			if err := c.deleteRouteTable(ctx, rt); err != nil {
-				return err
+				return "", err
 			}
 			delete(o.RouteTables, rt.ID)
 		}
 		if _, err := c.ec2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: &s.ID}); err != nil && !awsclient.IsCode(err, "InvalidSubnetID.NotFound") {
-			return awsclient.Wrapf(err, "cannot delete public subnet %s", s.ID)
+			return "", awsclient.Wrapf(err, "cannot delete public subnet %s", s.ID)
 		}
 	}
 	o.Subnets = kept
-	return nil
+	return "", nil
 }
 
 // deleteRouteTable disassociates route table rt from its subnets and deletes it.
@@ -900,6 +947,9 @@ func (c *vpcClient) Delete(ctx context.Context, mg *awsv1.VPC) (managed.External
 	}
 	if err := c.applyEgress(ctx, mg, vpcDesired{Egress: awsv1.EgressNone}); err != nil {
 		return managed.ExternalDelete{}, err
+	}
+	if len(c.waits) > 0 {
+		return managed.ExternalDelete{}, errors.New(strings.Join(c.waits, "; "))
 	}
 	// Every route table but the main one must go before the VPC can; the main one goes with it.
 	for _, rt := range o.RouteTables {

@@ -3,6 +3,7 @@ package aws
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
@@ -60,6 +61,7 @@ type vpcObserved struct {
 	NATFailure       string                        // why the last of them failed, if one did
 	ElasticIPs       []elasticIP                   // allocated for it
 	TGWAttachment    string                        // ID of a live transit gateway attachment
+	TGWManaged       bool                          // it is tagged as this object's
 	Endpoints        map[string]endpointObserved   // by service name
 	EndpointSG       string                        // the security group of the interface endpoints
 	EndpointSGFrom   []string                      // the CIDRs it admits HTTPS from
@@ -78,11 +80,12 @@ type subnetObserved struct {
 }
 
 type natGateway struct {
-	ID       string
-	SubnetID string
-	State    string // pending, available or deleting; deleted and failed ones are not kept
-	PublicIP string
-	Managed  bool // tagged as ZoneKeeper's
+	ID           string
+	SubnetID     string
+	State        string // pending, available or deleting; deleted and failed ones are not kept
+	AllocationID string
+	PublicIP     string
+	Managed      bool // tagged as this object's
 }
 
 // elasticIP is an address ZoneKeeper allocated for the VPC's NAT gateway (tagged with its ID).
@@ -296,6 +299,58 @@ func (o vpcObserved) nat(public subnetObserved) (natGateway, bool) {
 	return natGateway{}, false
 }
 
+// natStep is what the public subnet's NAT gateway needs next, decided from what was observed.
+type natStep struct {
+	Use     natGateway  // the NAT gateway there is, when nothing is to be created
+	Wait    string      // why nothing can be created yet
+	Release []elasticIP // addresses of the VPC to release: a dead gateway's, or spare ones
+	Create  bool        // create a NAT gateway, with Address (or a new address when it is zero)
+	Address elasticIP
+}
+
+// planNAT decides how the public subnet pub gets its NAT gateway. It never lets two NAT
+// gateways or two addresses live for one VPC: while one of its NAT gateways is being deleted, or
+// one of its addresses is associated with a NAT gateway that is not visible yet (a create whose
+// reply was lost, described too early), it waits instead of creating another; addresses a dead
+// gateway held, and spares, are released.
+func (o vpcObserved) planNAT(pub subnetObserved) natStep {
+	var step natStep
+	live, ok := o.nat(pub)
+	for _, a := range o.ElasticIPs {
+		switch {
+		case ok && a.AllocationID == live.AllocationID:
+		case a.AssociationID != "":
+			// held by a NAT gateway being deleted, or by one not visible yet: released later
+		case slices.Contains(o.SpentAllocations, a.AllocationID), ok, step.Address.AllocationID != "":
+			step.Release = append(step.Release, a)
+		default:
+			step.Address = a
+		}
+	}
+	if ok {
+		step.Use = live
+		return step
+	}
+	var deleting []string
+	for _, n := range o.NATGateways {
+		if n.Managed && n.State == natDeleting {
+			deleting = append(deleting, n.ID)
+		}
+	}
+	if len(deleting) > 0 {
+		step.Wait = fmt.Sprintf("NAT gateway %s is being deleted: the public subnet gets a new one once AWS has deleted it", strings.Join(deleting, ", "))
+		return step
+	}
+	for _, a := range o.ElasticIPs {
+		if a.AssociationID != "" {
+			step.Wait = fmt.Sprintf("elastic IP %s is associated, but no NAT gateway holding it is visible yet", a.PublicIP)
+			return step
+		}
+	}
+	step.Create = true
+	return step
+}
+
 // States of a NAT gateway that matter here.
 const (
 	natPending   = "pending"
@@ -306,6 +361,9 @@ const (
 func egressDrift(d vpcDesired, o vpcObserved) []string {
 	var out []string
 	rts := o.ourRouteTables(d)
+	if d.Egress != awsv1.EgressInspected && o.TGWAttachment != "" && o.TGWManaged {
+		out = append(out, fmt.Sprintf("transit gateway attachment %s exists although egress is %s", o.TGWAttachment, d.Egress))
+	}
 	if d.Egress != awsv1.EgressDirect {
 		// What egress Direct made, still there after a change of mode.
 		for _, n := range o.NATGateways {
@@ -350,6 +408,11 @@ func egressDrift(d vpcDesired, o vpcObserved) []string {
 		if !ok || nat.State != natAvailable {
 			out = append(out, "no NAT gateway is available in public subnet "+pub.ID)
 			break
+		}
+		for _, a := range o.ElasticIPs {
+			if a.AllocationID != nat.AllocationID && a.AssociationID == "" {
+				out = append(out, fmt.Sprintf("elastic IP %s is allocated but not used by NAT gateway %s", a.PublicIP, nat.ID))
+			}
 		}
 		for _, rt := range rts {
 			if rt.DefaultTarget != nat.ID {
