@@ -236,6 +236,13 @@ func TestVPCDrift(t *testing.T) {
 			"subnet 10.41.0.0/19 in us-gov-west-1a is missing", "subnet 10.41.32.0/19 in us-gov-west-1b is missing",
 			"the endpoints' security group does not admit HTTPS from 10.41.0.0/16",
 		}},
+		"SecondaryBlockFailed": {reason: "A block AWS failed to associate is reported with AWS's reason.", change: func(d *vpcDesired, o *vpcObserved) {
+			d.SecondaryCIDRs = []string{"100.64.0.0/16"}
+			o.CIDRFailures = map[string]string{"100.64.0.0/16": "the CIDR block overlaps a route"}
+		}, want: []string{
+			"secondary CIDR block 100.64.0.0/16 is not associated (AWS failed to associate it: the CIDR block overlaps a route)",
+			"the endpoints' security group does not admit HTTPS from 100.64.0.0/16",
+		}},
 		"SecondaryBlockInSync": {reason: "Secondary subnets with their route tables, in the S3 endpoint, and the block admitted: nothing differs, although the kms endpoint is not in them.", change: func(d *vpcDesired, o *vpcObserved) {
 			*d = grown(t)
 			o.SecondaryCIDRs = []string{"10.41.0.0/16"}

@@ -217,6 +217,27 @@ func TestClusterProviderConfigCountsUsersInEveryNamespace(t *testing.T) {
 	})
 }
 
+// TestUsageFollowsAChangeOfProviderConfig points a key at another ProviderConfig: its usage moves
+// with it, the first config counts no user and may go, the second counts it.
+func TestUsageFollowsAChangeOfProviderConfig(t *testing.T) {
+	z := newZone(t, usageOptions())
+	z.create(z.providerConfig("other"))
+	key := newKey(z.ns, "moving", "moving")
+	z.create(key)
+	z.waitReady(key)
+	first := z.waitInUse("aws", 1)
+	z.waitInUse("other", 0)
+
+	z.update(key, func() { key.Spec.ProviderConfigReference = pcRef("other") })
+	z.waitInUse("other", 1)
+	z.waitInUse("aws", 0)
+	usage := &awsv1.ProviderConfigUsage{ObjectMeta: metav1.ObjectMeta{Namespace: z.ns, Name: string(key.UID)}}
+	if err := z.get(usage); err != nil || usage.ProviderConfigReference.Name != "other" || usage.Labels[xpv2.LabelKeyProviderName] != "other" {
+		t.Errorf("usage %+v (%v); want it to name ProviderConfig other", usage, err)
+	}
+	z.deleteAndWait(first)
+}
+
 // TestOrphanedResourcesNeedNoProviderConfig deletes a key whose ProviderConfig was deleted first,
 // with the default deletionPolicy Orphan: leaving the key in AWS needs no credentials, so nothing
 // waits on anything and both go.

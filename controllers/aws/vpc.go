@@ -174,7 +174,7 @@ func vpcFilter(id string) []ec2types.Filter {
 
 // read fills c.observed with the VPC id and everything in it ZoneKeeper manages.
 func (c *vpcClient) read(ctx context.Context, id string) error {
-	c.observed = vpcObserved{RouteTables: map[string]routeTableObserved{}, Endpoints: map[string]endpointObserved{}, Tags: map[string]string{}}
+	c.observed = vpcObserved{RouteTables: map[string]routeTableObserved{}, Endpoints: map[string]endpointObserved{}, Tags: map[string]string{}, CIDRFailures: map[string]string{}}
 	vpcs, err := c.ec2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{id}})
 	if awsclient.IsCode(err, "InvalidVpcID.NotFound") || err == nil && len(vpcs.Vpcs) == 0 {
 		return nil
@@ -194,6 +194,8 @@ func (c *vpcClient) read(ctx context.Context, id string) error {
 		case ec2types.VpcCidrBlockStateCodeAssociating:
 			o.Associating = append(o.Associating, cidr)
 			o.SecondaryCIDRs = append(o.SecondaryCIDRs, cidr)
+		case ec2types.VpcCidrBlockStateCodeFailed:
+			o.CIDRFailures[cidr] = sdkaws.ToString(a.CidrBlockState.StatusMessage)
 		case ec2types.VpcCidrBlockStateCodeAssociated:
 			o.SecondaryCIDRs = append(o.SecondaryCIDRs, cidr)
 		}
@@ -456,7 +458,12 @@ func (c *vpcClient) apply(ctx context.Context, mg *awsv1.VPC, want vpcDesired) e
 // band are left alone: removing one could strand whatever uses its addresses.
 func (c *vpcClient) applySecondaryCIDRs(ctx context.Context, _ *awsv1.VPC, want vpcDesired) error {
 	for _, cidr := range missing(want.SecondaryCIDRs, c.observed.SecondaryCIDRs) {
+		// A block whose association failed is tried again (what failed may have been fixed),
+		// and AWS's reason for the failure is kept in the error if it fails again.
 		if _, err := c.ec2.AssociateVpcCidrBlock(ctx, &ec2.AssociateVpcCidrBlockInput{VpcId: &c.observed.ID, CidrBlock: sdkaws.String(cidr)}); err != nil {
+			if why, failed := c.observed.CIDRFailures[cidr]; failed {
+				return awsclient.Wrapf(err, "cannot associate secondary CIDR block %s (its last association failed: %s)", cidr, why)
+			}
 			return awsclient.Wrap(err, "cannot associate secondary CIDR block "+cidr)
 		}
 		c.observed.SecondaryCIDRs = append(c.observed.SecondaryCIDRs, cidr)

@@ -49,8 +49,9 @@ type vpcObserved struct {
 	ID               string
 	OwnerID          string
 	CIDR             string
-	SecondaryCIDRs   []string // associated or associating
-	Associating      []string // of SecondaryCIDRs, those AWS is still associating
+	SecondaryCIDRs   []string          // associated or associating
+	Associating      []string          // of SecondaryCIDRs, those AWS is still associating
+	CIDRFailures     map[string]string // why AWS failed to associate a block, by block
 	DNSSupport       bool
 	DNSHostnames     bool
 	Subnets          []subnetObserved
@@ -237,7 +238,11 @@ func vpcDrift(d vpcDesired, o vpcObserved) []string {
 		out = append(out, "DNS support or DNS hostnames are off (interface endpoints need both)")
 	}
 	for _, c := range missing(d.SecondaryCIDRs, o.SecondaryCIDRs) {
-		out = append(out, fmt.Sprintf("secondary CIDR block %s is not associated", c))
+		msg := fmt.Sprintf("secondary CIDR block %s is not associated", c)
+		if why, failed := o.CIDRFailures[c]; failed {
+			msg += " (AWS failed to associate it: " + why + ")"
+		}
+		out = append(out, msg)
 	}
 	for _, sd := range d.Subnets {
 		s, ok := o.subnetFor(sd)
