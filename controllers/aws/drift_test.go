@@ -211,10 +211,20 @@ func TestVPCDrift(t *testing.T) {
 			o.ElasticIPs = append(o.ElasticIPs, elasticIP{AllocationID: "eipalloc-2", PublicIP: "198.51.100.8"})
 		}, want: []string{"elastic IP 198.51.100.8 is allocated but not used by NAT gateway nat-1"}},
 		"AttachmentLeftAfterInspected": {reason: "The transit gateway attachment this object made, still there after leaving Inspected.", change: func(_ *vpcDesired, o *vpcObserved) {
-			o.TGWAttachment, o.TGWManaged = "tgw-attach-1", true
+			o.Attachments = []tgwAttachment{{ID: "tgw-attach-1", TGW: "tgw-1", Managed: true}}
 		}, want: []string{"transit gateway attachment tgw-attach-1 exists although egress is None"}},
+		"InspectedMovedToAnotherHub": {reason: "After transitGatewayID changes, the attachment to the old hub is drift and one to the new hub is missing.", change: func(d *vpcDesired, o *vpcObserved) {
+			d.Egress, d.TransitGatewayID = awsv1.EgressInspected, "tgw-2"
+			o.Attachments = []tgwAttachment{{ID: "tgw-attach-1", TGW: "tgw-1", Managed: true}}
+			o.RouteTables["rtb-a"] = routeTableObserved{ID: "rtb-a", DefaultTarget: "tgw-1"}
+			o.RouteTables["rtb-b"] = routeTableObserved{ID: "rtb-b", DefaultTarget: "tgw-1"}
+		}, want: []string{
+			"transit gateway attachment tgw-attach-1 is to tgw-1, not to transit gateway tgw-2",
+			"VPC is not attached to transit gateway tgw-2",
+			"route table rtb-a does not route 0.0.0.0/0 to transit gateway tgw-2", "route table rtb-b does not route 0.0.0.0/0 to transit gateway tgw-2",
+		}},
 		"SomeoneElsesAttachment": {reason: "An attachment this object did not make is left alone.", change: func(_ *vpcDesired, o *vpcObserved) {
-			o.TGWAttachment = "tgw-attach-9"
+			o.Attachments = []tgwAttachment{{ID: "tgw-attach-9", TGW: "tgw-9"}}
 		}},
 		"DirectLeftAfterNone": {reason: "After a change to None, what Direct made is drift: NAT gateway, address, public subnet.", change: func(_ *vpcDesired, o *vpcObserved) {
 			directInSync(o)
@@ -375,10 +385,13 @@ func TestPlanNAT(t *testing.T) {
 		"DeadGatewaysAddress": {reason: "The address of a gateway that failed or was deleted is released; its client token would hand the dead gateway back.",
 			o:    vpcObserved{ElasticIPs: []elasticIP{spare}, SpentAllocations: []string{"eipalloc-2"}},
 			want: natStep{Release: []elasticIP{spare}, Create: true}},
+		"DeadGatewaysAddressStillAssociated": {reason: "The address of a dead gateway is free even if its association lingers (moto keeps it).",
+			o:    vpcObserved{ElasticIPs: []elasticIP{held}, SpentAllocations: []string{"eipalloc-1"}},
+			want: natStep{Release: []elasticIP{held}, Create: true}},
 		"LostAllocation": {reason: "An unassociated address of the VPC (an allocation whose reply was lost) is used, not allocated again.",
 			o: vpcObserved{ElasticIPs: []elasticIP{spare}}, want: natStep{Create: true, Address: spare}},
-		"TwoSpares": {reason: "Of two spare addresses one is used and the other released.",
-			o: vpcObserved{ElasticIPs: []elasticIP{spare, other}}, want: natStep{Create: true, Address: spare, Release: []elasticIP{other}}},
+		"TwoSpares": {reason: "Of two spare addresses the lowest allocation ID is used, whatever order EC2 lists them in; the other waits for the gateway (it may hold one not visible yet).",
+			o: vpcObserved{ElasticIPs: []elasticIP{other, spare}}, want: natStep{Create: true, Address: spare}},
 		"Nothing": {reason: "Nothing yet: allocate and create.", want: natStep{Create: true}},
 		"SomeoneElsesGatewayDeleting": {reason: "A gateway not made by this object is no reason to wait.",
 			o:    vpcObserved{NATGateways: []natGateway{{ID: "nat-9", SubnetID: "subnet-x", State: natDeleting}}},

@@ -160,6 +160,55 @@ func TestEgressModes(t *testing.T) {
 		return nil
 	})
 	z.waitReady(vpc)
+
+	// Inspected again, then through another hub, then Direct: each time the attachment this
+	// VPC made to the hub it leaves goes, once the routes have left it.
+	tgw2, err := ec.CreateTransitGateway(t.Context(), &ec2.CreateTransitGatewayInput{Description: sdkaws.String("second hub")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgw2ID := sdkaws.ToString(tgw2.TransitGateway.TransitGatewayId)
+	attachedTo := func() []string {
+		att, err := ec.DescribeTransitGatewayVpcAttachments(t.Context(), &ec2.DescribeTransitGatewayVpcAttachmentsInput{Filters: []ec2types.Filter{{Name: sdkaws.String("vpc-id"), Values: []string{id}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, a := range att.TransitGatewayVpcAttachments {
+			if a.State != ec2types.TransitGatewayAttachmentStateDeleted && a.State != ec2types.TransitGatewayAttachmentStateDeleting {
+				out = append(out, sdkaws.ToString(a.TransitGatewayId))
+			}
+		}
+		return out
+	}
+	for _, hub := range []string{tgwID, tgw2ID} {
+		z.update(vpc, func() {
+			vpc.Spec.ForProvider.Egress = awsv1.EgressInspected
+			vpc.Spec.ForProvider.TransitGatewayID = hub
+		})
+		eventually(t, "egress Inspected through "+hub, func() error {
+			targets, _ := defaultTargets(t, ec, id)
+			if got := attachedTo(); len(got) != 1 || got[0] != hub || len(targets) != 2 || targets[0] != hub || targets[1] != hub {
+				return errors.Errorf("attached to %v, default routes %v; want only %s", got, targets, hub)
+			}
+			return nil
+		})
+		z.waitReady(vpc)
+	}
+	z.update(vpc, func() {
+		vpc.Spec.ForProvider.Egress = awsv1.EgressDirect
+		vpc.Spec.ForProvider.TransitGatewayID = ""
+	})
+	z.waitReady(vpc)
+	eventually(t, "egress Direct again, the hub left", func() error {
+		if got := attachedTo(); len(got) != 0 {
+			return errors.Errorf("still attached to %v", got)
+		}
+		if nats, _ := natState(t, ec, id); len(nats) != 1 {
+			return errors.Errorf("NAT gateways %+v; want one", nats)
+		}
+		return nil
+	})
 }
 
 // TestSecondaryCIDRBlocksGetSubnets grows a network with two secondary blocks: the /20 gets a

@@ -253,12 +253,15 @@ func (c *vpcClient) readRouteTables(ctx context.Context, id string) error {
 		for _, rt := range page.RouteTables {
 			obs := routeTableObserved{ID: sdkaws.ToString(rt.RouteTableId)}
 			for _, r := range rt.Routes {
-				if sdkaws.ToString(r.DestinationCidrBlock) == defaultRoute {
+				// A route a virtual private gateway propagates cannot be deleted here; it is the
+				// route table's propagation setting, not ZoneKeeper's route.
+				if sdkaws.ToString(r.DestinationCidrBlock) == defaultRoute && r.Origin != ec2types.RouteOriginEnableVgwRoutePropagation {
 					// Every kind of target, so that a route to something else (an instance, an
 					// interface, a peering) is seen as the wrong one and replaced, not taken for none.
 					obs.DefaultTarget = sdkaws.ToString(r.GatewayId) + sdkaws.ToString(r.TransitGatewayId) + sdkaws.ToString(r.NatGatewayId) +
 						sdkaws.ToString(r.NetworkInterfaceId) + sdkaws.ToString(r.InstanceId) + sdkaws.ToString(r.VpcPeeringConnectionId) +
-						sdkaws.ToString(r.LocalGatewayId) + sdkaws.ToString(r.CarrierGatewayId) + sdkaws.ToString(r.EgressOnlyInternetGatewayId)
+						sdkaws.ToString(r.LocalGatewayId) + sdkaws.ToString(r.CarrierGatewayId) + sdkaws.ToString(r.EgressOnlyInternetGatewayId) +
+						sdkaws.ToString(r.CoreNetworkArn) + sdkaws.ToString(r.OdbNetworkArn)
 				}
 			}
 			for _, a := range rt.Associations {
@@ -316,6 +319,9 @@ func (c *vpcClient) readGateways(ctx context.Context, id string) error {
 		return awsclient.Wrap(err, "cannot describe elastic IPs")
 	}
 	for _, a := range eips.Addresses {
+		if !ownedBy(a.Tags, c.owner) {
+			continue // tagged with this VPC by someone else: not ours to use or release
+		}
 		c.observed.ElasticIPs = append(c.observed.ElasticIPs, elasticIP{AllocationID: sdkaws.ToString(a.AllocationId), AssociationID: sdkaws.ToString(a.AssociationId), PublicIP: sdkaws.ToString(a.PublicIp)})
 	}
 	att, err := c.ec2.DescribeTransitGatewayVpcAttachments(ctx, &ec2.DescribeTransitGatewayVpcAttachmentsInput{Filters: vpcFilter(id)})
@@ -325,8 +331,9 @@ func (c *vpcClient) readGateways(ctx context.Context, id string) error {
 	for _, a := range att.TransitGatewayVpcAttachments {
 		switch a.State {
 		case ec2types.TransitGatewayAttachmentStateAvailable, ec2types.TransitGatewayAttachmentStatePending, ec2types.TransitGatewayAttachmentStatePendingAcceptance:
-			c.observed.TGWAttachment = sdkaws.ToString(a.TransitGatewayAttachmentId)
-			c.observed.TGWManaged = ownedBy(a.Tags, c.owner)
+			c.observed.Attachments = append(c.observed.Attachments, tgwAttachment{
+				ID: sdkaws.ToString(a.TransitGatewayAttachmentId), TGW: sdkaws.ToString(a.TransitGatewayId), Managed: ownedBy(a.Tags, c.owner),
+			})
 		}
 	}
 	return nil
@@ -555,18 +562,18 @@ func (c *vpcClient) applyEgress(ctx context.Context, mg *awsv1.VPC, want vpcDesi
 	o := &c.observed
 	target := ""
 	if want.Egress == awsv1.EgressInspected {
-		if o.TGWAttachment == "" {
+		if _, ok := o.attachmentTo(want.TransitGatewayID); !ok {
 			out, err := c.ec2.CreateTransitGatewayVpcAttachment(ctx, &ec2.CreateTransitGatewayVpcAttachmentInput{TransitGatewayId: &want.TransitGatewayID, VpcId: &o.ID,
 				SubnetIds: o.zoneSubnetIDs(want), TagSpecifications: tagSpec(ec2types.ResourceTypeTransitGatewayAttachment, mg.GetName(), want.Tags)})
 			if err != nil {
 				return awsclient.Wrapf(err, "cannot attach VPC to transit gateway %s", want.TransitGatewayID)
 			}
-			o.TGWAttachment = sdkaws.ToString(out.TransitGatewayVpcAttachment.TransitGatewayAttachmentId)
-			o.TGWManaged = true
+			id := sdkaws.ToString(out.TransitGatewayVpcAttachment.TransitGatewayAttachmentId)
+			o.Attachments = append(o.Attachments, tgwAttachment{ID: id, TGW: want.TransitGatewayID, Managed: true})
 			// The tags again, by themselves: they are how the attachment is known to be this
 			// object's when egress changes, and moto drops an attachment's TagSpecifications.
-			if _, err := c.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{o.TGWAttachment}, Tags: ec2Tags(mg.GetName(), want.Tags)}); err != nil {
-				return awsclient.Wrapf(err, "cannot tag transit gateway attachment %s", o.TGWAttachment)
+			if _, err := c.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: ec2Tags(mg.GetName(), want.Tags)}); err != nil {
+				return awsclient.Wrapf(err, "cannot tag transit gateway attachment %s", id)
 			}
 		}
 		target = want.TransitGatewayID
@@ -576,12 +583,14 @@ func (c *vpcClient) applyEgress(ctx context.Context, mg *awsv1.VPC, want vpcDesi
 			return err
 		}
 	}
-	if want.Egress != awsv1.EgressInspected && o.TGWAttachment != "" && o.TGWManaged {
-		if _, err := c.ec2.DeleteTransitGatewayVpcAttachment(ctx, &ec2.DeleteTransitGatewayVpcAttachmentInput{TransitGatewayAttachmentId: &o.TGWAttachment}); err != nil &&
-			!awsclient.IsCode(err, "InvalidTransitGatewayAttachmentID.NotFound") {
-			return awsclient.Wrapf(err, "cannot delete transit gateway attachment %s", o.TGWAttachment)
-		}
-		o.TGWAttachment = ""
+	// Once the routes have moved: the attachments this object made to other transit gateways
+	// than the one egress now names (all of them, unless Inspected).
+	keep := ""
+	if want.Egress == awsv1.EgressInspected {
+		keep = want.TransitGatewayID
+	}
+	if err := c.removeAttachments(ctx, keep); err != nil {
+		return err
 	}
 	// What egress Direct made goes in the order AWS allows: the NAT gateway first (it takes a
 	// while), then its address, its subnet, and the internet gateway, which cannot be detached
@@ -652,6 +661,26 @@ func (c *vpcClient) applyDirect(ctx context.Context, mg *awsv1.VPC, want vpcDesi
 			return err
 		}
 	}
+	// The routes have left any transit gateway: so may the attachments this object made.
+	return c.removeAttachments(ctx, "")
+}
+
+// removeAttachments deletes the transit gateway attachments this object made, but the one to
+// transit gateway keep.
+func (c *vpcClient) removeAttachments(ctx context.Context, keep string) error {
+	o := &c.observed
+	var kept []tgwAttachment
+	for _, a := range o.Attachments {
+		if !a.Managed || (keep != "" && a.TGW == keep) {
+			kept = append(kept, a)
+			continue
+		}
+		if _, err := c.ec2.DeleteTransitGatewayVpcAttachment(ctx, &ec2.DeleteTransitGatewayVpcAttachmentInput{TransitGatewayAttachmentId: &a.ID}); err != nil &&
+			!awsclient.IsCode(err, "InvalidTransitGatewayAttachmentID.NotFound") {
+			return awsclient.Wrapf(err, "cannot delete transit gateway attachment %s", a.ID)
+		}
+	}
+	o.Attachments = kept
 	return nil
 }
 
@@ -734,6 +763,10 @@ func (c *vpcClient) removeNAT(ctx context.Context) (string, error) {
 		return fmt.Sprintf("NAT gateway %s is being deleted: its elastic IP, its subnet and the internet gateway go once AWS has deleted it", strings.Join(waiting, ", ")), nil
 	}
 	for _, a := range slices.Clone(o.ElasticIPs) {
+		if o.held(a) {
+			// Held by a NAT gateway not visible yet: released once it is seen and gone.
+			return fmt.Sprintf("elastic IP %s is still associated: it is released, and the public subnet and the internet gateway go, once it is free", a.PublicIP), nil
+		}
 		if err := c.releaseAddress(ctx, a); err != nil {
 			return "", err
 		}
@@ -945,11 +978,6 @@ func (c *vpcClient) Delete(ctx context.Context, mg *awsv1.VPC) (managed.External
 	if len(endpoints) > 0 {
 		if _, err := c.ec2.DeleteVpcEndpoints(ctx, &ec2.DeleteVpcEndpointsInput{VpcEndpointIds: endpoints}); err != nil {
 			return managed.ExternalDelete{}, awsclient.Wrap(err, "cannot delete VPC endpoints")
-		}
-	}
-	if o.TGWAttachment != "" {
-		if _, err := c.ec2.DeleteTransitGatewayVpcAttachment(ctx, &ec2.DeleteTransitGatewayVpcAttachmentInput{TransitGatewayAttachmentId: &o.TGWAttachment}); err != nil {
-			return managed.ExternalDelete{}, awsclient.Wrap(err, "cannot delete transit gateway attachment")
 		}
 	}
 	if err := c.applyEgress(ctx, mg, vpcDesired{Egress: awsv1.EgressNone}); err != nil {

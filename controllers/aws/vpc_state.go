@@ -61,8 +61,7 @@ type vpcObserved struct {
 	SpentAllocations []string                      // elastic IPs of ZoneKeeper's NAT gateways that failed or were deleted
 	NATFailure       string                        // why the last of them failed, if one did
 	ElasticIPs       []elasticIP                   // allocated for it
-	TGWAttachment    string                        // ID of a live transit gateway attachment
-	TGWManaged       bool                          // it is tagged as this object's
+	Attachments      []tgwAttachment               // live transit gateway attachments of the VPC
 	Endpoints        map[string]endpointObserved   // by service name
 	EndpointSG       string                        // the security group of the interface endpoints
 	EndpointSGFrom   []string                      // the CIDRs it admits HTTPS from
@@ -103,6 +102,22 @@ type routeTableObserved struct {
 	Associations []string
 	// DefaultTarget is the gateway or transit gateway ID of the 0.0.0.0/0 route, "" when none.
 	DefaultTarget string
+}
+
+type tgwAttachment struct {
+	ID      string
+	TGW     string // the transit gateway it attaches to
+	Managed bool   // tagged as this object's
+}
+
+// attachmentTo returns the VPC's live attachment to transit gateway tgw, if any.
+func (o vpcObserved) attachmentTo(tgw string) (tgwAttachment, bool) {
+	for _, a := range o.Attachments {
+		if a.TGW == tgw {
+			return a, true
+		}
+	}
+	return tgwAttachment{}, false
 }
 
 type internetGateway struct {
@@ -321,14 +336,17 @@ type natStep struct {
 func (o vpcObserved) planNAT(pub subnetObserved) natStep {
 	var step natStep
 	live, ok := o.nat(pub)
-	for _, a := range o.ElasticIPs {
+	// In allocation ID order, so that every pass picks the same spare address (and so the same
+	// client token) while a gateway created with it is not visible yet.
+	addrs := slices.SortedFunc(slices.Values(o.ElasticIPs), func(a, b elasticIP) int { return strings.Compare(a.AllocationID, b.AllocationID) })
+	for _, a := range addrs {
 		switch {
 		case ok && a.AllocationID == live.AllocationID:
-		case a.AssociationID != "":
+		case o.held(a):
 			// held by a NAT gateway being deleted, or by one not visible yet: released later
-		case slices.Contains(o.SpentAllocations, a.AllocationID), ok, step.Address.AllocationID != "":
+		case slices.Contains(o.SpentAllocations, a.AllocationID), ok:
 			step.Release = append(step.Release, a)
-		default:
+		case step.Address.AllocationID == "":
 			step.Address = a
 		}
 	}
@@ -347,13 +365,19 @@ func (o vpcObserved) planNAT(pub subnetObserved) natStep {
 		return step
 	}
 	for _, a := range o.ElasticIPs {
-		if a.AssociationID != "" {
+		if o.held(a) {
 			step.Wait = fmt.Sprintf("elastic IP %s is associated, but no NAT gateway holding it is visible yet", a.PublicIP)
 			return step
 		}
 	}
 	step.Create = true
 	return step
+}
+
+// held reports whether address a is held by a gateway that may still live. The address of a
+// gateway that failed or was deleted is free, whatever its association says (moto keeps it).
+func (o vpcObserved) held(a elasticIP) bool {
+	return a.AssociationID != "" && !slices.Contains(o.SpentAllocations, a.AllocationID)
 }
 
 // States of a NAT gateway that matter here.
@@ -366,8 +390,14 @@ const (
 func egressDrift(d vpcDesired, o vpcObserved) []string {
 	var out []string
 	rts := o.ourRouteTables(d)
-	if d.Egress != awsv1.EgressInspected && o.TGWAttachment != "" && o.TGWManaged {
-		out = append(out, fmt.Sprintf("transit gateway attachment %s exists although egress is %s", o.TGWAttachment, d.Egress))
+	for _, a := range o.Attachments {
+		switch {
+		case !a.Managed, d.Egress == awsv1.EgressInspected && a.TGW == d.TransitGatewayID:
+		case d.Egress == awsv1.EgressInspected:
+			out = append(out, fmt.Sprintf("transit gateway attachment %s is to %s, not to transit gateway %s", a.ID, a.TGW, d.TransitGatewayID))
+		default:
+			out = append(out, fmt.Sprintf("transit gateway attachment %s exists although egress is %s", a.ID, d.Egress))
+		}
 	}
 	if d.Egress != awsv1.EgressDirect {
 		// What egress Direct made, still there after a change of mode.
@@ -415,7 +445,7 @@ func egressDrift(d vpcDesired, o vpcObserved) []string {
 			break
 		}
 		for _, a := range o.ElasticIPs {
-			if a.AllocationID != nat.AllocationID && a.AssociationID == "" {
+			if a.AllocationID != nat.AllocationID && !o.held(a) {
 				out = append(out, fmt.Sprintf("elastic IP %s is allocated but not used by NAT gateway %s", a.PublicIP, nat.ID))
 			}
 		}
@@ -428,7 +458,7 @@ func egressDrift(d vpcDesired, o vpcObserved) []string {
 		for _, igw := range o.InternetGateways {
 			out = append(out, fmt.Sprintf("internet gateway %s is attached although egress is Inspected", igw.ID))
 		}
-		if o.TGWAttachment == "" {
+		if _, ok := o.attachmentTo(d.TransitGatewayID); !ok {
 			out = append(out, "VPC is not attached to transit gateway "+d.TransitGatewayID)
 		}
 		for _, rt := range rts {
