@@ -7,14 +7,36 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// layoutCase is a case of a function laying subnets out on a CIDR block.
+type layoutCase struct {
+	reason  string
+	cidr    string
+	n       int
+	want    []string
+	wantErr bool
+}
+
+func runLayoutCases(t *testing.T, name string, layout func(string, int) ([]netip.Prefix, error), cases map[string]layoutCase) {
+	t.Helper()
+	for caseName, tc := range cases {
+		t.Run(caseName, func(t *testing.T) {
+			got, err := layout(tc.cidr, tc.n)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("%s\n%s(%q, %d): error %v, want error %t", tc.reason, name, tc.cidr, tc.n, err, tc.wantErr)
+			}
+			var strs []string
+			for _, p := range got {
+				strs = append(strs, p.String())
+			}
+			if diff := cmp.Diff(tc.want, strs); diff != "" {
+				t.Errorf("%s\n%s(%q, %d): -want +got:\n%s", tc.reason, name, tc.cidr, tc.n, diff)
+			}
+		})
+	}
+}
+
 func TestPrivateSubnets(t *testing.T) {
-	cases := map[string]struct {
-		reason  string
-		cidr    string
-		n       int
-		want    []string
-		wantErr bool
-	}{
+	cases := map[string]layoutCase{
 		"Slash16ThreeZones": {
 			reason: "A /16 is split into /19 blocks; three zones take the first three.",
 			cidr:   "10.40.0.0/16", n: 3,
@@ -38,31 +60,11 @@ func TestPrivateSubnets(t *testing.T) {
 		"NoZones":            {reason: "At least one zone.", cidr: "10.40.0.0/16", n: 0, wantErr: true},
 		"SevenZones":         {reason: "Blocks 6 and 7 are reserved.", cidr: "10.40.0.0/16", n: 7, wantErr: true},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			got, err := PrivateSubnets(tc.cidr, tc.n)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("%s\nPrivateSubnets(%q, %d): error %v, want error %t", tc.reason, tc.cidr, tc.n, err, tc.wantErr)
-			}
-			var strs []string
-			for _, p := range got {
-				strs = append(strs, p.String())
-			}
-			if diff := cmp.Diff(tc.want, strs); diff != "" {
-				t.Errorf("%s\nPrivateSubnets(%q, %d): -want +got:\n%s", tc.reason, tc.cidr, tc.n, diff)
-			}
-		})
-	}
+	runLayoutCases(t, "PrivateSubnets", PrivateSubnets, cases)
 }
 
 func TestSecondarySubnets(t *testing.T) {
-	cases := map[string]struct {
-		reason  string
-		cidr    string
-		n       int
-		want    []string
-		wantErr bool
-	}{
+	cases := map[string]layoutCase{
 		"Slash16GrowsASlash17": {
 			reason: "A zone grown from /17 to /16 associates the other /17: it takes the same layout.",
 			cidr:   "10.40.128.0/17", n: 3,
@@ -77,21 +79,7 @@ func TestSecondarySubnets(t *testing.T) {
 		"Garbage":  {reason: "Not a CIDR.", cidr: "wide", n: 3, wantErr: true},
 		"NoZones":  {reason: "At least one zone.", cidr: "10.41.0.0/16", n: 0, wantErr: true},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			got, err := SecondarySubnets(tc.cidr, tc.n)
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("%s\nSecondarySubnets(%q, %d): error %v, want error %t", tc.reason, tc.cidr, tc.n, err, tc.wantErr)
-			}
-			var strs []string
-			for _, p := range got {
-				strs = append(strs, p.String())
-			}
-			if diff := cmp.Diff(tc.want, strs); diff != "" {
-				t.Errorf("%s\nSecondarySubnets(%q, %d): -want +got:\n%s", tc.reason, tc.cidr, tc.n, diff)
-			}
-		})
-	}
+	runLayoutCases(t, "SecondarySubnets", SecondarySubnets, cases)
 }
 
 func TestPublicSubnetIsTheLastBlock(t *testing.T) {
