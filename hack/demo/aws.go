@@ -176,6 +176,14 @@ func waitAWSReady(ctx context.Context, c client.Client, timeout time.Duration) e
 // printAWS shows each AWS zone's resources as moto sees them, read through the SDK from inside
 // the zone's account.
 func (f *fakeAWS) printAWS(ctx context.Context, c client.Client) error {
+	configs := &awsv1.ClusterProviderConfigList{}
+	if err := c.List(ctx, configs); err != nil {
+		return errors.Wrap(err, "cannot list ClusterProviderConfigs")
+	}
+	for _, pc := range configs.Items {
+		// A config in use keeps crossplane's in-use finalizer: deleting it waits for its users.
+		fmt.Printf("    ClusterProviderConfig %s: %d managed resources use it (finalizers %v)\n", pc.Name, pc.Status.Users, pc.Finalizers)
+	}
 	accounts, err := organizations.NewFromConfig(f.config(ctx, orgRegion)).ListAccounts(ctx, &organizations.ListAccountsInput{})
 	if err != nil {
 		return errors.Wrap(err, "cannot list accounts")
