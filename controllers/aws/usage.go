@@ -147,10 +147,12 @@ type providerConfig interface {
 
 // usageReconciler keeps a ProviderConfig (or ClusterProviderConfig) from being deleted while
 // managed resources use it, and counts them in status.users. It follows crossplane-runtime's
-// providerconfig reconciler, with three differences: status and finalizers are patched, never
-// updated; a usage whose managed resource is gone (or was replaced by another of the same name)
-// is deleted rather than counted, so a config does not wait on the garbage collector, or on one
-// that never runs; and a blocked deletion names the resources it waits for.
+// providerconfig reconciler; where it differs, and why, is listed in docs/aws.md ("Usage"). The
+// main ones: status and finalizers are patched, never updated; a usage whose managed resource is
+// gone (or was replaced by another of the same name) is released and deleted rather than counted,
+// so a config does not wait on the garbage collector, or on one that never runs; the last look
+// before a config goes is at the API server, not the informer; and a blocked deletion names the
+// resources it waits for.
 type usageReconciler[T providerConfig] struct {
 	kube    client.Client
 	api     client.Reader // the API server itself, to make sure before letting a config go
