@@ -67,11 +67,7 @@ func PublicSubnet(cidr string) (netip.Prefix, error) {
 	if _, err := PrivateSubnets(cidr, 1); err != nil {
 		return netip.Prefix{}, err
 	}
-	p := netip.MustParsePrefix(cidr)
-	bits := p.Bits() + SubnetBlockBits
-	base := p.Addr().As4()
-	a := (uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])) + uint32(SubnetBlocks-1)<<(32-bits)
-	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), bits), nil
+	return block(netip.MustParsePrefix(cidr), SubnetBlocks-1), nil
 }
 
 // layout returns the first n blocks of p's layout.
@@ -79,14 +75,18 @@ func layout(p netip.Prefix, n int) ([]netip.Prefix, error) {
 	if n < 1 || n > MaxPrivateSubnet {
 		return nil, errors.Errorf("%d availability zones: must be from 1 to %d", n, MaxPrivateSubnet)
 	}
-	bits := p.Bits() + SubnetBlockBits
-	size := uint32(1) << (32 - bits)
-	base := p.Addr().As4()
-	start := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
 	out := make([]netip.Prefix, n)
 	for i := range n {
-		a := start + uint32(i)*size
-		out[i] = netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), bits)
+		out[i] = block(p, i)
 	}
 	return out, nil
+}
+
+// block returns block i of p's layout: SubnetBlockBits longer than p, the i-th from p's start.
+func block(p netip.Prefix, i int) netip.Prefix {
+	bits := p.Bits() + SubnetBlockBits
+	base := p.Addr().As4()
+	a := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
+	a += uint32(i) << (32 - bits)
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), bits)
 }
