@@ -5,6 +5,7 @@ import (
 	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -154,7 +155,7 @@ func directInSync(o *vpcObserved) {
 	o.InternetGateways = []internetGateway{{ID: "igw-1", Managed: true}}
 	o.Subnets = append(o.Subnets, subnetObserved{ID: "subnet-pub", AZ: "us-gov-west-1a", CIDR: "10.40.224.0/19", RouteTableID: "rtb-pub", Public: true})
 	o.RouteTables["rtb-pub"] = routeTableObserved{ID: "rtb-pub", DefaultTarget: "igw-1"}
-	o.NATGateways = []natGateway{{ID: "nat-1", SubnetID: "subnet-pub", State: natAvailable, AllocationID: "eipalloc-1", PublicIP: "198.51.100.7", Managed: true}}
+	o.NATGateways = []natGateway{{ID: "nat-1", SubnetID: "subnet-pub", State: ec2types.NatGatewayStateAvailable, AllocationID: "eipalloc-1", PublicIP: "198.51.100.7", Managed: true}}
 	o.ElasticIPs = []elasticIP{{AllocationID: "eipalloc-1", AssociationID: "eipassoc-1", PublicIP: "198.51.100.7"}}
 	o.RouteTables["rtb-a"] = routeTableObserved{ID: "rtb-a", DefaultTarget: "nat-1"}
 	o.RouteTables["rtb-b"] = routeTableObserved{ID: "rtb-b", DefaultTarget: "nat-1"}
@@ -194,7 +195,7 @@ func TestVPCDrift(t *testing.T) {
 		"DirectNATPending": {reason: "Private subnets are routed to the NAT gateway only once it is available.", change: func(d *vpcDesired, o *vpcObserved) {
 			*d = direct(t)
 			directInSync(o)
-			o.NATGateways[0].State = natPending
+			o.NATGateways[0].State = ec2types.NatGatewayStatePending
 		}, want: []string{"no NAT gateway is available in public subnet subnet-pub"}},
 		"DirectInSync": {reason: "Public subnet routed to the gateway, private ones to the NAT gateway.", change: func(d *vpcDesired, o *vpcObserved) {
 			*d = direct(t)
@@ -363,7 +364,7 @@ func TestDeletionPolicyDefaultsToOrphan(t *testing.T) {
 
 func TestPlanNAT(t *testing.T) {
 	pub := subnetObserved{ID: "subnet-pub", CIDR: "10.40.224.0/19", Public: true}
-	live := natGateway{ID: "nat-1", SubnetID: "subnet-pub", State: natAvailable, AllocationID: "eipalloc-1", PublicIP: "198.51.100.1", Managed: true}
+	live := natGateway{ID: "nat-1", SubnetID: "subnet-pub", State: ec2types.NatGatewayStateAvailable, AllocationID: "eipalloc-1", PublicIP: "198.51.100.1", Managed: true}
 	held := elasticIP{AllocationID: "eipalloc-1", AssociationID: "eipassoc-1", PublicIP: "198.51.100.1"}
 	spare := elasticIP{AllocationID: "eipalloc-2", PublicIP: "198.51.100.2"}
 	other := elasticIP{AllocationID: "eipalloc-3", PublicIP: "198.51.100.3"}
@@ -377,7 +378,7 @@ func TestPlanNAT(t *testing.T) {
 		"LiveWithASpare": {reason: "A spare address beside the live gateway is released, not kept forever.",
 			o: vpcObserved{NATGateways: []natGateway{live}, ElasticIPs: []elasticIP{held, spare}}, want: natStep{Use: live, Release: []elasticIP{spare}}},
 		"Deleting": {reason: "While a gateway is being deleted (its address still held), nothing is allocated or created.",
-			o:    vpcObserved{NATGateways: []natGateway{{ID: "nat-1", SubnetID: "subnet-pub", State: natDeleting, AllocationID: "eipalloc-1", Managed: true}}, ElasticIPs: []elasticIP{held}},
+			o:    vpcObserved{NATGateways: []natGateway{{ID: "nat-1", SubnetID: "subnet-pub", State: ec2types.NatGatewayStateDeleting, AllocationID: "eipalloc-1", Managed: true}}, ElasticIPs: []elasticIP{held}},
 			want: natStep{Wait: "NAT gateway nat-1 is being deleted: the public subnet gets a new one once AWS has deleted it"}},
 		"NotVisibleYet": {reason: "An associated address with no visible gateway is a create whose reply was lost: wait, never create a second one.",
 			o:    vpcObserved{ElasticIPs: []elasticIP{held}},
@@ -394,7 +395,7 @@ func TestPlanNAT(t *testing.T) {
 			o: vpcObserved{ElasticIPs: []elasticIP{other, spare}}, want: natStep{Create: true, Address: spare}},
 		"Nothing": {reason: "Nothing yet: allocate and create.", want: natStep{Create: true}},
 		"SomeoneElsesGatewayDeleting": {reason: "A gateway not made by this object is no reason to wait.",
-			o:    vpcObserved{NATGateways: []natGateway{{ID: "nat-9", SubnetID: "subnet-x", State: natDeleting}}},
+			o:    vpcObserved{NATGateways: []natGateway{{ID: "nat-9", SubnetID: "subnet-x", State: ec2types.NatGatewayStateDeleting}}},
 			want: natStep{Create: true}},
 	}
 	for name, tc := range cases {

@@ -62,8 +62,7 @@ type vpcClient struct {
 	defaultRules [2][]ec2types.IpPermission // ingress, egress of the default security group
 	drift        []string
 	owner        string   // TagManagedBy's value for this object: what it made carries it
-	waiting      []string // secondary blocks whose subnets wait for their association
-	waits        []string // other steps that wait for AWS, said once apply is done
+	waits        []string // what the steps of apply wait for in AWS, said once apply is done
 }
 
 func (c *vpcClient) desired(ctx context.Context, mg *awsv1.VPC) (vpcDesired, error) {
@@ -307,7 +306,7 @@ func (c *vpcClient) readGateways(ctx context.Context, id string) error {
 				}
 				continue
 			}
-			g := natGateway{ID: sdkaws.ToString(n.NatGatewayId), SubnetID: sdkaws.ToString(n.SubnetId), State: string(n.State), Managed: managed}
+			g := natGateway{ID: sdkaws.ToString(n.NatGatewayId), SubnetID: sdkaws.ToString(n.SubnetId), State: n.State, Managed: managed}
 			if len(n.NatGatewayAddresses) > 0 {
 				g.AllocationID, g.PublicIP = sdkaws.ToString(n.NatGatewayAddresses[0].AllocationId), sdkaws.ToString(n.NatGatewayAddresses[0].PublicIp)
 			}
@@ -451,12 +450,8 @@ func (c *vpcClient) apply(ctx context.Context, mg *awsv1.VPC, want vpcDesired) e
 	}
 	// Said last, so that everything else is in place meanwhile; as an error, so that the
 	// reconciler comes back within seconds rather than at the next poll.
-	waits := c.waits
-	if len(c.waiting) > 0 {
-		waits = append(waits, fmt.Sprintf("secondary CIDR block %s is still being associated with the VPC: its subnets are created once AWS has associated it", strings.Join(c.waiting, ", ")))
-	}
-	if len(waits) > 0 {
-		return errors.New(strings.Join(waits, "; "))
+	if len(c.waits) > 0 {
+		return errors.New(strings.Join(c.waits, "; "))
 	}
 	return nil
 }
@@ -499,16 +494,20 @@ func (c *vpcClient) applyDNS(ctx context.Context, _ *awsv1.VPC, _ vpcDesired) er
 // of a secondary block AWS is still associating waits: apply says so once the rest is done.
 func (c *vpcClient) applySubnets(ctx context.Context, mg *awsv1.VPC, want vpcDesired) error {
 	o := &c.observed
+	var waiting []string
 	for _, sd := range want.Subnets {
 		if _, ok := o.subnetFor(sd); !ok && slices.Contains(o.Associating, sd.Block) {
-			if !slices.Contains(c.waiting, sd.Block) {
-				c.waiting = append(c.waiting, sd.Block)
+			if !slices.Contains(waiting, sd.Block) {
+				waiting = append(waiting, sd.Block)
 			}
 			continue
 		}
 		if _, err := c.ensureSubnet(ctx, mg, want, sd, nil); err != nil {
 			return err
 		}
+	}
+	if len(waiting) > 0 {
+		c.waits = append(c.waits, fmt.Sprintf("secondary CIDR block %s is still being associated with the VPC: its subnets are created once AWS has associated it", strings.Join(waiting, ", ")))
 	}
 	return nil
 }
@@ -644,7 +643,7 @@ func (c *vpcClient) applyDirect(ctx context.Context, mg *awsv1.VPC, want vpcDesi
 	if err != nil {
 		return err
 	}
-	if wait == "" && nat.State != natAvailable {
+	if wait == "" && nat.State != ec2types.NatGatewayStateAvailable {
 		wait = fmt.Sprintf("NAT gateway %s is %s: the private subnets are routed to it once it is available", nat.ID, nat.State)
 		if o.NATFailure != "" {
 			wait += "; the one before it failed: " + o.NATFailure
@@ -728,7 +727,7 @@ func (c *vpcClient) ensureNAT(ctx context.Context, mg *awsv1.VPC, want vpcDesire
 		return natGateway{}, "", errors.Errorf("NAT gateway %s is %s (%s): its address is released, and a new gateway is created on the next attempt",
 			sdkaws.ToString(n.NatGatewayId), n.State, sdkaws.ToString(n.FailureMessage))
 	}
-	nat := natGateway{ID: sdkaws.ToString(n.NatGatewayId), SubnetID: pub.ID, State: string(n.State), AllocationID: eip.AllocationID, PublicIP: eip.PublicIP, Managed: true}
+	nat := natGateway{ID: sdkaws.ToString(n.NatGatewayId), SubnetID: pub.ID, State: n.State, AllocationID: eip.AllocationID, PublicIP: eip.PublicIP, Managed: true}
 	o.NATGateways = append(o.NATGateways, nat)
 	return nat, "", nil
 }
@@ -752,7 +751,7 @@ func (c *vpcClient) removeNAT(ctx context.Context) (string, error) {
 		if !n.Managed {
 			continue
 		}
-		if n.State != natDeleting {
+		if n.State != ec2types.NatGatewayStateDeleting {
 			if _, err := c.ec2.DeleteNatGateway(ctx, &ec2.DeleteNatGatewayInput{NatGatewayId: &n.ID}); err != nil && !awsclient.IsCode(err, "NatGatewayNotFound") {
 				return "", awsclient.Wrapf(err, "cannot delete NAT gateway %s", n.ID)
 			}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
 	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
@@ -82,7 +84,7 @@ type subnetObserved struct {
 type natGateway struct {
 	ID           string
 	SubnetID     string
-	State        string // pending, available or deleting; deleted and failed ones are not kept
+	State        ec2types.NatGatewayState // pending, available or deleting; deleted and failed ones are not kept
 	AllocationID string
 	PublicIP     string
 	Managed      bool // tagged as this object's
@@ -312,7 +314,7 @@ func vpcDrift(d vpcDesired, o vpcObserved) []string {
 // nat returns the NAT gateway of the public subnet, if there is one that is not being deleted.
 func (o vpcObserved) nat(public subnetObserved) (natGateway, bool) {
 	for _, n := range o.NATGateways {
-		if n.SubnetID == public.ID && n.State != natDeleting {
+		if n.SubnetID == public.ID && n.State != ec2types.NatGatewayStateDeleting {
 			return n, true
 		}
 	}
@@ -356,7 +358,7 @@ func (o vpcObserved) planNAT(pub subnetObserved) natStep {
 	}
 	var deleting []string
 	for _, n := range o.NATGateways {
-		if n.Managed && n.State == natDeleting {
+		if n.Managed && n.State == ec2types.NatGatewayStateDeleting {
 			deleting = append(deleting, n.ID)
 		}
 	}
@@ -380,13 +382,6 @@ func (o vpcObserved) held(a elasticIP) bool {
 	return a.AssociationID != "" && !slices.Contains(o.SpentAllocations, a.AllocationID)
 }
 
-// States of a NAT gateway that matter here.
-const (
-	natPending   = "pending"
-	natAvailable = "available"
-	natDeleting  = "deleting"
-)
-
 func egressDrift(d vpcDesired, o vpcObserved) []string {
 	var out []string
 	rts := o.ourRouteTables(d)
@@ -402,7 +397,7 @@ func egressDrift(d vpcDesired, o vpcObserved) []string {
 	if d.Egress != awsv1.EgressDirect {
 		// What egress Direct made, still there after a change of mode.
 		for _, n := range o.NATGateways {
-			if n.Managed && n.State != natDeleting {
+			if n.Managed && n.State != ec2types.NatGatewayStateDeleting {
 				out = append(out, fmt.Sprintf("NAT gateway %s exists although egress is %s", n.ID, d.Egress))
 			}
 		}
@@ -440,7 +435,7 @@ func egressDrift(d vpcDesired, o vpcObserved) []string {
 			out = append(out, fmt.Sprintf("public subnet %s does not route %s to internet gateway %s", pub.ID, defaultRoute, igw))
 		}
 		nat, ok := o.nat(pub)
-		if !ok || nat.State != natAvailable {
+		if !ok || nat.State != ec2types.NatGatewayStateAvailable {
 			out = append(out, "no NAT gateway is available in public subnet "+pub.ID)
 			break
 		}
