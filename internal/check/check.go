@@ -35,7 +35,7 @@ func badInput(format string, args ...any) error {
 
 // Options say what to check.
 type Options struct {
-	// Paths are files or directories of YAML manifests; Stdin ("-") stands for Stdin.
+	// Paths are files or directories of YAML manifests; the path Stdin ("-") is standard input.
 	Paths []string
 	// Stdin is read, whole and once, when Paths names Stdin: `helm template ... | zonekeeper check
 	// -f -`. It is checked before the files, and its results and errors name it "-".
