@@ -30,9 +30,10 @@ const createRequestPrefix = "car-"
 const clockSkew = 5 * time.Minute
 
 type accountConnector struct {
-	resolver   *awsclient.Resolver
-	record     event.Recorder
-	newCreator func(sdkaws.Config) awsclient.AccountCreator
+	resolver       *awsclient.Resolver
+	record         event.Recorder
+	newCreator     func(sdkaws.Config) awsclient.AccountCreator
+	newGovCloudOrg func(sdkaws.Config) awsclient.GovCloudOrganization
 }
 
 func (c *accountConnector) Connect(ctx context.Context, mg *awsv1.Account) (managed.TypedExternalClient[*awsv1.Account], error) {
@@ -40,7 +41,10 @@ func (c *accountConnector) Connect(ctx context.Context, mg *awsv1.Account) (mana
 	if err != nil {
 		return nil, err
 	}
-	return &accountClient{org: organizations.NewFromConfig(cfg), create: c.newCreator(cfg), record: c.record}, nil
+	return &accountClient{
+		org: organizations.NewFromConfig(cfg), create: c.newCreator(cfg), record: c.record,
+		resolver: c.resolver, newGovCloudOrg: c.newGovCloudOrg,
+	}, nil
 }
 
 // accountState is what ZoneKeeper compares of an account.
@@ -66,12 +70,22 @@ type accountClient struct {
 	org    awsclient.Organizations
 	create awsclient.AccountCreator
 	record event.Recorder
+	// The GovCloud organization is reached through another config, and only once there is a
+	// GovCloud account to join it.
+	resolver       *awsclient.Resolver
+	newGovCloudOrg func(sdkaws.Config) awsclient.GovCloudOrganization
 
 	wasReady bool
+	// renamed is true when this Observe learned the external-name.
+	renamed  bool
 	id       string
 	desired  accountState
 	observed accountState
 	drift    []string
+	// join is the GovCloud account's way into its GovCloud organization, nil when there is
+	// nothing to do; invitationEnded, an invitation that ended without it joining.
+	join            *govCloudJoin
+	invitationEnded *orgtypes.Handshake
 }
 
 func (c *accountClient) Observe(ctx context.Context, mg *awsv1.Account) (managed.ExternalObservation, error) {
@@ -94,6 +108,7 @@ func (c *accountClient) Observe(ctx context.Context, mg *awsv1.Account) (managed
 		}
 		name, renamed = meta.GetExternalName(mg), true
 	}
+	c.renamed = renamed
 	obs, err := c.observeAccount(ctx, mg, name)
 	// A changed external-name is saved through the reconciler's late-initialization update.
 	obs.ResourceLateInitialized = renamed
@@ -211,18 +226,35 @@ func (c *accountClient) observeAccount(ctx context.Context, mg *awsv1.Account, i
 			return managed.ExternalObservation{}, err
 		}
 	}
-	if state == string(orgtypes.AccountStateActive) {
+	active := state == string(orgtypes.AccountStateActive)
+	// An external-name just learned is saved by updating the object, which replaces the status in
+	// memory with the stored one: what the GovCloud organization says would be lost. It is read on
+	// the next pass, which that update starts.
+	if p.GovCloud && p.GovCloudOrganization != nil && active && !meta.WasDeleted(mg) && !c.renamed {
+		if err := c.observeGovCloud(ctx, mg); err != nil {
+			return managed.ExternalObservation{}, err
+		}
+	}
+	switch {
+	case c.invitationEnded != nil:
+		c.reportInvitationEnded(mg)
+	case active:
 		setReady(mg, xpv2.Available())
-	} else {
+	default:
 		setReady(mg, xpv2.Unavailable().WithMessage("account state is "+state))
 	}
 	driftObserved(c.record, mg, c.drift)
-	return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: len(c.drift) == 0, Diff: strings.Join(c.drift, "; ")}, nil
+	diff := c.drift
+	if c.join != nil && !c.join.member && len(c.drift) == 0 {
+		// Joining for the first time is not drift, but it is work for Update.
+		diff = []string{fmt.Sprintf("GovCloud account %s is to join the GovCloud organization", c.join.id)}
+	}
+	return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: len(diff) == 0, Diff: strings.Join(diff, "; ")}, nil
 }
 
 // read fills the desired and observed parent and tags of account id.
 func (c *accountClient) read(ctx context.Context, mg *awsv1.Account, id string) error {
-	want, err := c.ouID(ctx, mg.Spec.ForProvider.OrganizationalUnit)
+	want, err := ouID(ctx, c.org, mg.Spec.ForProvider.OrganizationalUnit)
 	if err != nil {
 		return err
 	}
@@ -248,11 +280,18 @@ func (c *accountClient) read(ctx context.Context, mg *awsv1.Account, id string) 
 	return nil
 }
 
-// ouID returns the ID of the organizational unit at path below the root, or the root's ID when
-// path is empty. ZoneKeeper does not create OUs: they carry the organization's policies, which are
-// not the business of one account.
-func (c *accountClient) ouID(ctx context.Context, path string) (string, error) {
-	roots, err := c.org.ListRoots(ctx, &organizations.ListRootsInput{})
+// orgTree is the part of AWS Organizations that says where an account is.
+type orgTree interface {
+	ListRoots(ctx context.Context, in *organizations.ListRootsInput, o ...func(*organizations.Options)) (*organizations.ListRootsOutput, error)
+	ListOrganizationalUnitsForParent(ctx context.Context, in *organizations.ListOrganizationalUnitsForParentInput, o ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error)
+	ListParents(ctx context.Context, in *organizations.ListParentsInput, o ...func(*organizations.Options)) (*organizations.ListParentsOutput, error)
+}
+
+// ouID returns the ID of the organizational unit at path below the root of org, or the root's ID
+// when path is empty. ZoneKeeper does not create OUs: they carry the organization's policies,
+// which are not the business of one account.
+func ouID(ctx context.Context, org orgTree, path string) (string, error) {
+	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
 	if err != nil {
 		return "", awsclient.Wrap(err, "cannot list organization roots")
 	}
@@ -265,7 +304,7 @@ func (c *accountClient) ouID(ctx context.Context, path string) (string, error) {
 	}
 	for seg := range strings.SplitSeq(path, "/") {
 		next := ""
-		ous := organizations.NewListOrganizationalUnitsForParentPaginator(c.org, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &parent})
+		ous := organizations.NewListOrganizationalUnitsForParentPaginator(org, &organizations.ListOrganizationalUnitsForParentInput{ParentId: &parent})
 		for next == "" && ous.HasMorePages() {
 			page, err := ous.NextPage(ctx)
 			if err != nil {
@@ -341,6 +380,11 @@ func (c *accountClient) Update(ctx context.Context, mg *awsv1.Account) (managed.
 	if len(tagDrift(c.desired.Tags, c.observed.Tags)) > 0 {
 		if _, err := c.org.TagResource(ctx, &organizations.TagResourceInput{ResourceId: &c.id, Tags: orgTags(c.desired.Tags)}); err != nil {
 			return managed.ExternalUpdate{}, awsclient.Wrapf(err, "cannot tag account %s", c.id)
+		}
+	}
+	if c.join != nil {
+		if err := c.joinGovCloud(ctx, mg); err != nil {
+			return managed.ExternalUpdate{}, err
 		}
 	}
 	repaired(c.record, mg, c.wasReady, c.drift)

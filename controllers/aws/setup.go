@@ -71,6 +71,10 @@ type Options struct {
 	// NewAccountCreator returns the client Account creation calls go to; by default the same
 	// Organizations client as every other Account call. Tests replace it for the calls moto lacks.
 	NewAccountCreator func(sdkaws.Config) awsclient.AccountCreator
+	// NewGovCloudOrganization returns the client of the GovCloud organization a GovCloud account
+	// joins, for its management account and for the account accepting its invitation. Tests
+	// replace it: moto has no handshakes.
+	NewGovCloudOrganization func(sdkaws.Config) awsclient.GovCloudOrganization
 	// InUsePollInterval between looks at a ProviderConfig whose deletion waits for its users;
 	// DefaultInUsePollInterval when zero.
 	InUsePollInterval time.Duration
@@ -103,6 +107,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.NewAccountCreator == nil {
 		o.NewAccountCreator = func(cfg sdkaws.Config) awsclient.AccountCreator { return organizations.NewFromConfig(cfg) }
+	}
+	if o.NewGovCloudOrganization == nil {
+		o.NewGovCloudOrganization = func(cfg sdkaws.Config) awsclient.GovCloudOrganization { return organizations.NewFromConfig(cfg) }
 	}
 	return o
 }
@@ -153,7 +160,7 @@ func Setup(mgr ctrl.Manager, o Options) error {
 			func() *awsv1.ClusterProviderConfig { return &awsv1.ClusterProviderConfig{} }, o),
 		kind[*awsv1.Account]{name: "aws-account", obj: &awsv1.Account{}, gvk: awsv1.AccountGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.Account] {
-				return &accountConnector{resolver: r, record: rec, newCreator: o.NewAccountCreator}
+				return &accountConnector{resolver: r, record: rec, newCreator: o.NewAccountCreator, newGovCloudOrg: o.NewGovCloudOrganization}
 			},
 			// Organizations assigns the account ID; it becomes the external-name when known.
 			opts: []managed.ReconcilerOption{managed.WithInitializers()},

@@ -3,6 +3,7 @@ package awsclient
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -54,10 +55,18 @@ func NewResolver(kube client.Reader, load ...func(*config.LoadOptions) error) *R
 
 // Config returns the AWS configuration for calls made on behalf of mg in region.
 func (r *Resolver) Config(ctx context.Context, mg resource.ModernManaged, region string) (aws.Config, error) {
-	spec, uid, generation, secretNS, err := r.providerConfig(ctx, mg)
+	return r.ConfigFor(ctx, mg.GetProviderConfigReference(), mg.GetNamespace(), region)
+}
+
+// ConfigFor returns the AWS configuration of the ProviderConfig or ClusterProviderConfig ref names
+// (a ProviderConfig in namespace), in region, with the roles of then assumed after the config's
+// own chain: for calls made inside an account reached through the config.
+func (r *Resolver) ConfigFor(ctx context.Context, ref *xpv2.ProviderConfigReference, namespace, region string, then ...awsv1.AssumeRole) (aws.Config, error) {
+	spec, uid, generation, secretNS, err := r.providerConfig(ctx, ref, namespace)
 	if err != nil {
 		return aws.Config{}, err
 	}
+	spec.AssumeRoleChain = append(slices.Clone(spec.AssumeRoleChain), then...)
 	var static aws.CredentialsProvider
 	var version string
 	if spec.Credentials.Source == awsv1.CredentialsSecret {
@@ -66,6 +75,9 @@ func (r *Resolver) Config(ctx context.Context, mg resource.ModernManaged, region
 		}
 	}
 	key := string(uid) + "/" + region
+	for _, step := range then {
+		key += "/" + step.RoleARN + step.AccountID + ":" + step.RoleName + ":" + step.ExternalID + ":" + step.RoleSessionName
+	}
 	fingerprint := fmt.Sprintf("%d/%s", generation, version)
 	r.mu.Lock()
 	cached, ok := r.creds[key]
@@ -146,18 +158,17 @@ func useFIPS(spec awsv1.ProviderConfigSpec, region string) bool {
 	return FIPSByDefault(region)
 }
 
-// providerConfig returns the spec of the ProviderConfig mg references, its UID and generation, and
-// the namespace its Secret may be read from.
-func (r *Resolver) providerConfig(ctx context.Context, mg resource.ModernManaged) (spec awsv1.ProviderConfigSpec, uid types.UID, generation int64, secretNS string, err error) {
-	ref := mg.GetProviderConfigReference()
+// providerConfig returns the spec of the config ref names (a ProviderConfig in namespace), its
+// UID and generation, and the namespace its Secret may be read from.
+func (r *Resolver) providerConfig(ctx context.Context, ref *xpv2.ProviderConfigReference, namespace string) (spec awsv1.ProviderConfigSpec, uid types.UID, generation int64, secretNS string, err error) {
 	if ref == nil {
 		ref = &xpv2.ProviderConfigReference{Kind: awsv1.ClusterProviderConfigGroupVersionKind.Kind, Name: "default"}
 	}
 	switch ref.Kind {
 	case awsv1.ProviderConfigGroupVersionKind.Kind:
 		pc := &awsv1.ProviderConfig{}
-		if err := r.kube.Get(ctx, types.NamespacedName{Namespace: mg.GetNamespace(), Name: ref.Name}, pc); err != nil {
-			return spec, "", 0, "", errors.Wrapf(err, "cannot get ProviderConfig %s/%s", mg.GetNamespace(), ref.Name)
+		if err := r.kube.Get(ctx, types.NamespacedName{Namespace: namespace, Name: ref.Name}, pc); err != nil {
+			return spec, "", 0, "", errors.Wrapf(err, "cannot get ProviderConfig %s/%s", namespace, ref.Name)
 		}
 		// A namespaced ProviderConfig reads Secrets in its own namespace only; the CRD refuses a
 		// namespace, and this keeps that true for objects written before the rule existed.

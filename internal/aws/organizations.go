@@ -36,7 +36,28 @@ type AccountCreator interface {
 	ListCreateAccountStatus(ctx context.Context, in *organizations.ListCreateAccountStatusInput, o ...func(*organizations.Options)) (*organizations.ListCreateAccountStatusOutput, error)
 }
 
+// GovCloudOrganization is what the Account client calls in an AWS GovCloud (US) organization to
+// have a standalone GovCloud account join it and place it in its OU. Its management account sends
+// the invitation; AcceptHandshake alone is called from inside the invited account.
+// *organizations.Client satisfies it.
+//
+// It is separate because moto has no handshakes (InviteAccountToOrganization, AcceptHandshake,
+// ListHandshakesForOrganization) and no way for an existing account to join an organization. The
+// tests point it at an httptest server speaking the real Organizations JSON protocol that plays the
+// whole GovCloud organization for these calls (see internal/moto.GovCloudOrganizationServer).
+type GovCloudOrganization interface {
+	DescribeAccount(ctx context.Context, in *organizations.DescribeAccountInput, o ...func(*organizations.Options)) (*organizations.DescribeAccountOutput, error)
+	ListRoots(ctx context.Context, in *organizations.ListRootsInput, o ...func(*organizations.Options)) (*organizations.ListRootsOutput, error)
+	ListOrganizationalUnitsForParent(ctx context.Context, in *organizations.ListOrganizationalUnitsForParentInput, o ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error)
+	ListParents(ctx context.Context, in *organizations.ListParentsInput, o ...func(*organizations.Options)) (*organizations.ListParentsOutput, error)
+	MoveAccount(ctx context.Context, in *organizations.MoveAccountInput, o ...func(*organizations.Options)) (*organizations.MoveAccountOutput, error)
+	ListHandshakesForOrganization(ctx context.Context, in *organizations.ListHandshakesForOrganizationInput, o ...func(*organizations.Options)) (*organizations.ListHandshakesForOrganizationOutput, error)
+	InviteAccountToOrganization(ctx context.Context, in *organizations.InviteAccountToOrganizationInput, o ...func(*organizations.Options)) (*organizations.InviteAccountToOrganizationOutput, error)
+	AcceptHandshake(ctx context.Context, in *organizations.AcceptHandshakeInput, o ...func(*organizations.Options)) (*organizations.AcceptHandshakeOutput, error)
+}
+
 var (
-	_ Organizations  = &organizations.Client{}
-	_ AccountCreator = &organizations.Client{}
+	_ Organizations        = &organizations.Client{}
+	_ AccountCreator       = &organizations.Client{}
+	_ GovCloudOrganization = &organizations.Client{}
 )

@@ -39,6 +39,10 @@ type AccountCreationServer struct {
 	// FailWith, when set, ends every creation FAILED with this reason instead of creating it.
 	FailWith orgtypes.CreateAccountFailureReason
 
+	// GovCloud, when set, receives the GovCloud account of every GovCloud creation that succeeds,
+	// standalone, as AWS leaves it.
+	GovCloud *GovCloudOrganizationServer
+
 	moto *organizations.Client
 
 	mu        sync.Mutex
@@ -199,6 +203,9 @@ func (a *AccountCreationServer) complete(ctx context.Context, req *createRequest
 	req.status.CompletedTimestamp = aws.Time(time.Now())
 	if req.govCloud {
 		req.status.GovCloudAccountId = aws.String(fmt.Sprintf("9%011d", a.seq))
+		if a.GovCloud != nil {
+			a.GovCloud.AddStandaloneAccount(*req.status.GovCloudAccountId, aws.ToString(req.status.AccountName), req.email)
+		}
 	}
 	return nil
 }
@@ -220,10 +227,10 @@ func (a *AccountCreationServer) list(states []orgtypes.CreateAccountState) map[s
 func wireStatus(s orgtypes.CreateAccountStatus) map[string]any {
 	m := map[string]any{"Id": aws.ToString(s.Id), "AccountName": aws.ToString(s.AccountName), "State": string(s.State)}
 	if s.RequestedTimestamp != nil {
-		m["RequestedTimestamp"] = float64(s.RequestedTimestamp.UnixMilli()) / 1000
+		m["RequestedTimestamp"] = epoch(*s.RequestedTimestamp)
 	}
 	if s.CompletedTimestamp != nil {
-		m["CompletedTimestamp"] = float64(s.CompletedTimestamp.UnixMilli()) / 1000
+		m["CompletedTimestamp"] = epoch(*s.CompletedTimestamp)
 	}
 	if s.AccountId != nil {
 		m["AccountId"] = *s.AccountId

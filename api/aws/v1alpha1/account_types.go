@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -9,12 +10,55 @@ import (
 // request: a GovCloud account's ID is only ever reported by DescribeCreateAccountStatus.
 const AnnotationCreateAccountRequestID = "aws.zonekeeper.dev/create-account-request-id"
 
+// AnnotationReinviteAfter, set to the ID of a GovCloud invitation that was declined, canceled or
+// expired, lets ZoneKeeper invite the GovCloud account again. Without it an ended invitation is
+// reported and left alone: someone may have declined it on purpose.
+const AnnotationReinviteAfter = "aws.zonekeeper.dev/govcloud-reinvite-after"
+
+// DefaultGovCloudOrganizationRegion is where AWS Organizations is called for a GovCloud
+// organization.
+const DefaultGovCloudOrganizationRegion = "us-gov-west-1"
+
+// GovCloudOrganization says which AWS GovCloud (US) organization the GovCloud account of a
+// CreateGovCloudAccount pair joins. CreateGovCloudAccount leaves that account standalone, outside
+// any organization, so without this it carries none of the GovCloud organization's policies.
+type GovCloudOrganization struct {
+	// ProviderConfigRef names the ProviderConfig or ClusterProviderConfig of the GovCloud
+	// organization's management account. The invitation is sent with it, and accepted inside the
+	// GovCloud account through roleName, assumed from it.
+	// +required
+	ProviderConfigRef xpv2.ProviderConfigReference `json:"providerConfigRef"`
+
+	// Region of the GovCloud organization's Organizations endpoint.
+	// +kubebuilder:default=us-gov-west-1
+	// +kubebuilder:validation:Pattern=`^us-gov-[a-z]+-[0-9]+$`
+	// +optional
+	Region string `json:"region,omitempty"`
+
+	// OrganizationalUnit is the path of the OU below the GovCloud organization's root the account
+	// is placed in once it has joined. The OUs must exist. Unset: the root.
+	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:Pattern=`^[^/]+(/[^/]+)*$`
+	// +optional
+	OrganizationalUnit string `json:"organizationalUnit,omitempty"`
+
+	// RoleName is the role in the GovCloud account that accepts the invitation.
+	// CreateGovCloudAccount makes it (spec.forProvider.roleName) for the GovCloud account paired
+	// with the commercial management account, which is normally the GovCloud organization's
+	// management account.
+	// +kubebuilder:default=OrganizationAccountAccessRole
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	RoleName string `json:"roleName,omitempty"`
+}
+
 // AccountParameters are the desired state of an AWS account in AWS Organizations.
 //
 // +kubebuilder:validation:XValidation:rule="self.email == oldSelf.email",message="is immutable: the email identifies the AWS account; create another Account for another account",fieldPath=".email"
 // +kubebuilder:validation:XValidation:rule="self.govCloud == oldSelf.govCloud",message="is immutable: an account cannot move between the commercial and GovCloud partitions",fieldPath=".govCloud"
 // +kubebuilder:validation:XValidation:rule="self.region == oldSelf.region",message="is immutable: the region selects the organization the account belongs to",fieldPath=".region"
 // +kubebuilder:validation:XValidation:rule="!self.govCloud || !self.region.startsWith('us-gov-')",message="CreateGovCloudAccount is called in the commercial organization: with govCloud true, region must be a commercial region such as us-east-1",fieldPath=".region"
+// +kubebuilder:validation:XValidation:rule="self.govCloud || !has(self.govCloudOrganization)",message="only the GovCloud account of a govCloud pair can join a GovCloud organization: set govCloud true or remove govCloudOrganization",fieldPath=".govCloudOrganization"
 type AccountParameters struct {
 	// Region of the Organizations endpoint called: a commercial region (us-east-1) for a commercial
 	// organization, including one creating GovCloud accounts, or us-gov-west-1 for a GovCloud
@@ -59,6 +103,13 @@ type AccountParameters struct {
 	// +optional
 	RoleName string `json:"roleName,omitempty"`
 
+	// GovCloudOrganization, with govCloud, has the GovCloud account join this AWS GovCloud (US)
+	// organization: ZoneKeeper invites it from the organization's management account, accepts
+	// the invitation inside the account, and moves it to its OU. Unset: the GovCloud account stays
+	// standalone.
+	// +optional
+	GovCloudOrganization *GovCloudOrganization `json:"govCloudOrganization,omitempty"`
+
 	// Tags of the account in AWS Organizations. ZoneKeeper adds zonekeeper.dev/managed-by.
 	// +optional
 	Tags map[string]string `json:"tags,omitempty"`
@@ -82,6 +133,20 @@ type AccountObservation struct {
 	CreateState string `json:"createState,omitempty"`
 	// FailureReason AWS gave when CreateState is FAILED.
 	FailureReason string `json:"failureReason,omitempty"`
+	// GovCloudOrganization is the GovCloud account's membership of spec.forProvider.govCloudOrganization.
+	GovCloudOrganization *GovCloudMembership `json:"govCloudOrganization,omitempty"`
+}
+
+// GovCloudMembership is how far the GovCloud account has got into its GovCloud organization.
+type GovCloudMembership struct {
+	// Joined is true once the GovCloud organization lists the account as a member.
+	Joined bool `json:"joined"`
+	// ParentID is the ID of the root or OU the account is in, once joined.
+	ParentID string `json:"parentID,omitempty"`
+	// HandshakeID of the latest invitation of the account.
+	HandshakeID string `json:"handshakeID,omitempty"`
+	// HandshakeState of that invitation: REQUESTED, OPEN, ACCEPTED, DECLINED, CANCELED or EXPIRED.
+	HandshakeState string `json:"handshakeState,omitempty"`
 }
 
 // AccountSpec is the desired state of an Account.

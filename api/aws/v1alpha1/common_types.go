@@ -37,6 +37,11 @@ const (
 	// DescribeCreateAccountStatus FailureReason). ZoneKeeper does not retry on its own: fix the
 	// cause, then delete the object or remove its crossplane.io/external-name annotation.
 	ReasonCreateFailed xpv2.ConditionReason = "CreateFailed"
+
+	// ReasonInvitationEnded: the GovCloud account's invitation to its GovCloud organization was
+	// declined, canceled or expired. ZoneKeeper does not invite again on its own: set the
+	// aws.zonekeeper.dev/govcloud-reinvite-after annotation to the handshake ID to do so.
+	ReasonInvitationEnded xpv2.ConditionReason = "InvitationEnded"
 )
 
 // ManagementPolicy shorthands used by ZoneKeeper and its tests.

@@ -1,0 +1,220 @@
+package aws_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
+
+	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
+	awsctrl "github.com/zonekeeper/zonekeeper/controllers/aws"
+	awsclient "github.com/zonekeeper/zonekeeper/internal/aws"
+	"github.com/zonekeeper/zonekeeper/internal/moto"
+)
+
+// govCloudSetup starts the two Organizations stand-ins a GovCloud account's way into its GovCloud
+// organization needs: moto has neither CreateGovCloudAccount nor handshakes, nor a way for an
+// existing account to join an organization (see internal/moto). The account-creation stand-in
+// hands every GovCloud account it makes to the GovCloud organization stand-in, standalone.
+func govCloudSetup(t *testing.T) (awsctrl.Options, *moto.GovCloudOrganizationServer) {
+	t.Helper()
+	moto.Require(t, motoSrv, motoErr)
+	stub := moto.NewAccountCreationServer(motoSrv, orgRegion)
+	t.Cleanup(stub.Close)
+	gov := moto.NewGovCloudOrganizationServer(motoSrv)
+	t.Cleanup(gov.Close)
+	stub.GovCloud = gov
+	o := stubOptions(stub)
+	o.NewGovCloudOrganization = func(cfg sdkaws.Config) awsclient.GovCloudOrganization {
+		return organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = sdkaws.String(gov.URL) })
+	}
+	return o, gov
+}
+
+// newGovCloudAccount is a GovCloud Account joining the GovCloud organization whose management
+// account the namespace's ProviderConfig govcloud reaches.
+func newGovCloudAccount(ns, name, email, ou string) *awsv1.Account {
+	acc := newAccount(ns, name, email, true)
+	acc.Spec.ForProvider.GovCloudOrganization = &awsv1.GovCloudOrganization{
+		ProviderConfigRef: xpv2.ProviderConfigReference{Kind: "ProviderConfig", Name: "govcloud"}, OrganizationalUnit: ou,
+	}
+	return acc
+}
+
+// waitGovCloudID waits until the Account reports its GovCloud account's ID.
+func (z *zone) waitGovCloudID(acc *awsv1.Account) string {
+	z.t.Helper()
+	eventually(z.t, "the GovCloud account ID in status", func() error {
+		if err := z.get(acc); err != nil {
+			return err
+		}
+		if acc.Status.AtProvider.GovCloudAccountID == "" {
+			return errors.Errorf("no GovCloud account ID yet: status %+v, Synced %s", acc.Status.AtProvider, acc.GetCondition(xpv2.TypeSynced).Message)
+		}
+		return nil
+	})
+	return acc.Status.AtProvider.GovCloudAccountID
+}
+
+// invite sends an invitation to account id as the GovCloud organization's management account,
+// outside ZoneKeeper, and returns its ID.
+func invite(t *testing.T, gov *moto.GovCloudOrganizationServer, id string) string {
+	t.Helper()
+	c := organizations.NewFromConfig(awsConfig(t, "us-gov-west-1"), func(o *organizations.Options) { o.BaseEndpoint = sdkaws.String(gov.URL) })
+	out, err := c.InviteAccountToOrganization(t.Context(), &organizations.InviteAccountToOrganizationInput{
+		Target: &orgtypes.HandshakeParty{Type: orgtypes.HandshakePartyTypeAccount, Id: &id},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sdkaws.ToString(out.Handshake.Id)
+}
+
+// waitJoined waits until the Account reports its GovCloud account a member in OU ou, and checks
+// that the GovCloud organization agrees.
+func (z *zone) waitJoined(acc *awsv1.Account, gov *moto.GovCloudOrganizationServer, ou string) {
+	z.t.Helper()
+	eventually(z.t, "the GovCloud account a member in its OU", func() error {
+		if err := z.get(acc); err != nil {
+			return err
+		}
+		m := acc.Status.AtProvider.GovCloudOrganization
+		if m == nil || !m.Joined || m.ParentID != ou || m.HandshakeState != "ACCEPTED" {
+			return errors.Errorf("membership %+v, Synced %s", m, acc.GetCondition(xpv2.TypeSynced).Message)
+		}
+		return readyErr(acc)
+	})
+	if parent, ok := gov.Parent(acc.Status.AtProvider.GovCloudAccountID); !ok || parent != ou {
+		z.t.Errorf("the GovCloud organization has the account in %q (member %t), want %s", parent, ok, ou)
+	}
+}
+
+// TestGovCloudAccountJoinsItsGovCloudOrganization follows a GovCloud account into its GovCloud
+// organization. The organization's ProviderConfig is missing at first, which is reported and does
+// not hold up the account's creation. An invitation sent meanwhile stands for one whose reply was
+// lost in a crash: ZoneKeeper accepts it (from inside the GovCloud account: the stand-in asks
+// moto's STS who signed) instead of sending a second, then moves the account into its OU. Removed
+// from the organization later, the account is invited and joins again, and an event says so.
+func TestGovCloudAccountJoinsItsGovCloudOrganization(t *testing.T) {
+	o, gov := govCloudSetup(t)
+	ou := gov.AddOrganizationalUnit("Workloads/Evidence")
+	z := newZone(t, o)
+	newOrg(t)
+	acc := newGovCloudAccount(z.ns, "evidence-gov", "aws+govjoin@mpd.example.gov", "Workloads/Evidence")
+	z.create(acc)
+	id := z.waitGovCloudID(acc)
+	eventually(t, "Synced=False naming the missing ProviderConfig", func() error {
+		if err := z.get(acc); err != nil {
+			return err
+		}
+		if c := acc.GetCondition(xpv2.TypeSynced); c.Status != corev1.ConditionFalse || !strings.Contains(c.Message, "govcloud") {
+			return errors.Errorf("Synced %s: %s", c.Status, c.Message)
+		}
+		return nil
+	})
+
+	pending := invite(t, gov, id)
+	z.create(z.providerConfig("govcloud"))
+	z.waitJoined(acc, gov, ou)
+	if got := acc.Status.AtProvider.GovCloudOrganization.HandshakeID; got != pending {
+		t.Errorf("handshake %s in status, want the open invitation %s", got, pending)
+	}
+	if n := gov.Invitations(); n != 1 {
+		t.Errorf("%d invitations, want 1: an open invitation is accepted, not sent again", n)
+	}
+	if n := gov.Calls("AcceptHandshake"); n != 1 {
+		t.Errorf("%d AcceptHandshake calls, want 1", n)
+	}
+
+	gov.RemoveAccount(id)
+	z.waitEvent(acc.Name, "RepairedDrift", "no longer a member of the GovCloud organization")
+	z.waitJoined(acc, gov, ou)
+	if n := gov.Invitations(); n != 2 {
+		t.Errorf("%d invitations after the account left, want 2", n)
+	}
+}
+
+// TestGovCloudInvitationEndedIsReportedNotResent finds the only invitation of a GovCloud account
+// declined. ZoneKeeper reports it on Ready with the handshake, records one event, and sends no
+// new invitation over several polls; the reinvite annotation naming that handshake makes it invite
+// and join.
+func TestGovCloudInvitationEndedIsReportedNotResent(t *testing.T) {
+	o, gov := govCloudSetup(t)
+	z := newZone(t, o)
+	newOrg(t)
+	acc := newGovCloudAccount(z.ns, "declined-gov", "aws+govdecline@mpd.example.gov", "")
+	z.create(acc)
+	id := z.waitGovCloudID(acc)
+	declined := invite(t, gov, id)
+	gov.EndInvitations(orgtypes.HandshakeStateDeclined)
+	z.create(z.providerConfig("govcloud"))
+
+	eventually(t, "Ready=False InvitationEnded", func() error {
+		if err := z.get(acc); err != nil {
+			return err
+		}
+		c := acc.GetCondition(xpv2.TypeReady)
+		if c.Status != corev1.ConditionFalse || c.Reason != awsv1.ReasonInvitationEnded || !strings.Contains(c.Message, declined) || !strings.Contains(c.Message, "DECLINED") {
+			return errors.Errorf("Ready %s %s: %s", c.Status, c.Reason, c.Message)
+		}
+		if c.ObservedGeneration != acc.Generation {
+			return errors.Errorf("Ready observedGeneration %d, generation %d", c.ObservedGeneration, acc.Generation)
+		}
+		return nil
+	})
+	z.waitEvent(acc.Name, "InvitationEnded", declined, awsv1.AnnotationReinviteAfter)
+	time.Sleep(3 * time.Second) // three poll intervals
+	if n := gov.Invitations(); n != 1 {
+		t.Fatalf("%d invitations, want 1: a declined invitation is not sent again on its own", n)
+	}
+	if n := z.countEvents(acc.Name, "InvitationEnded"); n != 1 {
+		t.Errorf("%d InvitationEnded events over several polls, want 1", n)
+	}
+	if err := z.get(acc); err == nil && acc.GetCondition(xpv2.TypeSynced).Status != corev1.ConditionTrue {
+		t.Errorf("Synced %+v: an ended invitation is reported, not a reconcile error", acc.GetCondition(xpv2.TypeSynced))
+	}
+
+	z.update(acc, func() { meta.AddAnnotations(acc, map[string]string{awsv1.AnnotationReinviteAfter: declined}) })
+	z.waitJoined(acc, gov, moto.GovCloudRootID)
+	if n := gov.Invitations(); n != 2 {
+		t.Errorf("%d invitations after the reinvite annotation, want 2", n)
+	}
+	if got := acc.Status.AtProvider.GovCloudOrganization.HandshakeID; got == declined {
+		t.Errorf("status still names the declined invitation %s", got)
+	}
+}
+
+// TestGovCloudOrganizationOnlyWithGovCloud refuses a commercial Account that asks to join a
+// GovCloud organization: only the GovCloud account of a pair can.
+func TestGovCloudOrganizationOnlyWithGovCloud(t *testing.T) {
+	z := setupZone(t)
+	acc := newGovCloudAccount(z.ns, "commercial", "aws+commercial@mpd.example.gov", "")
+	acc.Spec.ForProvider.GovCloud = false
+	err := k8s.Create(t.Context(), acc)
+	if err == nil || !strings.Contains(err.Error(), "spec.forProvider.govCloudOrganization") || !strings.Contains(err.Error(), "set govCloud true") {
+		t.Errorf("create: %v, want a refusal naming spec.forProvider.govCloudOrganization", err)
+	}
+}
+
+// countEvents counts the events about name with reason, each repetition of a series too.
+func (z *zone) countEvents(name, reason string) int {
+	n := 0
+	for _, e := range z.events(name) {
+		if e.Reason != reason {
+			continue
+		}
+		n++
+		if e.Series != nil {
+			n += int(e.Series.Count) - 1
+		}
+	}
+	return n
+}
