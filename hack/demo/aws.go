@@ -47,6 +47,9 @@ const (
 type fakeAWS struct {
 	moto     *moto.Server
 	accounts *moto.AccountCreationServer
+	// govCloud plays the GovCloud organization the zone's GovCloud account joins: moto has no
+	// invitations, so it stands in for the whole organization (see internal/moto).
+	govCloud *moto.GovCloudOrganizationServer
 }
 
 func startAWS(ctx context.Context) (*fakeAWS, error) {
@@ -55,7 +58,9 @@ func startAWS(ctx context.Context) (*fakeAWS, error) {
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot start moto")
 	}
-	f := &fakeAWS{moto: srv, accounts: moto.NewAccountCreationServer(srv, orgRegion)}
+	f := &fakeAWS{moto: srv, accounts: moto.NewAccountCreationServer(srv, orgRegion), govCloud: moto.NewGovCloudOrganizationServer(srv)}
+	f.accounts.GovCloud = f.govCloud
+	f.govCloud.AddOrganizationalUnit("Workloads/Prod")
 	org := organizations.NewFromConfig(f.config(ctx, orgRegion))
 	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
 		f.stop()
@@ -75,13 +80,14 @@ func startAWS(ctx context.Context) (*fakeAWS, error) {
 		}
 		parent = out.OrganizationalUnit.Id
 	}
-	fmt.Printf("    moto at %s with an organization and the OU Workloads/Prod\n", srv.URL)
+	fmt.Printf("    moto at %s with an organization and the OU Workloads/Prod; a GovCloud organization with the same OU at %s\n", srv.URL, f.govCloud.URL)
 	return f, nil
 }
 
 func (f *fakeAWS) stop() {
 	step("stopping moto")
 	f.accounts.Close()
+	f.govCloud.Close()
 	_ = f.moto.Stop()
 }
 
@@ -206,6 +212,11 @@ func (f *fakeAWS) printAWS(ctx context.Context, c client.Client) error {
 			return err
 		}
 		fmt.Printf("    zone %s, account %s, region %s:\n", z.Name, z.Status.AccountID, z.Spec.Cloud.Region)
+		if z.Spec.Account.GovCloud {
+			if err := f.printGovCloudMembership(ctx, z.Status.AccountID); err != nil {
+				return err
+			}
+		}
 		vpcs, err := ec2.NewFromConfig(cfg).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{VpcIds: []string{z.Status.NetworkID}})
 		if err != nil || len(vpcs.Vpcs) == 0 {
 			return errors.Wrapf(err, "cannot read VPC %s", z.Status.NetworkID)
@@ -246,6 +257,23 @@ func (f *fakeAWS) printAWS(ctx context.Context, c client.Client) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// printGovCloudMembership shows where the GovCloud organization has the GovCloud account id.
+func (f *fakeAWS) printGovCloudMembership(ctx context.Context, id string) error {
+	cfg := f.config(ctx, awsv1.DefaultGovCloudOrganizationRegion)
+	org := organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = sdkaws.String(f.govCloud.URL) })
+	acc, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &id})
+	if err != nil {
+		return errors.Wrapf(err, "cannot find GovCloud account %s in the GovCloud organization", id)
+	}
+	parents, err := org.ListParents(ctx, &organizations.ListParentsInput{ChildId: &id})
+	if err != nil || len(parents.Parents) == 0 {
+		return errors.Wrapf(err, "cannot read the parent of GovCloud account %s", id)
+	}
+	fmt.Printf("      GovCloud organization: member since %s (%s), in %s %s\n", sdkaws.ToTime(acc.Account.JoinedTimestamp).Format(time.TimeOnly),
+		acc.Account.JoinedMethod, parents.Parents[0].Type, sdkaws.ToString(parents.Parents[0].Id))
 	return nil
 }
 

@@ -128,7 +128,7 @@ func run(ctx context.Context, o options) (retErr error) {
 	stopManager, err := startProcess(ctx, o, "manager", o.zonekeeper, "manager", "--kubeconfig", kubeconfig,
 		"--metrics-bind-address", "0", "--disable-webhooks",
 		"--zone-namespace", demoNamespace, "--organization-region", orgRegion,
-		"--account-creation-endpoint", aws.accounts.URL, "--poll-interval", "1m",
+		"--account-creation-endpoint", aws.accounts.URL, "--govcloud-organization-endpoint", aws.govCloud.URL, "--poll-interval", "1m",
 		"--service-account-issuer", demoIssuer)
 	if err != nil {
 		return err

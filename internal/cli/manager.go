@@ -49,6 +49,7 @@ type managerOptions struct {
 	zoneNamespace  string
 	orgRegion      string
 	accountCreator string
+	govCloudOrg    string
 	saIssuer       string
 	zap            zap.Options
 }
@@ -75,6 +76,7 @@ func newManagerCommand() *cobra.Command {
 	f.StringVar(&o.orgRegion, "organization-region", "us-east-1", "region of the AWS Organizations endpoint accounts are created through")
 	f.StringVar(&o.saIssuer, "service-account-issuer", "", "the cluster's OIDC issuer (host/path, no https://) that IAM trusts for IRSA; workload roles are composed only with it")
 	f.StringVar(&o.accountCreator, "account-creation-endpoint", "", "send the Organizations account-creation calls (CreateAccount, CreateGovCloudAccount, DescribeCreateAccountStatus, ListCreateAccountStatus) to this URL instead; for emulators that lack them, such as the demo's")
+	f.StringVar(&o.govCloudOrg, "govcloud-organization-endpoint", "", "send the calls made in GovCloud organizations (invitations of GovCloud accounts, their acceptance, membership and OU placement) to this URL instead; for emulators that lack handshakes, such as the demo's")
 	zfs := flag.NewFlagSet("zap", flag.ContinueOnError)
 	o.zap.BindFlags(zfs)
 	f.AddGoFlagSet(zfs)
@@ -121,6 +123,12 @@ func runManager(o managerOptions) error {
 	if o.accountCreator != "" {
 		endpoint := o.accountCreator
 		awsOpts.NewAccountCreator = func(cfg sdkaws.Config) awsclient.AccountCreator {
+			return organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = &endpoint })
+		}
+	}
+	if o.govCloudOrg != "" {
+		endpoint := o.govCloudOrg
+		awsOpts.NewGovCloudOrganization = func(cfg sdkaws.Config) awsclient.GovCloudOrganization {
 			return organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = &endpoint })
 		}
 	}

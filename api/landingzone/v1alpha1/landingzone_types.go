@@ -107,6 +107,15 @@ type AWSAccountSpec struct {
 	// the account, cannot. Required to provision a GovCloud zone.
 	// +optional
 	GovCloudProviderConfigRef *ProviderConfigReference `json:"govCloudProviderConfigRef,omitempty"`
+
+	// GovCloudOrganizationalUnit is the path of the OU in the GovCloud organization the GovCloud
+	// account joins (the organization of govCloudProviderConfigRef). CreateGovCloudAccount leaves
+	// the GovCloud account outside any organization; ZoneKeeper invites it into that one, accepts
+	// the invitation inside it, and moves it here. The OUs must exist. Unset: the root.
+	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:Pattern=`^[^/]+(/[^/]+)*$`
+	// +optional
+	GovCloudOrganizationalUnit string `json:"govCloudOrganizationalUnit,omitempty"`
 }
 
 // AzureWorkloadType is the Azure subscription offer type.
