@@ -86,6 +86,8 @@ type accountClient struct {
 	// nothing to do; invitationEnded, an invitation that ended without it joining.
 	join            *govCloudJoin
 	invitationEnded *orgtypes.Handshake
+	// govErr is what stopped the GovCloud organization from being read; Update returns it.
+	govErr error
 }
 
 func (c *accountClient) Observe(ctx context.Context, mg *awsv1.Account) (managed.ExternalObservation, error) {
@@ -165,6 +167,9 @@ func (c *accountClient) followCreation(ctx context.Context, mg *awsv1.Account, r
 	case orgtypes.CreateAccountStateSucceeded:
 		at.AccountID, at.GovCloudAccountID, at.FailureReason = sdkaws.ToString(s.AccountId), sdkaws.ToString(s.GovCloudAccountId), ""
 		meta.SetExternalName(mg, at.AccountID)
+		// Saved with the external-name. A request found after a crash has not been recorded yet,
+		// and only it ever reports the GovCloud account's ID.
+		meta.AddAnnotations(mg, map[string]string{awsv1.AnnotationCreateAccountRequestID: request})
 		return managed.ExternalObservation{}, true, nil
 	case orgtypes.CreateAccountStateFailed:
 		at.FailureReason = string(s.FailureReason)
@@ -227,12 +232,20 @@ func (c *accountClient) observeAccount(ctx context.Context, mg *awsv1.Account, i
 		}
 	}
 	active := state == string(orgtypes.AccountStateActive)
+	if p.GovCloudOrganization == nil {
+		at.GovCloudOrganization = nil
+	}
 	// An external-name just learned is saved by updating the object, which replaces the status in
 	// memory with the stored one: what the GovCloud organization says would be lost. It is read on
-	// the next pass, which that update starts.
-	if p.GovCloud && p.GovCloudOrganization != nil && active && !meta.WasDeleted(mg) && !c.renamed {
-		if err := c.observeGovCloud(ctx, mg); err != nil {
-			return managed.ExternalObservation{}, err
+	// the next pass, which that update starts. Without late initialization nothing is saved, so
+	// there is nothing to wait for.
+	waitForSave := c.renamed && lateInitializes(mg)
+	if p.GovCloud && p.GovCloudOrganization != nil && active && !meta.WasDeleted(mg) && !waitForSave {
+		// The GovCloud organization is reached through another config: its errors must not keep
+		// the commercial account from being observed and repaired, so Update reports them.
+		c.govErr = c.observeGovCloud(ctx, mg)
+		if c.govErr != nil && onlyObserves(mg) {
+			return managed.ExternalObservation{}, c.govErr
 		}
 	}
 	switch {
@@ -243,11 +256,14 @@ func (c *accountClient) observeAccount(ctx context.Context, mg *awsv1.Account, i
 	default:
 		setReady(mg, xpv2.Unavailable().WithMessage("account state is "+state))
 	}
-	driftObserved(c.record, mg, c.drift)
 	diff := c.drift
 	if c.join != nil && !c.join.member && len(c.drift) == 0 {
 		// Joining for the first time is not drift, but it is work for Update.
 		diff = []string{fmt.Sprintf("GovCloud account %s is to join the GovCloud organization", c.join.id)}
+	}
+	driftObserved(c.record, mg, diff)
+	if c.govErr != nil {
+		diff = append(diff, "the GovCloud organization could not be read")
 	}
 	return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: len(diff) == 0, Diff: strings.Join(diff, "; ")}, nil
 }
@@ -325,17 +341,31 @@ func ouID(ctx context.Context, org orgTree, path string) (string, error) {
 }
 
 // fillGovCloudID reads the GovCloud account ID from the create request: Organizations in the
-// commercial partition reports it nowhere else.
+// commercial partition reports it nowhere else. Without a recorded request (an adopted account),
+// it looks for the request among those AWS still lists (90 days).
 func (c *accountClient) fillGovCloudID(ctx context.Context, mg *awsv1.Account) error {
-	request := mg.GetAnnotations()[awsv1.AnnotationCreateAccountRequestID]
-	if request == "" {
-		return nil // adopted: the request is unknown
+	at := &mg.Status.AtProvider
+	if request := mg.GetAnnotations()[awsv1.AnnotationCreateAccountRequestID]; request != "" {
+		out, err := c.create.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: &request})
+		if err != nil {
+			return awsclient.Wrapf(err, "cannot describe account creation request %s", request)
+		}
+		at.GovCloudAccountID = sdkaws.ToString(out.CreateAccountStatus.GovCloudAccountId)
+		return nil
 	}
-	out, err := c.create.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: &request})
-	if err != nil {
-		return awsclient.Wrapf(err, "cannot describe account creation request %s", request)
+	requests := organizations.NewListCreateAccountStatusPaginator(c.create, &organizations.ListCreateAccountStatusInput{States: []orgtypes.CreateAccountState{orgtypes.CreateAccountStateSucceeded}})
+	for requests.HasMorePages() {
+		page, err := requests.NextPage(ctx)
+		if err != nil {
+			return awsclient.Wrap(err, "cannot list account creation requests")
+		}
+		for _, r := range page.CreateAccountStatuses {
+			if sdkaws.ToString(r.AccountId) == at.AccountID && r.GovCloudAccountId != nil {
+				at.GovCloudAccountID = *r.GovCloudAccountId
+				return nil
+			}
+		}
 	}
-	mg.Status.AtProvider.GovCloudAccountID = sdkaws.ToString(out.CreateAccountStatus.GovCloudAccountId)
 	return nil
 }
 
@@ -381,6 +411,9 @@ func (c *accountClient) Update(ctx context.Context, mg *awsv1.Account) (managed.
 		if _, err := c.org.TagResource(ctx, &organizations.TagResourceInput{ResourceId: &c.id, Tags: orgTags(c.desired.Tags)}); err != nil {
 			return managed.ExternalUpdate{}, awsclient.Wrapf(err, "cannot tag account %s", c.id)
 		}
+	}
+	if c.govErr != nil {
+		return managed.ExternalUpdate{}, c.govErr
 	}
 	if c.join != nil {
 		if err := c.joinGovCloud(ctx, mg); err != nil {

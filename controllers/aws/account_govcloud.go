@@ -42,7 +42,7 @@ type govCloudJoin struct {
 // acting as its management account.
 func (c *accountClient) govCloudOrg(ctx context.Context, mg *awsv1.Account) (awsclient.GovCloudOrganization, error) {
 	o := mg.Spec.ForProvider.GovCloudOrganization
-	cfg, err := c.resolver.ConfigFor(ctx, &o.ProviderConfigRef, mg.GetNamespace(), govCloudRegion(o))
+	cfg, err := c.resolver.ConfigFor(ctx, &o.ProviderConfigRef, mg.GetNamespace(), awsv1.GovCloudOrganizationRegion)
 	if err != nil {
 		return nil, errors.Wrap(err, "cannot connect to the GovCloud organization's management account")
 	}
@@ -53,28 +53,25 @@ func (c *accountClient) govCloudOrg(ctx context.Context, mg *awsv1.Account) (aws
 // through the role CreateGovCloudAccount made there, assumed from the GovCloud management account:
 // only the invited account can accept its invitation.
 func (c *accountClient) insideGovCloudAccount(ctx context.Context, mg *awsv1.Account, id string) (awsclient.GovCloudOrganization, error) {
-	o := mg.Spec.ForProvider.GovCloudOrganization
-	role := awsv1.AssumeRole{AccountID: id, RoleName: cmp.Or(o.RoleName, awsv1.DefaultMemberRoleName), RoleSessionName: awsclient.DefaultRoleSessionName}
-	cfg, err := c.resolver.ConfigFor(ctx, &o.ProviderConfigRef, mg.GetNamespace(), govCloudRegion(o), role)
+	p := mg.Spec.ForProvider
+	o := p.GovCloudOrganization
+	role := awsv1.AssumeRole{AccountID: id, RoleName: cmp.Or(o.RoleName, p.RoleName, awsv1.DefaultMemberRoleName), RoleSessionName: awsclient.DefaultRoleSessionName}
+	cfg, err := c.resolver.ConfigFor(ctx, &o.ProviderConfigRef, mg.GetNamespace(), awsv1.GovCloudOrganizationRegion, role)
 	if err != nil {
 		return nil, errors.Wrapf(err, "cannot act inside GovCloud account %s to accept its invitation", id)
 	}
 	return c.newGovCloudOrg(cfg), nil
 }
 
-func govCloudRegion(o *awsv1.GovCloudOrganization) string {
-	return cmp.Or(o.Region, awsv1.DefaultGovCloudOrganizationRegion)
-}
-
 // observeGovCloud reads whether the GovCloud account of mg is a member of its GovCloud
 // organization, and in which OU. A membership still to be made is returned in c.join; a member
-// in the wrong OU, or an account that has left, is drift. An invitation that ended without the
-// account joining is reported on Ready and not sent again until a person says so.
+// in the wrong OU, or one that has left, is drift. An invitation that ended without the account
+// joining is reported on Ready and not sent again until a person says so.
 func (c *accountClient) observeGovCloud(ctx context.Context, mg *awsv1.Account) error {
 	at := &mg.Status.AtProvider
 	id := at.GovCloudAccountID
 	if id == "" {
-		return errors.Errorf("the GovCloud account ID of account %s is unknown (it was adopted, so its create request is not recorded), so it cannot join the GovCloud organization: set the %s annotation to the ID of the request that created it", at.AccountID, awsv1.AnnotationCreateAccountRequestID)
+		return errors.Errorf("the GovCloud account ID of account %s is unknown: no request that created it is recorded or still listed by AWS (it lists them for 90 days), so it cannot join the GovCloud organization; set the %s annotation to the ID of that request", at.AccountID, awsv1.AnnotationCreateAccountRequestID)
 	}
 	org, err := c.govCloudOrg(ctx, mg)
 	if err != nil {
@@ -88,6 +85,8 @@ func (c *accountClient) observeGovCloud(ctx context.Context, mg *awsv1.Account) 
 	_, err = org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &id})
 	switch {
 	case awsclient.IsCode(err, "AccountNotFoundException"):
+	case awsclient.IsCode(err, "AWSOrganizationsNotInUseException"):
+		return errors.Errorf("the account of %s %q is not in an organization, so GovCloud account %s has no organization to join: name the management account of a GovCloud organization in govCloudOrganization.providerConfigRef, or remove govCloudOrganization", mg.Spec.ForProvider.GovCloudOrganization.ProviderConfigRef.Kind, mg.Spec.ForProvider.GovCloudOrganization.ProviderConfigRef.Name, id)
 	case err != nil:
 		return awsclient.Wrapf(err, "cannot describe GovCloud account %s in the GovCloud organization", id)
 	default:
@@ -97,6 +96,17 @@ func (c *accountClient) observeGovCloud(ctx context.Context, mg *awsv1.Account) 
 			return err
 		}
 		m.Joined, m.ParentID = true, join.parent
+		if m.HandshakeID == "" || !ended(orgtypes.HandshakeState(m.HandshakeState)) && m.HandshakeState != string(orgtypes.HandshakeStateAccepted) {
+			// The pass that accepted it did not save so (it stopped, or its status write lost a
+			// race), or it joined outside ZoneKeeper: the organization still lists the invitation.
+			h, err := latestInvitation(ctx, org, id)
+			if err != nil {
+				return err
+			}
+			if h != nil {
+				m.HandshakeID, m.HandshakeState = sdkaws.ToString(h.Id), string(h.State)
+			}
+		}
 		if join.parent != join.want {
 			c.drift = append(c.drift, fmt.Sprintf("GovCloud account %s is in %s of the GovCloud organization, want %s (%s)", id, join.parent, cmp.Or(path, "the root"), join.want))
 		}
@@ -108,9 +118,11 @@ func (c *accountClient) observeGovCloud(ctx context.Context, mg *awsv1.Account) 
 	if err != nil {
 		return err
 	}
-	// A member when last observed, or by an accepted invitation: someone has removed it, which
-	// is drift to repair.
-	left := m.Joined || (invitation != nil && invitation.State == orgtypes.HandshakeStateAccepted)
+	if invitation == nil && ended(orgtypes.HandshakeState(m.HandshakeState)) {
+		// AWS lists an ended invitation for 30 days only; what was saved of it still stands.
+		invitation = &orgtypes.Handshake{Id: sdkaws.String(m.HandshakeID), State: orgtypes.HandshakeState(m.HandshakeState)}
+	}
+	left := m.Joined
 	m.Joined, m.ParentID = false, ""
 	if invitation != nil {
 		m.HandshakeID, m.HandshakeState = sdkaws.ToString(invitation.Id), string(invitation.State)
@@ -118,12 +130,16 @@ func (c *accountClient) observeGovCloud(ctx context.Context, mg *awsv1.Account) 
 	switch {
 	case invitation != nil && open(*invitation):
 		join.invitation = invitation
-	case invitation != nil && !left && mg.GetAnnotations()[awsv1.AnnotationReinviteAfter] != m.HandshakeID:
+	case invitation != nil && ended(invitation.State) && mg.GetAnnotations()[awsv1.AnnotationReinviteAfter] != m.HandshakeID:
 		c.invitationEnded = invitation
 		return nil
 	}
+	// Otherwise there is no invitation, the annotation asks for another, or the account joined
+	// (ACCEPTED) and has since been removed: it is invited (again).
 	c.join = join
 	if left {
+		// A member when last observed: someone has removed it, which is drift to repair. To keep it
+		// out of the organization, remove govCloudOrganization from the spec.
 		c.drift = append(c.drift, fmt.Sprintf("GovCloud account %s is no longer a member of the GovCloud organization", id))
 	}
 	return nil
@@ -151,30 +167,9 @@ func (c *accountClient) joinGovCloud(ctx context.Context, mg *awsv1.Account) err
 	}
 	m := at.GovCloudOrganization
 	if !j.member {
-		h := j.invitation
-		if h == nil {
-			// Observe listed the organization's invitations and found none open for the account:
-			// AWS refuses a second open invitation (DuplicateHandshakeException), so a crash
-			// between this call and the status patch cannot make two.
-			out, err := j.org.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
-				Target: &orgtypes.HandshakeParty{Type: orgtypes.HandshakePartyTypeAccount, Id: &j.id},
-				Notes:  sdkaws.String(fmt.Sprintf("ZoneKeeper Account %s/%s: GovCloud pair of %s", mg.GetNamespace(), mg.GetName(), mg.Status.AtProvider.AccountID)),
-			})
-			if err != nil {
-				return awsclient.Wrapf(err, "cannot invite GovCloud account %s to the GovCloud organization", j.id)
-			}
-			h = out.Handshake
-		}
-		m.HandshakeID, m.HandshakeState = sdkaws.ToString(h.Id), string(h.State)
-		inside, err := c.insideGovCloudAccount(ctx, mg, j.id)
-		if err != nil {
+		if err := c.acceptInvitation(ctx, mg, m); err != nil {
 			return err
 		}
-		_, err = inside.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Id})
-		if err != nil && !awsclient.IsCode(err, "HandshakeAlreadyInStateException") {
-			return awsclient.Wrapf(err, "cannot accept invitation %s inside GovCloud account %s", m.HandshakeID, j.id)
-		}
-		m.HandshakeState, m.Joined = string(orgtypes.HandshakeStateAccepted), true
 		parent, want, err := placement(ctx, j.org, j.id, mg.Spec.ForProvider.GovCloudOrganization.OrganizationalUnit)
 		if err != nil {
 			return err
@@ -186,7 +181,51 @@ func (c *accountClient) joinGovCloud(ctx context.Context, mg *awsv1.Account) err
 			return awsclient.Wrapf(err, "cannot move GovCloud account %s in the GovCloud organization", j.id)
 		}
 	}
-	m.ParentID = j.want
+	// Saved as a member only once it is placed: a pass that stops before that finds it a member
+	// in the wrong OU, never one that has left.
+	m.Joined, m.ParentID = true, j.want
+	return nil
+}
+
+// acceptInvitation accepts the open invitation Observe found, or sends one and accepts it.
+func (c *accountClient) acceptInvitation(ctx context.Context, mg *awsv1.Account, m *awsv1.GovCloudMembership) error {
+	j := c.join
+	h := j.invitation
+	if h == nil {
+		// Observe listed the organization's invitations and found none open for the account, and
+		// AWS refuses a second open invitation, so a pass that stopped after this call cannot make
+		// a second: the next finds this one.
+		out, err := j.org.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+			Target: &orgtypes.HandshakeParty{Type: orgtypes.HandshakePartyTypeAccount, Id: &j.id},
+			Notes:  sdkaws.String(fmt.Sprintf("ZoneKeeper Account %s/%s: GovCloud pair of %s", mg.GetNamespace(), mg.GetName(), mg.Status.AtProvider.AccountID)),
+		})
+		switch {
+		case awsclient.IsCode(err, "DuplicateAccountException"):
+			return nil // a member already: Observe read the organization before it listed the account
+		case awsclient.IsCode(err, "DuplicateHandshakeException"):
+			// An open invitation the list did not show yet.
+			if h, err = latestInvitation(ctx, j.org, j.id); err != nil {
+				return err
+			}
+			if h == nil || !open(*h) {
+				return errors.Errorf("AWS reports an open invitation of GovCloud account %s that the GovCloud organization does not list yet; retrying", j.id)
+			}
+		case err != nil:
+			return awsclient.Wrapf(err, "cannot invite GovCloud account %s to the GovCloud organization", j.id)
+		default:
+			h = out.Handshake
+		}
+	}
+	m.HandshakeID, m.HandshakeState = sdkaws.ToString(h.Id), string(h.State)
+	inside, err := c.insideGovCloudAccount(ctx, mg, j.id)
+	if err != nil {
+		return err
+	}
+	_, err = inside.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Id})
+	if err != nil && !awsclient.IsCode(err, "HandshakeAlreadyInStateException") {
+		return awsclient.Wrapf(err, "cannot accept invitation %s inside GovCloud account %s", m.HandshakeID, j.id)
+	}
+	m.HandshakeState = string(orgtypes.HandshakeStateAccepted)
 	return nil
 }
 
@@ -235,6 +274,11 @@ func latestInvitation(ctx context.Context, org awsclient.GovCloudOrganization, i
 		return sdkaws.ToTime(a.RequestedTimestamp).Compare(sdkaws.ToTime(b.RequestedTimestamp))
 	})
 	return &latest, nil
+}
+
+// ended reports whether an invitation ended without the account joining.
+func ended(s orgtypes.HandshakeState) bool {
+	return s == orgtypes.HandshakeStateDeclined || s == orgtypes.HandshakeStateCanceled || s == orgtypes.HandshakeStateExpired
 }
 
 // open reports whether an invitation can still be accepted.

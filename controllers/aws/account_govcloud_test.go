@@ -1,9 +1,9 @@
 package aws_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -99,7 +99,7 @@ func (z *zone) waitJoined(acc *awsv1.Account, gov *moto.GovCloudOrganizationServ
 
 // TestGovCloudAccountJoinsItsGovCloudOrganization follows a GovCloud account into its GovCloud
 // organization. The organization's ProviderConfig is missing at first, which is reported and does
-// not hold up the account's creation. An invitation sent meanwhile stands for one whose reply was
+// not hold up the commercial account's creation and placement. An invitation sent meanwhile stands for one whose reply was
 // lost in a crash: ZoneKeeper accepts it (from inside the GovCloud account: the stand-in asks
 // moto's STS who signed) instead of sending a second, then moves the account into its OU. Removed
 // from the organization later, the account is invited and joins again, and an event says so.
@@ -107,16 +107,22 @@ func TestGovCloudAccountJoinsItsGovCloudOrganization(t *testing.T) {
 	o, gov := govCloudSetup(t)
 	ou := gov.AddOrganizationalUnit("Workloads/Evidence")
 	z := newZone(t, o)
-	newOrg(t)
+	org := newOrg(t)
 	acc := newGovCloudAccount(z.ns, "evidence-gov", "aws+govjoin@mpd.example.gov", "Workloads/Evidence")
 	z.create(acc)
 	id := z.waitGovCloudID(acc)
-	eventually(t, "Synced=False naming the missing ProviderConfig", func() error {
+	eventually(t, "Synced=False naming the missing ProviderConfig, the commercial account Ready and in its OU", func() error {
 		if err := z.get(acc); err != nil {
 			return err
 		}
 		if c := acc.GetCondition(xpv2.TypeSynced); c.Status != corev1.ConditionFalse || !strings.Contains(c.Message, "govcloud") {
 			return errors.Errorf("Synced %s: %s", c.Status, c.Message)
+		}
+		if c := acc.GetCondition(xpv2.TypeReady); c.Status != corev1.ConditionTrue {
+			return errors.Errorf("Ready %s %s: %s", c.Status, c.Reason, c.Message)
+		}
+		if got := org.parent(t, acc.Status.AtProvider.AccountID); got != org.prod {
+			return errors.Errorf("the commercial account is in %s, want Workloads/Prod (%s)", got, org.prod)
 		}
 		return nil
 	})
@@ -171,25 +177,84 @@ func TestGovCloudInvitationEndedIsReportedNotResent(t *testing.T) {
 		return nil
 	})
 	z.waitEvent(acc.Name, "InvitationEnded", declined, awsv1.AnnotationReinviteAfter)
-	time.Sleep(3 * time.Second) // three poll intervals
+	z.waitPolls(gov, 3)
+	// AWS stops listing an ended invitation after 30 days; the decline still stands.
+	gov.ForgetEndedInvitations()
+	z.waitPolls(gov, 3)
 	if n := gov.Invitations(); n != 1 {
-		t.Fatalf("%d invitations, want 1: a declined invitation is not sent again on its own", n)
+		t.Fatalf("%d invitations, want 1: a declined invitation is not sent again on its own, even once AWS no longer lists it", n)
 	}
 	if n := z.countEvents(acc.Name, "InvitationEnded"); n != 1 {
 		t.Errorf("%d InvitationEnded events over several polls, want 1", n)
 	}
-	if err := z.get(acc); err == nil && acc.GetCondition(xpv2.TypeSynced).Status != corev1.ConditionTrue {
-		t.Errorf("Synced %+v: an ended invitation is reported, not a reconcile error", acc.GetCondition(xpv2.TypeSynced))
+	if err := z.get(acc); err != nil {
+		t.Fatal(err)
+	}
+	if c := acc.GetCondition(xpv2.TypeReady); c.Reason != awsv1.ReasonInvitationEnded || !strings.Contains(c.Message, declined) {
+		t.Errorf("Ready %s %s: %s; want InvitationEnded naming %s still", c.Status, c.Reason, c.Message, declined)
+	}
+	if c := acc.GetCondition(xpv2.TypeSynced); c.Status != corev1.ConditionTrue {
+		t.Errorf("Synced %+v: an ended invitation is reported, not a reconcile error", c)
 	}
 
+	// ZoneKeeper's own invitation, whose acceptance fails once (a lost reply, or a crash): the next
+	// pass accepts the same invitation rather than sending another.
+	gov.FailAccepts = 1
 	z.update(acc, func() { meta.AddAnnotations(acc, map[string]string{awsv1.AnnotationReinviteAfter: declined}) })
 	z.waitJoined(acc, gov, moto.GovCloudRootID)
 	if n := gov.Invitations(); n != 2 {
 		t.Errorf("%d invitations after the reinvite annotation, want 2", n)
 	}
+	if n := gov.Calls("AcceptHandshake"); n != 2 {
+		t.Errorf("%d AcceptHandshake calls, want 2 (one failed)", n)
+	}
 	if got := acc.Status.AtProvider.GovCloudOrganization.HandshakeID; got == declined {
 		t.Errorf("status still names the declined invitation %s", got)
 	}
+}
+
+// TestGovCloudAccountAdoptedJoinsAgain adopts, by its email, a GovCloud pair whose GovCloud
+// account had joined and was then removed from the GovCloud organization. The new Account knows no
+// create request: it finds the GovCloud account's ID among the requests AWS lists. The accepted
+// invitation of the earlier membership is no refusal, so the account is invited and joins again;
+// it was never a member as this object knows it, so that is not reported as drift.
+func TestGovCloudAccountAdoptedJoinsAgain(t *testing.T) {
+	o, gov := govCloudSetup(t)
+	z := newZone(t, o)
+	newOrg(t)
+	z.create(z.providerConfig("govcloud"))
+	first := newGovCloudAccount(z.ns, "first", "aws+govadopt@mpd.example.gov", "")
+	z.create(first)
+	z.waitJoined(first, gov, moto.GovCloudRootID)
+	id := first.Status.AtProvider.GovCloudAccountID
+	z.deleteAndWait(first) // deletionPolicy Orphan: the accounts stay
+	gov.RemoveAccount(id)
+
+	adopted := newGovCloudAccount(z.ns, "adopted", "aws+govadopt@mpd.example.gov", "")
+	z.create(adopted)
+	z.waitJoined(adopted, gov, moto.GovCloudRootID)
+	if got := adopted.Status.AtProvider.GovCloudAccountID; got != id {
+		t.Errorf("the adopted Account reports GovCloud account %q, want %s", got, id)
+	}
+	if n := gov.Invitations(); n != 2 {
+		t.Errorf("%d invitations, want 2", n)
+	}
+	if n := z.countEvents(adopted.Name, "RepairedDrift"); n != 0 {
+		t.Errorf("%d RepairedDrift events: joining an adopted account is not drift", n)
+	}
+}
+
+// waitPolls waits until the GovCloud organization's invitations have been listed n more times:
+// n passes of the Account's reconciler.
+func (z *zone) waitPolls(gov *moto.GovCloudOrganizationServer, n int) {
+	z.t.Helper()
+	from := gov.Calls("ListHandshakesForOrganization")
+	eventually(z.t, fmt.Sprintf("%d more passes", n), func() error {
+		if got := gov.Calls("ListHandshakesForOrganization") - from; got < n {
+			return errors.Errorf("%d passes", got)
+		}
+		return nil
+	})
 }
 
 // TestGovCloudOrganizationOnlyWithGovCloud refuses a commercial Account that asks to join a

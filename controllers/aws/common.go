@@ -77,6 +77,13 @@ func onlyObserves(mg resource.Managed) bool {
 	return len(p) == 1 && p[0] == xpv2.ManagementActionObserve
 }
 
+// lateInitializes reports whether the managed reconciler saves what Observe changes in the
+// object's metadata and spec.
+func lateInitializes(mg resource.Managed) bool {
+	p := mg.GetManagementPolicies()
+	return len(p) == 0 || slices.Contains(p, xpv2.ManagementActionAll) || slices.Contains(p, xpv2.ManagementActionLateInitialize)
+}
+
 // driftObserved records what an Observe found different from the spec. For an object ZoneKeeper
 // may change, the reconciler calls Update next, which repairs it and says so (repaired); for an
 // observe-only object nothing will repair it, so the event is recorded here.

@@ -95,14 +95,11 @@ func (c *AWSComposer) desiredAccount(zone *lzv1.LandingZone) *awsv1.Account {
 		// ZoneKeeper cannot close a GovCloud account (see docs/aws.md): whatever the zone's
 		// deletionPolicy, the account is orphaned.
 		a.Spec.DeletionPolicy = xpv2.DeletionOrphan
-		if ref := zone.Spec.Account.GovCloudProviderConfigRef; ref != nil {
-			// The zone's GovCloud account joins the organization whose management account reaches
-			// into it, so that organization's policies govern it.
+		if ref, join := zone.Spec.Account.GovCloudProviderConfigRef, zone.Spec.Account.GovCloudOrganization; ref != nil && join != nil {
+			// The GovCloud account joins the organization whose management account reaches into it.
 			a.Spec.ForProvider.GovCloudOrganization = &awsv1.GovCloudOrganization{
 				ProviderConfigRef:  xpv2.ProviderConfigReference{Kind: "ClusterProviderConfig", Name: ref.Name},
-				Region:             awsv1.DefaultGovCloudOrganizationRegion,
-				OrganizationalUnit: zone.Spec.Account.GovCloudOrganizationalUnit,
-				RoleName:           awsv1.DefaultMemberRoleName,
+				OrganizationalUnit: join.OrganizationalUnit,
 			}
 		}
 	}

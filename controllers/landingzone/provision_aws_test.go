@@ -10,9 +10,10 @@ import (
 	"github.com/zonekeeper/zonekeeper/internal/fixtures"
 )
 
-// TestDesiredAccountJoinsTheGovCloudOrganization: a GovCloud zone's Account joins the GovCloud
-// organization whose management config reaches into it, in the zone's GovCloud OU, and is never
-// closed; a commercial zone's Account has no GovCloud organization.
+// TestDesiredAccountJoinsTheGovCloudOrganization: a GovCloud zone that asks for it has its
+// Account join the GovCloud organization whose management config reaches into it, in the zone's
+// GovCloud OU; one that does not ask stays standalone, as before. A GovCloud account is never
+// closed. A commercial zone's Account has no GovCloud organization.
 func TestDesiredAccountJoinsTheGovCloudOrganization(t *testing.T) {
 	c := &AWSComposer{Namespace: "zonekeeper-system", OrganizationRegion: "us-east-1"}
 	cases := map[string]struct {
@@ -22,24 +23,26 @@ func TestDesiredAccountJoinsTheGovCloudOrganization(t *testing.T) {
 		"GovCloudZoneJoinsInItsOU": {
 			zone: func(z *lzv1.LandingZone) {
 				z.Spec.Account.GovCloudProviderConfigRef = &lzv1.ProviderConfigReference{Name: "dc-mpd-govcloud"}
-				z.Spec.Account.GovCloudOrganizationalUnit = "Workloads/Prod"
+				z.Spec.Account.GovCloudOrganization = &lzv1.GovCloudMembershipSpec{OrganizationalUnit: "Workloads/Prod"}
 				z.Spec.DeletionPolicy = lzv1.DeletionDelete
 			},
 			want: &awsv1.GovCloudOrganization{
 				ProviderConfigRef:  xpv2.ProviderConfigReference{Kind: "ClusterProviderConfig", Name: "dc-mpd-govcloud"},
-				Region:             "us-gov-west-1",
 				OrganizationalUnit: "Workloads/Prod",
-				RoleName:           "OrganizationAccountAccessRole",
 			},
 		},
 		"GovCloudZoneWithoutOUJoinsAtTheRoot": {
 			zone: func(z *lzv1.LandingZone) {
 				z.Spec.Account.GovCloudProviderConfigRef = &lzv1.ProviderConfigReference{Name: "dc-mpd-govcloud"}
+				z.Spec.Account.GovCloudOrganization = &lzv1.GovCloudMembershipSpec{}
 			},
 			want: &awsv1.GovCloudOrganization{
 				ProviderConfigRef: xpv2.ProviderConfigReference{Kind: "ClusterProviderConfig", Name: "dc-mpd-govcloud"},
-				Region:            "us-gov-west-1",
-				RoleName:          "OrganizationAccountAccessRole",
+			},
+		},
+		"GovCloudZoneNotAskingStaysStandalone": {
+			zone: func(z *lzv1.LandingZone) {
+				z.Spec.Account.GovCloudProviderConfigRef = &lzv1.ProviderConfigReference{Name: "dc-mpd-govcloud"}
 			},
 		},
 		"CommercialZoneJoinsNothing": {

@@ -262,7 +262,7 @@ func (f *fakeAWS) printAWS(ctx context.Context, c client.Client) error {
 
 // printGovCloudMembership shows where the GovCloud organization has the GovCloud account id.
 func (f *fakeAWS) printGovCloudMembership(ctx context.Context, id string) error {
-	cfg := f.config(ctx, awsv1.DefaultGovCloudOrganizationRegion)
+	cfg := f.config(ctx, awsv1.GovCloudOrganizationRegion)
 	org := organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = sdkaws.String(f.govCloud.URL) })
 	acc, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &id})
 	if err != nil {

@@ -76,7 +76,8 @@ func (r *Resolver) ConfigFor(ctx context.Context, ref *xpv2.ProviderConfigRefere
 	}
 	key := string(uid) + "/" + region
 	for _, step := range then {
-		key += "/" + step.RoleARN + step.AccountID + ":" + step.RoleName + ":" + step.ExternalID + ":" + step.RoleSessionName
+		// Quoted, so that no two chains of free-form names make the same key.
+		key += fmt.Sprintf("/%q%q%q%q%q", step.RoleARN, step.AccountID, step.RoleName, step.ExternalID, step.RoleSessionName)
 	}
 	fingerprint := fmt.Sprintf("%d/%s", generation, version)
 	r.mu.Lock()

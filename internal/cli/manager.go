@@ -123,13 +123,13 @@ func runManager(o managerOptions) error {
 	if o.accountCreator != "" {
 		endpoint := o.accountCreator
 		awsOpts.NewAccountCreator = func(cfg sdkaws.Config) awsclient.AccountCreator {
-			return organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = &endpoint })
+			return organizations.NewFromConfig(cfg, overrideEndpoint(endpoint))
 		}
 	}
 	if o.govCloudOrg != "" {
 		endpoint := o.govCloudOrg
 		awsOpts.NewGovCloudOrganization = func(cfg sdkaws.Config) awsclient.GovCloudOrganization {
-			return organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = &endpoint })
+			return organizations.NewFromConfig(cfg, overrideEndpoint(endpoint))
 		}
 	}
 	if err := awsctrl.Setup(mgr, awsOpts); err != nil {
@@ -147,6 +147,16 @@ func runManager(o managerOptions) error {
 	}
 	log.Info("starting manager", "metrics", o.common.MetricsAddr, "probes", o.common.ProbeAddr, "leaderElection", o.leaderElect, "webhooks", !o.noWebhooks)
 	return errors.Wrap(mgr.Start(ctx), "manager stopped with an error")
+}
+
+// overrideEndpoint sends an Organizations client's calls to endpoint. FIPS endpoint selection,
+// the default in GovCloud regions, cannot be combined with a custom endpoint, so it is turned off
+// for this client alone.
+func overrideEndpoint(endpoint string) func(*organizations.Options) {
+	return func(o *organizations.Options) {
+		o.BaseEndpoint = &endpoint
+		o.EndpointOptions.UseFIPSEndpoint = sdkaws.FIPSEndpointStateDisabled
+	}
 }
 
 // SetupOptions say what Setup wires.

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,21 +24,29 @@ import (
 const invitationLifetime = 15 * 24 * time.Hour
 
 // GovCloudOrganizationServer plays an AWS GovCloud (US) organization for the calls of
-// awsclient.GovCloudOrganization, in the real Organizations wire format (awsJson1_1), so the
-// client under test is the real SDK client.
+// awsclient.GovCloudOrganization, in the real Organizations wire format (awsJson1_1, lists paged
+// one item at a time so that callers' pagination is exercised), so the client under test is the
+// real SDK client.
 //
 // moto cannot play it: it has no handshakes (InviteAccountToOrganization,
 // ListHandshakesForOrganization, AcceptHandshake), and no way for an account that already exists
 // to join an organization, which is how the GovCloud account of a CreateGovCloudAccount pair gets
 // into one. So this server holds the whole GovCloud organization: its root and OUs, the standalone
 // GovCloud accounts AccountCreationServer makes, and which of them have joined. When given a moto
-// server, it asks moto's STS who signed an AcceptHandshake and refuses it unless the invited
-// account did, as AWS does.
+// server, it asks moto's STS who signed each call, as AWS knows: the organization's management
+// account (moto's default account) for every call but AcceptHandshake, which only the invited
+// account can make, through the role AcceptRole names.
 type GovCloudOrganizationServer struct {
 	*httptest.Server
 
-	// identity, when set, says which account an access key acts in.
-	identity func(ctx context.Context, accessKeyID string) (string, error)
+	// AcceptRole is the role AcceptHandshake must be signed with, in the invited account.
+	AcceptRole string
+	// FailAccepts is how many AcceptHandshake calls fail with a ServiceException, after their
+	// checks, before one succeeds: a reply lost, or a crash.
+	FailAccepts int
+
+	// identity, when set, says which account and identity (ARN) an access key acts as.
+	identity func(ctx context.Context, accessKeyID string) (account, arn string, err error)
 
 	mu         sync.Mutex
 	ous        []*govOU
@@ -45,13 +54,14 @@ type GovCloudOrganizationServer struct {
 	handshakes []*orgtypes.Handshake
 	calls      map[string]int
 	seq        int
+	invited    int
 }
 
 // GovCloudRootID is the root of every GovCloudOrganizationServer's organization.
 const GovCloudRootID = "r-gov0"
 
 // govCloudOrganizationID is the organization the server plays.
-const govCloudOrganizationID = "o-govcloud0"
+const govCloudOrganizationID = "o-gov0000001"
 
 type govOU struct{ id, name, parent string }
 
@@ -65,16 +75,17 @@ type govAccount struct {
 // NewGovCloudOrganizationServer starts an empty GovCloud organization. With s, AcceptHandshake
 // is checked against the caller's identity in s's STS.
 func NewGovCloudOrganizationServer(s *Server) *GovCloudOrganizationServer {
-	g := &GovCloudOrganizationServer{accounts: map[string]*govAccount{}, calls: map[string]int{}}
+	g := &GovCloudOrganizationServer{AcceptRole: "OrganizationAccountAccessRole", accounts: map[string]*govAccount{}, calls: map[string]int{}}
 	if s != nil {
-		g.identity = func(ctx context.Context, key string) (string, error) {
-			// moto knows a caller by its access key alone, as the account of the role it assumed.
+		g.identity = func(ctx context.Context, key string) (string, string, error) {
+			// moto knows a caller by its access key alone: the role it assumed, or its default
+			// account.
 			c := sts.New(sts.Options{Region: "us-gov-west-1", BaseEndpoint: aws.String(s.URL), Credentials: credentials.NewStaticCredentialsProvider(key, "unchecked", "")})
 			out, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
-			return aws.ToString(out.Account), nil
+			return aws.ToString(out.Account), aws.ToString(out.Arn), nil
 		}
 	}
 	g.Server = httptest.NewServer(http.HandlerFunc(g.serve))
@@ -118,6 +129,16 @@ func (g *GovCloudOrganizationServer) Parent(id string) (string, bool) {
 	return a.parent, true
 }
 
+// ForgetEndedInvitations drops the invitations that were declined, canceled or expired from the
+// organization's list, as AWS does 30 days after they end.
+func (g *GovCloudOrganizationServer) ForgetEndedInvitations() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.handshakes = slices.DeleteFunc(g.handshakes, func(h *orgtypes.Handshake) bool {
+		return h.State == orgtypes.HandshakeStateDeclined || h.State == orgtypes.HandshakeStateCanceled || h.State == orgtypes.HandshakeStateExpired
+	})
+}
+
 // RemoveAccount makes a member account standalone again, as RemoveAccountFromOrganization does.
 func (g *GovCloudOrganizationServer) RemoveAccount(id string) {
 	g.mu.Lock()
@@ -150,7 +171,7 @@ func (g *GovCloudOrganizationServer) Calls(op string) int {
 func (g *GovCloudOrganizationServer) Invitations() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return len(g.handshakes)
+	return g.invited
 }
 
 func (g *GovCloudOrganizationServer) serve(w http.ResponseWriter, r *http.Request) {
@@ -164,6 +185,12 @@ func (g *GovCloudOrganizationServer) serve(w http.ResponseWriter, r *http.Reques
 	g.mu.Unlock()
 	var out any
 	var err *apiError
+	if op != "AcceptHandshake" {
+		if err = g.fromManagementAccount(r); err != nil {
+			writeError(w, err.status, err.code, err.message)
+			return
+		}
+	}
 	switch op {
 	case "DescribeAccount":
 		var in organizations.DescribeAccountInput
@@ -175,7 +202,7 @@ func (g *GovCloudOrganizationServer) serve(w http.ResponseWriter, r *http.Reques
 	case "ListOrganizationalUnitsForParent":
 		var in organizations.ListOrganizationalUnitsForParentInput
 		if err = decode(r, &in); err == nil {
-			out = g.listOUs(aws.ToString(in.ParentId))
+			out, err = g.listOUs(aws.ToString(in.ParentId), aws.ToString(in.NextToken))
 		}
 	case "ListParents":
 		var in organizations.ListParentsInput
@@ -195,7 +222,7 @@ func (g *GovCloudOrganizationServer) serve(w http.ResponseWriter, r *http.Reques
 	case "ListHandshakesForOrganization":
 		var in organizations.ListHandshakesForOrganizationInput
 		if err = decode(r, &in); err == nil {
-			out = g.listHandshakes(in.Filter)
+			out, err = g.listHandshakes(in.Filter, aws.ToString(in.NextToken))
 		}
 	case "AcceptHandshake":
 		var in organizations.AcceptHandshakeInput
@@ -213,8 +240,53 @@ func (g *GovCloudOrganizationServer) serve(w http.ResponseWriter, r *http.Reques
 	_ = json.NewEncoder(w).Encode(out)
 }
 
+// fromManagementAccount refuses a call not signed by the organization's management account.
+func (g *GovCloudOrganizationServer) fromManagementAccount(r *http.Request) *apiError {
+	if g.identity == nil {
+		return nil
+	}
+	account, _, err := g.identity(r.Context(), signer(r))
+	if err != nil {
+		return &apiError{http.StatusForbidden, "AccessDeniedException", "cannot tell who signed the request: " + err.Error()}
+	}
+	if account != AccountID {
+		// AWS answers a member account this way for calls only the management account may make.
+		return &apiError{http.StatusBadRequest, "AccessDeniedException", fmt.Sprintf("account %s is not the management account of the organization", account)}
+	}
+	return nil
+}
+
 func (g *GovCloudOrganizationServer) arn(kind, id string) string {
-	return fmt.Sprintf("arn:aws-us-gov:organizations::%s:%s/%s/%s", "000000000000", kind, govCloudOrganizationID, id)
+	return fmt.Sprintf("arn:aws-us-gov:organizations::%s:%s/%s/%s", AccountID, kind, govCloudOrganizationID, id)
+}
+
+// page returns the items of one page of a list of n from token, and the next token.
+func page(n int, token string) (from, to int, next string, err *apiError) {
+	if token != "" {
+		i, convErr := strconv.Atoi(token)
+		if convErr != nil || i < 0 || i > n {
+			return 0, 0, "", &apiError{http.StatusBadRequest, "InvalidInputException", "invalid NextToken " + token}
+		}
+		from = i
+	}
+	to = min(from+1, n)
+	if to < n {
+		next = strconv.Itoa(to)
+	}
+	return from, to, next, nil
+}
+
+// paged renders a page of items under key.
+func paged(key string, items []map[string]any, token string) (map[string]any, *apiError) {
+	from, to, next, err := page(len(items), token)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{key: items[from:to]}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out, nil
 }
 
 func accountNotFound(id string) *apiError {
@@ -234,7 +306,7 @@ func (g *GovCloudOrganizationServer) describeAccount(id string) (map[string]any,
 	}}, nil
 }
 
-func (g *GovCloudOrganizationServer) listOUs(parent string) map[string]any {
+func (g *GovCloudOrganizationServer) listOUs(parent, token string) (map[string]any, *apiError) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	out := []map[string]any{}
@@ -243,7 +315,7 @@ func (g *GovCloudOrganizationServer) listOUs(parent string) map[string]any {
 			out = append(out, map[string]any{"Id": o.id, "Name": o.name, "Arn": g.arn("ou", o.id)})
 		}
 	}
-	return map[string]any{"OrganizationalUnits": out}
+	return paged("OrganizationalUnits", out, token)
 }
 
 func (g *GovCloudOrganizationServer) listParents(child string) (map[string]any, *apiError) {
@@ -300,6 +372,7 @@ func (g *GovCloudOrganizationServer) invite(target *orgtypes.HandshakeParty) (ma
 		}
 	}
 	g.seq++
+	g.invited++
 	now := time.Now()
 	h := &orgtypes.Handshake{
 		Id:                  aws.String(fmt.Sprintf("h-gov%08d", g.seq)),
@@ -326,7 +399,7 @@ func party(h orgtypes.Handshake) string {
 	return ""
 }
 
-func (g *GovCloudOrganizationServer) listHandshakes(filter *orgtypes.HandshakeFilter) map[string]any {
+func (g *GovCloudOrganizationServer) listHandshakes(filter *orgtypes.HandshakeFilter, token string) (map[string]any, *apiError) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	out := []map[string]any{}
@@ -335,7 +408,7 @@ func (g *GovCloudOrganizationServer) listHandshakes(filter *orgtypes.HandshakeFi
 			out = append(out, g.wireHandshake(*h))
 		}
 	}
-	return map[string]any{"Handshakes": out}
+	return paged("Handshakes", out, token)
 }
 
 func (g *GovCloudOrganizationServer) accept(ctx context.Context, id, key string) (map[string]any, *apiError) {
@@ -351,16 +424,20 @@ func (g *GovCloudOrganizationServer) accept(ctx context.Context, id, key string)
 	}
 	if g.identity != nil {
 		// Asked without the lock: it calls moto.
-		caller, err := g.identity(ctx, key)
+		caller, arn, err := g.identity(ctx, key)
 		if err != nil {
 			return nil, &apiError{http.StatusForbidden, "AccessDeniedException", "cannot tell who signed the request: " + err.Error()}
 		}
-		if caller != target {
-			return nil, &apiError{http.StatusForbidden, "AccessDeniedException", fmt.Sprintf("only the invited account %s can accept handshake %s; the caller acts in %s", target, id, caller)}
+		if caller != target || !strings.Contains(arn, ":assumed-role/"+g.AcceptRole+"/") {
+			return nil, &apiError{http.StatusForbidden, "AccessDeniedException", fmt.Sprintf("only the invited account %s, through its role %s, can accept handshake %s; the caller is %s", target, g.AcceptRole, id, arn)}
 		}
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.FailAccepts > 0 {
+		g.FailAccepts--
+		return nil, &apiError{http.StatusInternalServerError, "ServiceException", "AWS Organizations can't complete your request because of an internal service error. Try again later."}
+	}
 	h := g.handshakes[i]
 	switch h.State {
 	case orgtypes.HandshakeStateOpen, orgtypes.HandshakeStateRequested:
@@ -396,7 +473,7 @@ func (g *GovCloudOrganizationServer) wireHandshake(h orgtypes.Handshake) map[str
 		parties = append(parties, map[string]any{"Id": aws.ToString(p.Id), "Type": string(p.Type)})
 	}
 	return map[string]any{
-		"Id": aws.ToString(h.Id), "Arn": g.arn("handshake", aws.ToString(h.Id)),
+		"Id": aws.ToString(h.Id), "Arn": g.arn("handshake", "invite/"+aws.ToString(h.Id)),
 		"Action": string(h.Action), "State": string(h.State), "Parties": parties,
 		"RequestedTimestamp": epoch(aws.ToTime(h.RequestedTimestamp)), "ExpirationTimestamp": epoch(aws.ToTime(h.ExpirationTimestamp)),
 	}

@@ -16,7 +16,8 @@ import (
 // TestGovCloudOrganizationServer drives the GovCloud organization stand-in with the real SDK
 // client through a GovCloud account's whole way in: standalone and unknown to the organization,
 // invited once (a second open invitation is refused), the invitation accepted only by the invited
-// account itself (moto's STS says who signed), a member in the root, then moved to an OU.
+// account itself through its role (moto's STS says who signed), a member in the root, then moved
+// to an OU; the management account's calls refused to a member; lists paged.
 func TestGovCloudOrganizationServer(t *testing.T) {
 	moto.Require(t, server, startErr)
 	ctx := t.Context()
@@ -100,5 +101,30 @@ func TestGovCloudOrganizationServer(t *testing.T) {
 	}
 	if _, ok := gov.Parent(id); ok {
 		t.Error("the account joined through a declined invitation")
+	}
+	if _, err := inside.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(id)}); awsclient.ErrorCode(err) != "AccessDeniedException" {
+		t.Errorf("a member account calling as the management account: %v, want AccessDeniedException", err)
+	}
+
+	var seen []string
+	pages := organizations.NewListHandshakesForOrganizationPaginator(mgmt, &organizations.ListHandshakesForOrganizationInput{})
+	for pages.HasMorePages() {
+		p, err := pages.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Handshakes) > 1 {
+			t.Errorf("a page of %d handshakes: the stand-in pages one at a time so that callers' pagination is exercised", len(p.Handshakes))
+		}
+		for _, h := range p.Handshakes {
+			seen = append(seen, aws.ToString(h.Id)+" "+string(h.State))
+		}
+	}
+	if len(seen) != 2 || gov.Invitations() != 2 {
+		t.Errorf("handshakes over all pages %v, %d invitations; want the accepted and the declined one", seen, gov.Invitations())
+	}
+	gov.ForgetEndedInvitations()
+	if out, err := mgmt.ListHandshakesForOrganization(ctx, &organizations.ListHandshakesForOrganizationInput{}); err != nil || len(out.Handshakes) != 1 || out.Handshakes[0].State != orgtypes.HandshakeStateAccepted {
+		t.Errorf("after forgetting ended invitations: %+v, %v; want the accepted one alone", out, err)
 	}
 }

@@ -15,25 +15,21 @@ const AnnotationCreateAccountRequestID = "aws.zonekeeper.dev/create-account-requ
 // reported and left alone: someone may have declined it on purpose.
 const AnnotationReinviteAfter = "aws.zonekeeper.dev/govcloud-reinvite-after"
 
-// DefaultGovCloudOrganizationRegion is where AWS Organizations is called for a GovCloud
-// organization.
-const DefaultGovCloudOrganizationRegion = "us-gov-west-1"
+// GovCloudOrganizationRegion is where AWS Organizations is called for a GovCloud organization: the
+// service has one endpoint in the partition, in us-gov-west-1.
+const GovCloudOrganizationRegion = "us-gov-west-1"
 
 // GovCloudOrganization says which AWS GovCloud (US) organization the GovCloud account of a
 // CreateGovCloudAccount pair joins. CreateGovCloudAccount leaves that account standalone, outside
 // any organization, so without this it carries none of the GovCloud organization's policies.
+//
+// +kubebuilder:validation:XValidation:rule="self.providerConfigRef.kind in ['ProviderConfig', 'ClusterProviderConfig']",message="kind must be ProviderConfig or ClusterProviderConfig",fieldPath=".providerConfigRef.kind"
 type GovCloudOrganization struct {
 	// ProviderConfigRef names the ProviderConfig or ClusterProviderConfig of the GovCloud
 	// organization's management account. The invitation is sent with it, and accepted inside the
 	// GovCloud account through roleName, assumed from it.
 	// +required
 	ProviderConfigRef xpv2.ProviderConfigReference `json:"providerConfigRef"`
-
-	// Region of the GovCloud organization's Organizations endpoint.
-	// +kubebuilder:default=us-gov-west-1
-	// +kubebuilder:validation:Pattern=`^us-gov-[a-z]+-[0-9]+$`
-	// +optional
-	Region string `json:"region,omitempty"`
 
 	// OrganizationalUnit is the path of the OU below the GovCloud organization's root the account
 	// is placed in once it has joined. The OUs must exist. Unset: the root.
@@ -42,11 +38,10 @@ type GovCloudOrganization struct {
 	// +optional
 	OrganizationalUnit string `json:"organizationalUnit,omitempty"`
 
-	// RoleName is the role in the GovCloud account that accepts the invitation.
-	// CreateGovCloudAccount makes it (spec.forProvider.roleName) for the GovCloud account paired
-	// with the commercial management account, which is normally the GovCloud organization's
-	// management account.
-	// +kubebuilder:default=OrganizationAccountAccessRole
+	// RoleName is the role in the GovCloud account that accepts the invitation. Unset: the
+	// account's spec.forProvider.roleName, which CreateGovCloudAccount makes in the GovCloud
+	// account too, for the GovCloud account paired with the commercial management account
+	// (normally the GovCloud organization's management account).
 	// +kubebuilder:validation:MaxLength=64
 	// +optional
 	RoleName string `json:"roleName,omitempty"`

@@ -73,6 +73,7 @@ type CloudSpec struct {
 //
 // +kubebuilder:validation:XValidation:rule="self.email == oldSelf.email",message="is immutable: the email identifies the AWS account; create a new LandingZone for another account",fieldPath=".email"
 // +kubebuilder:validation:XValidation:rule="self.govCloud == oldSelf.govCloud",message="is immutable: an account cannot move between the commercial and GovCloud partitions",fieldPath=".govCloud"
+// +kubebuilder:validation:XValidation:rule="self.govCloud || !has(self.govCloudOrganization)",message="only a GovCloud account joins a GovCloud organization: set govCloud true or remove govCloudOrganization",fieldPath=".govCloudOrganization"
 type AWSAccountSpec struct {
 	// Name of the account in AWS Organizations.
 	// +kubebuilder:validation:MinLength=1
@@ -108,14 +109,22 @@ type AWSAccountSpec struct {
 	// +optional
 	GovCloudProviderConfigRef *ProviderConfigReference `json:"govCloudProviderConfigRef,omitempty"`
 
-	// GovCloudOrganizationalUnit is the path of the OU in the GovCloud organization the GovCloud
-	// account joins (the organization of govCloudProviderConfigRef). CreateGovCloudAccount leaves
-	// the GovCloud account outside any organization; ZoneKeeper invites it into that one, accepts
-	// the invitation inside it, and moves it here. The OUs must exist. Unset: the root.
+	// GovCloudOrganization, when set, has the GovCloud account join the GovCloud organization of
+	// govCloudProviderConfigRef, in its organizationalUnit. CreateGovCloudAccount leaves the
+	// GovCloud account outside any organization; ZoneKeeper invites it into that one, accepts the
+	// invitation inside it, and moves it to the OU. Unset: the GovCloud account stays standalone.
+	// +optional
+	GovCloudOrganization *GovCloudMembershipSpec `json:"govCloudOrganization,omitempty"`
+}
+
+// GovCloudMembershipSpec is where a zone's GovCloud account sits in its GovCloud organization.
+type GovCloudMembershipSpec struct {
+	// OrganizationalUnit is the path of the OU in the GovCloud organization, for example
+	// Workloads/Prod. The OUs must exist. Unset: the root.
 	// +kubebuilder:validation:MaxLength=512
 	// +kubebuilder:validation:Pattern=`^[^/]+(/[^/]+)*$`
 	// +optional
-	GovCloudOrganizationalUnit string `json:"govCloudOrganizationalUnit,omitempty"`
+	OrganizationalUnit string `json:"organizationalUnit,omitempty"`
 }
 
 // AzureWorkloadType is the Azure subscription offer type.
