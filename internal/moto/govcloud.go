@@ -2,7 +2,6 @@ package moto
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -175,9 +174,8 @@ func (g *GovCloudOrganizationServer) Invitations() int {
 }
 
 func (g *GovCloudOrganizationServer) serve(w http.ResponseWriter, r *http.Request) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), organizationsTarget)
-	if r.Method != http.MethodPost || !ok {
-		writeError(w, http.StatusBadRequest, "UnknownOperationException", "expected an AWS Organizations JSON request")
+	op, ok := operation(w, r)
+	if !ok {
 		return
 	}
 	g.mu.Lock()
@@ -187,7 +185,7 @@ func (g *GovCloudOrganizationServer) serve(w http.ResponseWriter, r *http.Reques
 	var err *apiError
 	if op != "AcceptHandshake" {
 		if err = g.fromManagementAccount(r); err != nil {
-			writeError(w, err.status, err.code, err.message)
+			reply(w, nil, err)
 			return
 		}
 	}
@@ -232,12 +230,7 @@ func (g *GovCloudOrganizationServer) serve(w http.ResponseWriter, r *http.Reques
 	default:
 		err = &apiError{http.StatusBadRequest, "UnknownOperationException", "this stand-in plays a GovCloud organization for the calls moto lacks; it does not serve " + op}
 	}
-	if err != nil {
-		writeError(w, err.status, err.code, err.message)
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	_ = json.NewEncoder(w).Encode(out)
+	reply(w, out, err)
 }
 
 // fromManagementAccount refuses a call not signed by the organization's management account.

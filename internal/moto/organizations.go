@@ -90,9 +90,8 @@ func (a *AccountCreationServer) DescribeCalls() int {
 }
 
 func (a *AccountCreationServer) serve(w http.ResponseWriter, r *http.Request) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), organizationsTarget)
-	if r.Method != http.MethodPost || !ok {
-		writeError(w, http.StatusBadRequest, "UnknownOperationException", "expected an AWS Organizations JSON request")
+	op, ok := operation(w, r)
+	if !ok {
 		return
 	}
 	var out any
@@ -121,12 +120,7 @@ func (a *AccountCreationServer) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		err = &apiError{http.StatusBadRequest, "UnknownOperationException", "this stand-in serves only account creation calls; " + op + " belongs to moto"}
 	}
-	if err != nil {
-		writeError(w, err.status, err.code, err.message)
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	_ = json.NewEncoder(w).Encode(out)
+	reply(w, out, err)
 }
 
 func (a *AccountCreationServer) create(name, email, role string, tags []orgtypes.Tag, govCloud bool) map[string]any {
@@ -242,6 +236,26 @@ func wireStatus(s orgtypes.CreateAccountStatus) map[string]any {
 		m["FailureReason"] = string(s.FailureReason)
 	}
 	return m
+}
+
+// operation returns the Organizations operation r calls, or answers that r is not such a call.
+func operation(w http.ResponseWriter, r *http.Request) (string, bool) {
+	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), organizationsTarget)
+	if r.Method != http.MethodPost || !ok {
+		writeError(w, http.StatusBadRequest, "UnknownOperationException", "expected an AWS Organizations JSON request")
+		return "", false
+	}
+	return op, true
+}
+
+// reply answers with out, or with err as Organizations reports errors.
+func reply(w http.ResponseWriter, out any, err *apiError) {
+	if err != nil {
+		writeError(w, err.status, err.code, err.message)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_ = json.NewEncoder(w).Encode(out)
 }
 
 type apiError struct {
