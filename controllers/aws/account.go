@@ -244,9 +244,6 @@ func (c *accountClient) observeAccount(ctx context.Context, mg *awsv1.Account, i
 		// The GovCloud organization is reached through another config: its errors must not keep
 		// the commercial account from being observed and repaired, so Update reports them.
 		c.govErr = c.observeGovCloud(ctx, mg)
-		if c.govErr != nil && onlyObserves(mg) {
-			return managed.ExternalObservation{}, c.govErr
-		}
 	}
 	switch {
 	case c.invitationEnded != nil:
@@ -263,6 +260,9 @@ func (c *accountClient) observeAccount(ctx context.Context, mg *awsv1.Account, i
 	}
 	driftObserved(c.record, mg, diff)
 	if c.govErr != nil {
+		if !updates(mg) {
+			return managed.ExternalObservation{}, c.govErr // no Update to report it
+		}
 		diff = append(diff, "the GovCloud organization could not be read")
 	}
 	return managed.ExternalObservation{ResourceExists: true, ResourceUpToDate: len(diff) == 0, Diff: strings.Join(diff, "; ")}, nil
@@ -341,8 +341,9 @@ func ouID(ctx context.Context, org orgTree, path string) (string, error) {
 }
 
 // fillGovCloudID reads the GovCloud account ID from the create request: Organizations in the
-// commercial partition reports it nowhere else. Without a recorded request (an adopted account),
-// it looks for the request among those AWS still lists (90 days).
+// commercial partition reports it nowhere else. An account joining a GovCloud organization needs
+// it, so without a recorded request (an adopted account) it looks for the request among those AWS
+// still lists (90 days).
 func (c *accountClient) fillGovCloudID(ctx context.Context, mg *awsv1.Account) error {
 	at := &mg.Status.AtProvider
 	if request := mg.GetAnnotations()[awsv1.AnnotationCreateAccountRequestID]; request != "" {
@@ -350,7 +351,17 @@ func (c *accountClient) fillGovCloudID(ctx context.Context, mg *awsv1.Account) e
 		if err != nil {
 			return awsclient.Wrapf(err, "cannot describe account creation request %s", request)
 		}
-		at.GovCloudAccountID = sdkaws.ToString(out.CreateAccountStatus.GovCloudAccountId)
+		s := out.CreateAccountStatus
+		// A person may have set the annotation: a request for another account would hand this
+		// Account someone else's GovCloud account.
+		if s.State != orgtypes.CreateAccountStateSucceeded || sdkaws.ToString(s.AccountId) != at.AccountID {
+			return errors.Errorf("account creation request %s (annotation %s) is %s for account %q, not this Account's account %s: correct or remove the annotation",
+				request, awsv1.AnnotationCreateAccountRequestID, s.State, sdkaws.ToString(s.AccountId), at.AccountID)
+		}
+		at.GovCloudAccountID = sdkaws.ToString(s.GovCloudAccountId)
+		return nil
+	}
+	if mg.Spec.ForProvider.GovCloudOrganization == nil {
 		return nil
 	}
 	requests := organizations.NewListCreateAccountStatusPaginator(c.create, &organizations.ListCreateAccountStatusInput{States: []orgtypes.CreateAccountState{orgtypes.CreateAccountStateSucceeded}})
@@ -413,6 +424,7 @@ func (c *accountClient) Update(ctx context.Context, mg *awsv1.Account) (managed.
 		}
 	}
 	if c.govErr != nil {
+		repaired(c.record, mg, c.wasReady, c.drift) // the commercial account's, which is done
 		return managed.ExternalUpdate{}, c.govErr
 	}
 	if c.join != nil {

@@ -81,6 +81,8 @@ func (c *accountClient) observeGovCloud(ctx context.Context, mg *awsv1.Account) 
 		at.GovCloudOrganization = &awsv1.GovCloudMembership{}
 	}
 	m := at.GovCloudOrganization
+	// A member when last observed: if it is not one now, someone has removed it.
+	left := m.Joined
 	join := &govCloudJoin{org: org, id: id}
 	_, err = org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: &id})
 	switch {
@@ -96,14 +98,16 @@ func (c *accountClient) observeGovCloud(ctx context.Context, mg *awsv1.Account) 
 			return err
 		}
 		m.Joined, m.ParentID = true, join.parent
-		if m.HandshakeID == "" || !ended(orgtypes.HandshakeState(m.HandshakeState)) && m.HandshakeState != string(orgtypes.HandshakeStateAccepted) {
-			// The pass that accepted it did not save so (it stopped, or its status write lost a
-			// race), or it joined outside ZoneKeeper: the organization still lists the invitation.
+		if !left && m.HandshakeState != string(orgtypes.HandshakeStateAccepted) {
+			// A member this object has not seen join: the pass that accepted did not save so (it
+			// stopped, or its status write lost a race), or it joined outside ZoneKeeper. Once, the
+			// invitation that let it in is read back; what was saved of an earlier one goes.
 			h, err := latestInvitation(ctx, org, id)
 			if err != nil {
 				return err
 			}
-			if h != nil {
+			m.HandshakeID, m.HandshakeState = "", ""
+			if h != nil && h.State == orgtypes.HandshakeStateAccepted {
 				m.HandshakeID, m.HandshakeState = sdkaws.ToString(h.Id), string(h.State)
 			}
 		}
@@ -118,11 +122,10 @@ func (c *accountClient) observeGovCloud(ctx context.Context, mg *awsv1.Account) 
 	if err != nil {
 		return err
 	}
-	if invitation == nil && ended(orgtypes.HandshakeState(m.HandshakeState)) {
+	if invitation == nil && !left && ended(orgtypes.HandshakeState(m.HandshakeState)) {
 		// AWS lists an ended invitation for 30 days only; what was saved of it still stands.
 		invitation = &orgtypes.Handshake{Id: sdkaws.String(m.HandshakeID), State: orgtypes.HandshakeState(m.HandshakeState)}
 	}
-	left := m.Joined
 	m.Joined, m.ParentID = false, ""
 	if invitation != nil {
 		m.HandshakeID, m.HandshakeState = sdkaws.ToString(invitation.Id), string(invitation.State)
@@ -130,17 +133,18 @@ func (c *accountClient) observeGovCloud(ctx context.Context, mg *awsv1.Account) 
 	switch {
 	case invitation != nil && open(*invitation):
 		join.invitation = invitation
-	case invitation != nil && ended(invitation.State) && mg.GetAnnotations()[awsv1.AnnotationReinviteAfter] != m.HandshakeID:
+	case invitation != nil && !left && ended(invitation.State) && mg.GetAnnotations()[awsv1.AnnotationReinviteAfter] != m.HandshakeID:
 		c.invitationEnded = invitation
 		return nil
 	}
-	// Otherwise there is no invitation, the annotation asks for another, or the account joined
-	// (ACCEPTED) and has since been removed: it is invited (again).
+	// Otherwise there is no invitation, the annotation asks for another, the account joined
+	// (ACCEPTED) and has since left, or it left after an invitation that ended: it is invited.
 	c.join = join
-	if left {
-		// A member when last observed: someone has removed it, which is drift to repair. To keep it
-		// out of the organization, remove govCloudOrganization from the spec.
-		c.drift = append(c.drift, fmt.Sprintf("GovCloud account %s is no longer a member of the GovCloud organization", id))
+	if left && !onlyObserves(mg) {
+		// Said now, when it is seen: once this pass saves the account as not joined, the passes
+		// that invite it again cannot tell that it left. To keep it out of the organization,
+		// remove govCloudOrganization from the spec.
+		c.record.Event(mg, event.Warning(reasonDriftDetected, errors.Errorf("GovCloud account %s is no longer a member of the GovCloud organization; inviting it again", id)))
 	}
 	return nil
 }

@@ -103,6 +103,7 @@ func (z *zone) waitJoined(acc *awsv1.Account, gov *moto.GovCloudOrganizationServ
 // lost in a crash: ZoneKeeper accepts it (from inside the GovCloud account: the stand-in asks
 // moto's STS who signed) instead of sending a second, then moves the account into its OU. Removed
 // from the organization later, the account is invited and joins again, and an event says so.
+// Once govCloudOrganization is removed, its status goes and the account is left where it is.
 func TestGovCloudAccountJoinsItsGovCloudOrganization(t *testing.T) {
 	o, gov := govCloudSetup(t)
 	ou := gov.AddOrganizationalUnit("Workloads/Evidence")
@@ -121,8 +122,9 @@ func TestGovCloudAccountJoinsItsGovCloudOrganization(t *testing.T) {
 		if c := acc.GetCondition(xpv2.TypeReady); c.Status != corev1.ConditionTrue {
 			return errors.Errorf("Ready %s %s: %s", c.Status, c.Reason, c.Message)
 		}
-		if got := org.parent(t, acc.Status.AtProvider.AccountID); got != org.prod {
-			return errors.Errorf("the commercial account is in %s, want Workloads/Prod (%s)", got, org.prod)
+		parents, err := org.ListParents(t.Context(), &organizations.ListParentsInput{ChildId: &acc.Status.AtProvider.AccountID})
+		if err != nil || len(parents.Parents) != 1 || sdkaws.ToString(parents.Parents[0].Id) != org.prod {
+			return errors.Errorf("the commercial account's parents %+v (%v), want Workloads/Prod (%s)", parents, err, org.prod)
 		}
 		return nil
 	})
@@ -141,22 +143,40 @@ func TestGovCloudAccountJoinsItsGovCloudOrganization(t *testing.T) {
 	}
 
 	gov.RemoveAccount(id)
-	z.waitEvent(acc.Name, "RepairedDrift", "no longer a member of the GovCloud organization")
+	z.waitEvent(acc.Name, "DriftDetected", "no longer a member of the GovCloud organization")
 	z.waitJoined(acc, gov, ou)
 	if n := gov.Invitations(); n != 2 {
 		t.Errorf("%d invitations after the account left, want 2", n)
+	}
+
+	// No longer asked for: the membership is no longer reported, and the account stays where it is.
+	z.update(acc, func() { acc.Spec.ForProvider.GovCloudOrganization = nil })
+	eventually(t, "no GovCloud membership in status", func() error {
+		if err := z.get(acc); err != nil {
+			return err
+		}
+		if m := acc.Status.AtProvider.GovCloudOrganization; m != nil {
+			return errors.Errorf("membership %+v", m)
+		}
+		return nil
+	})
+	if parent, ok := gov.Parent(id); !ok || parent != ou {
+		t.Errorf("the account is in %q (member %t) after govCloudOrganization was removed, want left in %s", parent, ok, ou)
 	}
 }
 
 // TestGovCloudInvitationEndedIsReportedNotResent finds the only invitation of a GovCloud account
 // declined. ZoneKeeper reports it on Ready with the handshake, records one event, and sends no
-// new invitation over several polls; the reinvite annotation naming that handshake makes it invite
-// and join.
+// new invitation over several polls, even once AWS no longer lists it; the reinvite annotation
+// naming that handshake makes it invite and join, accepting through forProvider.roleName.
 func TestGovCloudInvitationEndedIsReportedNotResent(t *testing.T) {
 	o, gov := govCloudSetup(t)
 	z := newZone(t, o)
 	newOrg(t)
 	acc := newGovCloudAccount(z.ns, "declined-gov", "aws+govdecline@mpd.example.gov", "")
+	// The role that accepts is the one CreateGovCloudAccount made, named by forProvider.roleName.
+	acc.Spec.ForProvider.RoleName = "ZoneKeeperJoin"
+	gov.AcceptRole = "ZoneKeeperJoin"
 	z.create(acc)
 	id := z.waitGovCloudID(acc)
 	declined := invite(t, gov, id)
@@ -239,19 +259,43 @@ func TestGovCloudAccountAdoptedJoinsAgain(t *testing.T) {
 	if n := gov.Invitations(); n != 2 {
 		t.Errorf("%d invitations, want 2", n)
 	}
-	if n := z.countEvents(adopted.Name, "RepairedDrift"); n != 0 {
-		t.Errorf("%d RepairedDrift events: joining an adopted account is not drift", n)
+	for _, e := range z.events(adopted.Name) {
+		if strings.Contains(e.Note, "no longer a member") {
+			t.Errorf("event %s %q: joining an adopted account is not drift", e.Reason, e.Note)
+		}
 	}
 }
 
-// waitPolls waits until the GovCloud organization's invitations have been listed n more times:
+// waitPolls waits until the GovCloud organization has been asked about the account n more times:
 // n passes of the Account's reconciler.
 func (z *zone) waitPolls(gov *moto.GovCloudOrganizationServer, n int) {
 	z.t.Helper()
-	from := gov.Calls("ListHandshakesForOrganization")
+	from := gov.Calls("DescribeAccount")
 	eventually(z.t, fmt.Sprintf("%d more passes", n), func() error {
-		if got := gov.Calls("ListHandshakesForOrganization") - from; got < n {
+		if got := gov.Calls("DescribeAccount") - from; got < n {
 			return errors.Errorf("%d passes", got)
+		}
+		return nil
+	})
+}
+
+// TestGovCloudErrorReportedWithoutUpdate reads the GovCloud organization through a config that
+// does not exist, for an Account whose management policies leave out Update: there is no Update
+// to report the error, so Observe does.
+func TestGovCloudErrorReportedWithoutUpdate(t *testing.T) {
+	o, _ := govCloudSetup(t)
+	z := newZone(t, o)
+	newOrg(t)
+	acc := newGovCloudAccount(z.ns, "no-update", "aws+govnoupdate@mpd.example.gov", "")
+	acc.Spec.ManagementPolicies = xpv2.ManagementPolicies{xpv2.ManagementActionObserve, xpv2.ManagementActionCreate, xpv2.ManagementActionDelete}
+	z.create(acc)
+	z.waitGovCloudID(acc)
+	eventually(t, "Synced=False naming the missing ProviderConfig", func() error {
+		if err := z.get(acc); err != nil {
+			return err
+		}
+		if c := acc.GetCondition(xpv2.TypeSynced); c.Status != corev1.ConditionFalse || !strings.Contains(c.Message, `"govcloud" not found`) {
+			return errors.Errorf("Synced %s: %s", c.Status, c.Message)
 		}
 		return nil
 	})

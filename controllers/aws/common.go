@@ -84,6 +84,12 @@ func lateInitializes(mg resource.Managed) bool {
 	return len(p) == 0 || slices.Contains(p, xpv2.ManagementActionAll) || slices.Contains(p, xpv2.ManagementActionLateInitialize)
 }
 
+// updates reports whether mg's management policies let the reconciler call Update.
+func updates(mg resource.Managed) bool {
+	p := mg.GetManagementPolicies()
+	return len(p) == 0 || slices.Contains(p, xpv2.ManagementActionAll) || slices.Contains(p, xpv2.ManagementActionUpdate)
+}
+
 // driftObserved records what an Observe found different from the spec. For an object ZoneKeeper
 // may change, the reconciler calls Update next, which repairs it and says so (repaired); for an
 // observe-only object nothing will repair it, so the event is recorded here.
