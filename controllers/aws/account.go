@@ -41,10 +41,12 @@ func (c *accountConnector) Connect(ctx context.Context, mg *awsv1.Account) (mana
 	if err != nil {
 		return nil, err
 	}
-	return &accountClient{
+	ac := &accountClient{
 		org: organizations.NewFromConfig(cfg), create: c.newCreator(cfg), record: c.record,
 		resolver: c.resolver, newGovCloudOrg: c.newGovCloudOrg,
-	}, nil
+	}
+	ac.inside = ac.insideGovCloudAccount
+	return ac, nil
 }
 
 // accountState is what ZoneKeeper compares of an account.
@@ -74,6 +76,9 @@ type accountClient struct {
 	// GovCloud account to join it.
 	resolver       *awsclient.Resolver
 	newGovCloudOrg func(sdkaws.Config) awsclient.GovCloudOrganization
+	// inside returns a client acting inside the GovCloud account; insideGovCloudAccount, except
+	// in unit tests.
+	inside func(ctx context.Context, mg *awsv1.Account, id string) (awsclient.GovCloudOrganization, error)
 
 	wasReady bool
 	// renamed is true when this Observe learned the external-name.

@@ -221,7 +221,7 @@ func (c *accountClient) acceptInvitation(ctx context.Context, mg *awsv1.Account,
 		}
 	}
 	m.HandshakeID, m.HandshakeState = sdkaws.ToString(h.Id), string(h.State)
-	inside, err := c.insideGovCloudAccount(ctx, mg, j.id)
+	inside, err := c.inside(ctx, mg, j.id)
 	if err != nil {
 		return err
 	}
