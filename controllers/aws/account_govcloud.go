@@ -64,8 +64,8 @@ func (c *accountClient) insideGovCloudAccount(ctx context.Context, mg *awsv1.Acc
 }
 
 // observeGovCloud reads whether the GovCloud account of mg is a member of its GovCloud
-// organization, and in which OU. A membership still to be made is returned in c.join; a member
-// in the wrong OU, or one that has left, is drift. An invitation that ended without the account
+// organization, and in which OU, into c.join for Update. A member in the wrong OU is drift; one
+// that has left is announced and invited again. An invitation that ended without the account
 // joining is reported on Ready and not sent again until a person says so.
 func (c *accountClient) observeGovCloud(ctx context.Context, mg *awsv1.Account) error {
 	at := &mg.Status.AtProvider
