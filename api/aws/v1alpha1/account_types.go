@@ -172,6 +172,7 @@ type AccountStatus struct {
 // +kubebuilder:printcolumn:name="External-Name",type=string,JSONPath=`.metadata.annotations.crossplane\.io/external-name`
 // +kubebuilder:printcolumn:name="Email",type=string,JSONPath=`.spec.forProvider.email`,priority=1
 // +kubebuilder:printcolumn:name="GovCloud-ID",type=string,JSONPath=`.status.atProvider.govCloudAccountID`,priority=1
+// +kubebuilder:printcolumn:name="GovCloud-Joined",type=boolean,JSONPath=`.status.atProvider.govCloudOrganization.joined`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 
 // An Account is an AWS account in AWS Organizations, created with CreateAccount or
