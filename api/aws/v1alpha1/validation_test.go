@@ -108,7 +108,12 @@ func TestSchemaRefusesInvalidObjects(t *testing.T) {
 			doc:    account, change: set("spec.forProvider.region", "us-gov-west-1"),
 			want: "must be a commercial region",
 		},
-		"AccountBadEmail":          {reason: "Not an email.", doc: account, change: set("spec.forProvider.email", "nobody"), want: "spec.forProvider.email"},
+		"AccountBadEmail": {reason: "Not an email.", doc: account, change: set("spec.forProvider.email", "nobody"), want: "spec.forProvider.email"},
+		"AccountJoinsWithASecret": {
+			reason: "The GovCloud organization is reached through a provider config.", doc: account,
+			change: set("spec.forProvider.govCloudOrganization", map[string]any{"providerConfigRef": map[string]any{"kind": "Secret", "name": "x"}}),
+			want:   "spec.forProvider.govCloudOrganization.providerConfigRef.kind",
+		},
 		"ConnectionSecret":         {reason: "Nothing to publish, so nothing is written.", doc: key, change: set("spec.writeConnectionSecretToRef", map[string]any{"name": "x"}), want: "no connection details to publish"},
 		"UnknownDeletionPolicy":    {reason: "Only Orphan and Delete.", doc: key, change: set("spec.deletionPolicy", "Keep"), want: "spec.deletionPolicy"},
 		"UnsupportedManagement":    {reason: "Management actions are an enum.", doc: key, change: set("spec.managementPolicies", []any{"Destroy"}), want: "spec.managementPolicies"},

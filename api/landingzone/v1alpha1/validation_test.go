@@ -161,6 +161,15 @@ func TestSchemaRefusesInvalidObjects(t *testing.T) {
 		"GovCloud zone with a commercial account": {
 			obj: object(t, awsZone, set("spec.account.govCloud", false)), wantField: "spec.account.govCloud", wantMsg: "must be true in partition aws-us-gov",
 		},
+		"commercial account joining a GovCloud organization": {
+			obj: object(t, awsZone, set("spec.cloud.partition", "aws"), set("spec.cloud.region", "us-east-1"), set("spec.account.govCloud", false),
+				set("spec.account.govCloudOrganization", map[string]any{"organizationalUnit": "Workloads/Prod"})),
+			wantField: "spec.account.govCloudOrganization", wantMsg: "only a GovCloud account joins a GovCloud organization",
+		},
+		"GovCloud organization OU path with an empty segment": {
+			obj:       object(t, awsZone, set("spec.account.govCloudOrganization", map[string]any{"organizationalUnit": "Workloads//Prod"})),
+			wantField: "spec.account.govCloudOrganization.organizationalUnit", wantMsg: "should match",
+		},
 		"zone rotationDays below 90": {
 			obj: object(t, awsZone, set("spec.encryption.rotationDays", int64(30))), wantField: "spec.encryption.rotationDays", wantMsg: "greater than or equal to 90",
 		},
