@@ -2,6 +2,7 @@ package aws_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -78,29 +79,30 @@ func invite(t *testing.T, gov *moto.GovCloudOrganizationServer, id string) strin
 	return sdkaws.ToString(out.Handshake.Id)
 }
 
-// waitJoined waits until the Account reports its GovCloud account a member in OU ou, and checks
-// that the GovCloud organization agrees.
-func (z *zone) waitJoined(acc *awsv1.Account, gov *moto.GovCloudOrganizationServer, ou string) {
+// waitJoined waits until the GovCloud organization has the account in OU ou and the Account
+// reports so, Ready, through an accepted invitation that is none of stale (what status said
+// before, which may otherwise still read as joined while a rejoin is under way).
+func (z *zone) waitJoined(acc *awsv1.Account, gov *moto.GovCloudOrganizationServer, ou string, stale ...string) {
 	z.t.Helper()
 	eventually(z.t, "the GovCloud account a member in its OU", func() error {
 		if err := z.get(acc); err != nil {
 			return err
 		}
 		m := acc.Status.AtProvider.GovCloudOrganization
-		if m == nil || !m.Joined || m.ParentID != ou || m.HandshakeState != "ACCEPTED" {
+		if m == nil || !m.Joined || m.ParentID != ou || m.HandshakeState != "ACCEPTED" || slices.Contains(stale, m.HandshakeID) {
 			return errors.Errorf("membership %+v, Synced %s", m, acc.GetCondition(xpv2.TypeSynced).Message)
+		}
+		if parent, ok := gov.Parent(acc.Status.AtProvider.GovCloudAccountID); !ok || parent != ou {
+			return errors.Errorf("the GovCloud organization has the account in %q (member %t), want %s", parent, ok, ou)
 		}
 		return readyErr(acc)
 	})
-	if parent, ok := gov.Parent(acc.Status.AtProvider.GovCloudAccountID); !ok || parent != ou {
-		z.t.Errorf("the GovCloud organization has the account in %q (member %t), want %s", parent, ok, ou)
-	}
 }
 
 // TestGovCloudAccountJoinsItsGovCloudOrganization follows a GovCloud account into its GovCloud
 // organization. The organization's ProviderConfig is missing at first, which is reported and does
-// not hold up the commercial account's creation and placement. An invitation sent meanwhile stands for one whose reply was
-// lost in a crash: ZoneKeeper accepts it (from inside the GovCloud account: the stand-in asks
+// not hold up the commercial account's creation and placement. An invitation sent meanwhile
+// stands for one whose reply was lost in a crash: ZoneKeeper accepts it (from inside the GovCloud account: the stand-in asks
 // moto's STS who signed) instead of sending a second, then moves the account into its OU. Removed
 // from the organization later, the account is invited and joins again, and an event says so.
 // Once govCloudOrganization is removed, its status goes and the account is left where it is.
@@ -144,7 +146,7 @@ func TestGovCloudAccountJoinsItsGovCloudOrganization(t *testing.T) {
 
 	gov.RemoveAccount(id)
 	z.waitEvent(acc.Name, "DriftDetected", "no longer a member of the GovCloud organization")
-	z.waitJoined(acc, gov, ou)
+	z.waitJoined(acc, gov, ou, pending)
 	if n := gov.Invitations(); n != 2 {
 		t.Errorf("%d invitations after the account left, want 2", n)
 	}
@@ -221,7 +223,7 @@ func TestGovCloudInvitationEndedIsReportedNotResent(t *testing.T) {
 	// pass accepts the same invitation rather than sending another.
 	gov.FailAccepts = 1
 	z.update(acc, func() { meta.AddAnnotations(acc, map[string]string{awsv1.AnnotationReinviteAfter: declined}) })
-	z.waitJoined(acc, gov, moto.GovCloudRootID)
+	z.waitJoined(acc, gov, moto.GovCloudRootID, declined)
 	if n := gov.Invitations(); n != 2 {
 		t.Errorf("%d invitations after the reinvite annotation, want 2", n)
 	}
