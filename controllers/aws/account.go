@@ -244,7 +244,7 @@ func (c *accountClient) observeAccount(ctx context.Context, mg *awsv1.Account, i
 	// memory with the stored one: what the GovCloud organization says would be lost. It is read on
 	// the next pass, which that update starts. Without late initialization nothing is saved, so
 	// there is nothing to wait for.
-	waitForSave := c.renamed && lateInitializes(mg)
+	waitForSave := c.renamed && policiesOf(mg).ShouldLateInitialize()
 	if p.GovCloud && p.GovCloudOrganization != nil && active && !meta.WasDeleted(mg) && !waitForSave {
 		// The GovCloud organization is reached through another config: its errors must not keep
 		// the commercial account from being observed and repaired, so Update reports them.
@@ -265,7 +265,7 @@ func (c *accountClient) observeAccount(ctx context.Context, mg *awsv1.Account, i
 	}
 	driftObserved(c.record, mg, diff)
 	if c.govErr != nil {
-		if !updates(mg) {
+		if !policiesOf(mg).ShouldUpdate() {
 			return managed.ExternalObservation{}, c.govErr // no Update to report it
 		}
 		diff = append(diff, "the GovCloud organization could not be read")

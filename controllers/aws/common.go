@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 )
 
@@ -77,17 +78,10 @@ func onlyObserves(mg resource.Managed) bool {
 	return len(p) == 1 && p[0] == xpv2.ManagementActionObserve
 }
 
-// lateInitializes reports whether the managed reconciler saves what Observe changes in the
-// object's metadata and spec.
-func lateInitializes(mg resource.Managed) bool {
-	p := mg.GetManagementPolicies()
-	return len(p) == 0 || slices.Contains(p, xpv2.ManagementActionAll) || slices.Contains(p, xpv2.ManagementActionLateInitialize)
-}
-
-// updates reports whether mg's management policies let the reconciler call Update.
-func updates(mg resource.Managed) bool {
-	p := mg.GetManagementPolicies()
-	return len(p) == 0 || slices.Contains(p, xpv2.ManagementActionAll) || slices.Contains(p, xpv2.ManagementActionUpdate)
+// policiesOf reads mg's management policies as the managed reconciler does (ZoneKeeper enables
+// them), so that what Observe expects of the reconciler is what it will do.
+func policiesOf(mg resource.Managed) managed.ManagementPoliciesChecker {
+	return managed.NewManagementPoliciesResolver(true, mg.GetManagementPolicies())
 }
 
 // driftObserved records what an Observe found different from the spec. For an object ZoneKeeper
