@@ -25,19 +25,19 @@ func TestAcceptInvitationAfterAStaleObservation(t *testing.T) {
 	const id = "900000000007"
 	cases := map[string]struct {
 		// setup prepares the organization and returns the invitation Observe found, if any.
-		setup       func(t *testing.T, gov *moto.GovCloudOrganizationServer, org awsclient.GovCloudOrganization) *orgtypes.Handshake
+		setup       func(t *testing.T, org awsclient.GovCloudOrganization) *orgtypes.Handshake
 		invitations int
 		joined      bool
 	}{
 		"OpenInvitationNotListedYetIsAccepted": {
-			setup: func(t *testing.T, _ *moto.GovCloudOrganizationServer, org awsclient.GovCloudOrganization) *orgtypes.Handshake {
+			setup: func(t *testing.T, org awsclient.GovCloudOrganization) *orgtypes.Handshake {
 				sendInvitation(t, org, id)
 				return nil
 			},
 			invitations: 1, joined: true,
 		},
 		"AccountThatJoinedMeanwhileIsNotInvited": {
-			setup: func(t *testing.T, _ *moto.GovCloudOrganizationServer, org awsclient.GovCloudOrganization) *orgtypes.Handshake {
+			setup: func(t *testing.T, org awsclient.GovCloudOrganization) *orgtypes.Handshake {
 				h := sendInvitation(t, org, id)
 				if _, err := org.AcceptHandshake(t.Context(), &organizations.AcceptHandshakeInput{HandshakeId: h.Id}); err != nil {
 					t.Fatal(err)
@@ -47,13 +47,13 @@ func TestAcceptInvitationAfterAStaleObservation(t *testing.T) {
 			invitations: 1, joined: true,
 		},
 		"OpenInvitationObservedIsAccepted": {
-			setup: func(t *testing.T, _ *moto.GovCloudOrganizationServer, org awsclient.GovCloudOrganization) *orgtypes.Handshake {
+			setup: func(t *testing.T, org awsclient.GovCloudOrganization) *orgtypes.Handshake {
 				return sendInvitation(t, org, id)
 			},
 			invitations: 1, joined: true,
 		},
 		"NoInvitationIsSentOne": {
-			setup: func(*testing.T, *moto.GovCloudOrganizationServer, awsclient.GovCloudOrganization) *orgtypes.Handshake {
+			setup: func(*testing.T, awsclient.GovCloudOrganization) *orgtypes.Handshake {
 				return nil
 			},
 			invitations: 1, joined: true,
@@ -69,7 +69,7 @@ func TestAcceptInvitationAfterAStaleObservation(t *testing.T) {
 			c := &accountClient{
 				record: event.NewNopRecorder(),
 				inside: func(context.Context, *awsv1.Account, string) (awsclient.GovCloudOrganization, error) { return org, nil },
-				join:   &govCloudJoin{org: org, id: id, invitation: tc.setup(t, gov, org)},
+				join:   &govCloudJoin{org: org, id: id, invitation: tc.setup(t, org)},
 			}
 			mg := &awsv1.Account{}
 			m := &awsv1.GovCloudMembership{}

@@ -71,8 +71,8 @@ type govAccount struct {
 	joined time.Time
 }
 
-// NewGovCloudOrganizationServer starts an empty GovCloud organization. With s, AcceptHandshake
-// is checked against the caller's identity in s's STS.
+// NewGovCloudOrganizationServer starts an empty GovCloud organization. With s, every call is
+// checked against the caller's identity in s's STS.
 func NewGovCloudOrganizationServer(s *Server) *GovCloudOrganizationServer {
 	g := &GovCloudOrganizationServer{AcceptRole: "OrganizationAccountAccessRole", accounts: map[string]*govAccount{}, calls: map[string]int{}}
 	if s != nil {
@@ -134,7 +134,7 @@ func (g *GovCloudOrganizationServer) ForgetEndedInvitations() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.handshakes = slices.DeleteFunc(g.handshakes, func(h *orgtypes.Handshake) bool {
-		return h.State == orgtypes.HandshakeStateDeclined || h.State == orgtypes.HandshakeStateCanceled || h.State == orgtypes.HandshakeStateExpired
+		return !openInvitation(h) && h.State != orgtypes.HandshakeStateAccepted
 	})
 }
 
@@ -153,7 +153,7 @@ func (g *GovCloudOrganizationServer) EndInvitations(state orgtypes.HandshakeStat
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for _, h := range g.handshakes {
-		if h.State == orgtypes.HandshakeStateOpen || h.State == orgtypes.HandshakeStateRequested {
+		if openInvitation(h) {
 			h.State = state
 		}
 	}
@@ -225,7 +225,7 @@ func (g *GovCloudOrganizationServer) serve(w http.ResponseWriter, r *http.Reques
 	case "AcceptHandshake":
 		var in organizations.AcceptHandshakeInput
 		if err = decode(r, &in); err == nil {
-			out, err = g.accept(r.Context(), aws.ToString(in.HandshakeId), signer(r))
+			out, err = g.accept(r, aws.ToString(in.HandshakeId))
 		}
 	default:
 		err = &apiError{http.StatusBadRequest, "UnknownOperationException", "this stand-in plays a GovCloud organization for the calls moto lacks; it does not serve " + op}
@@ -233,14 +233,23 @@ func (g *GovCloudOrganizationServer) serve(w http.ResponseWriter, r *http.Reques
 	reply(w, out, err)
 }
 
+// caller returns the account and identity (ARN) that signed r, as moto's STS knows them.
+func (g *GovCloudOrganizationServer) caller(r *http.Request) (account, arn string, _ *apiError) {
+	account, arn, err := g.identity(r.Context(), signer(r))
+	if err != nil {
+		return "", "", &apiError{http.StatusForbidden, "AccessDeniedException", "cannot tell who signed the request: " + err.Error()}
+	}
+	return account, arn, nil
+}
+
 // fromManagementAccount refuses a call not signed by the organization's management account.
 func (g *GovCloudOrganizationServer) fromManagementAccount(r *http.Request) *apiError {
 	if g.identity == nil {
 		return nil
 	}
-	account, _, err := g.identity(r.Context(), signer(r))
+	account, _, err := g.caller(r)
 	if err != nil {
-		return &apiError{http.StatusForbidden, "AccessDeniedException", "cannot tell who signed the request: " + err.Error()}
+		return err
 	}
 	if account != AccountID {
 		// AWS answers a member account this way for calls only the management account may make.
@@ -253,31 +262,21 @@ func (g *GovCloudOrganizationServer) arn(kind, id string) string {
 	return fmt.Sprintf("arn:aws-us-gov:organizations::%s:%s/%s/%s", AccountID, kind, govCloudOrganizationID, id)
 }
 
-// page returns the items of one page of a list of n from token, and the next token.
-func page(n int, token string) (from, to int, next string, err *apiError) {
+// paged renders the page of items under key that token starts, one item long, with the token of
+// the next page.
+func paged(key string, items []map[string]any, token string) (map[string]any, *apiError) {
+	from := 0
 	if token != "" {
-		i, convErr := strconv.Atoi(token)
-		if convErr != nil || i < 0 || i > n {
-			return 0, 0, "", &apiError{http.StatusBadRequest, "InvalidInputException", "invalid NextToken " + token}
+		i, err := strconv.Atoi(token)
+		if err != nil || i < 0 || i > len(items) {
+			return nil, &apiError{http.StatusBadRequest, "InvalidInputException", "invalid NextToken " + token}
 		}
 		from = i
 	}
-	to = min(from+1, n)
-	if to < n {
-		next = strconv.Itoa(to)
-	}
-	return from, to, next, nil
-}
-
-// paged renders a page of items under key.
-func paged(key string, items []map[string]any, token string) (map[string]any, *apiError) {
-	from, to, next, err := page(len(items), token)
-	if err != nil {
-		return nil, err
-	}
+	to := min(from+1, len(items))
 	out := map[string]any{key: items[from:to]}
-	if next != "" {
-		out["NextToken"] = next
+	if to < len(items) {
+		out["NextToken"] = strconv.Itoa(to)
 	}
 	return out, nil
 }
@@ -360,7 +359,7 @@ func (g *GovCloudOrganizationServer) invite(target *orgtypes.HandshakeParty) (ma
 		return nil, &apiError{http.StatusBadRequest, "DuplicateAccountException", "That account is already present in the specified organization: " + id}
 	}
 	for _, h := range g.handshakes {
-		if (h.State == orgtypes.HandshakeStateOpen || h.State == orgtypes.HandshakeStateRequested) && party(*h) == id {
+		if openInvitation(h) && party(*h) == id {
 			return nil, &apiError{http.StatusBadRequest, "DuplicateHandshakeException", "A handshake with the same action and target already exists"}
 		}
 	}
@@ -380,6 +379,11 @@ func (g *GovCloudOrganizationServer) invite(target *orgtypes.HandshakeParty) (ma
 	}
 	g.handshakes = append(g.handshakes, h)
 	return map[string]any{"Handshake": g.wireHandshake(*h)}, nil
+}
+
+// openInvitation reports whether h can still be accepted.
+func openInvitation(h *orgtypes.Handshake) bool {
+	return h.State == orgtypes.HandshakeStateOpen || h.State == orgtypes.HandshakeStateRequested
 }
 
 // party returns the account an invitation is for.
@@ -404,7 +408,7 @@ func (g *GovCloudOrganizationServer) listHandshakes(filter *orgtypes.HandshakeFi
 	return paged("Handshakes", out, token)
 }
 
-func (g *GovCloudOrganizationServer) accept(ctx context.Context, id, key string) (map[string]any, *apiError) {
+func (g *GovCloudOrganizationServer) accept(r *http.Request, id string) (map[string]any, *apiError) {
 	g.mu.Lock()
 	i := slices.IndexFunc(g.handshakes, func(h *orgtypes.Handshake) bool { return aws.ToString(h.Id) == id })
 	target := ""
@@ -417,11 +421,11 @@ func (g *GovCloudOrganizationServer) accept(ctx context.Context, id, key string)
 	}
 	if g.identity != nil {
 		// Asked without the lock: it calls moto.
-		caller, arn, err := g.identity(ctx, key)
+		account, arn, err := g.caller(r)
 		if err != nil {
-			return nil, &apiError{http.StatusForbidden, "AccessDeniedException", "cannot tell who signed the request: " + err.Error()}
+			return nil, err
 		}
-		if caller != target || !strings.Contains(arn, ":assumed-role/"+g.AcceptRole+"/") {
+		if account != target || !strings.Contains(arn, ":assumed-role/"+g.AcceptRole+"/") {
 			return nil, &apiError{http.StatusForbidden, "AccessDeniedException", fmt.Sprintf("only the invited account %s, through its role %s, can accept handshake %s; the caller is %s", target, g.AcceptRole, id, arn)}
 		}
 	}
@@ -432,11 +436,10 @@ func (g *GovCloudOrganizationServer) accept(ctx context.Context, id, key string)
 		return nil, &apiError{http.StatusInternalServerError, "ServiceException", "AWS Organizations can't complete your request because of an internal service error. Try again later."}
 	}
 	h := g.handshakes[i]
-	switch h.State {
-	case orgtypes.HandshakeStateOpen, orgtypes.HandshakeStateRequested:
-	case orgtypes.HandshakeStateAccepted:
+	switch {
+	case h.State == orgtypes.HandshakeStateAccepted:
 		return nil, &apiError{http.StatusBadRequest, "HandshakeAlreadyInStateException", "The specified handshake is already in the requested state: ACCEPTED"}
-	default:
+	case !openInvitation(h):
 		return nil, &apiError{http.StatusBadRequest, "InvalidHandshakeTransitionException", fmt.Sprintf("You can't perform the operation on the handshake in its current state: %s", h.State)}
 	}
 	h.State = orgtypes.HandshakeStateAccepted
