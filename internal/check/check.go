@@ -248,6 +248,9 @@ func readSources(o Options) (sources, []string, error) {
 		return sources{}, nil, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
 	for _, p := range paths {
+		if _, read := src.once[p]; read {
+			continue // named again: a pipe has nothing left the second time
+		}
 		fi, err := os.Stat(p)
 		if err != nil || fi.IsDir() || fi.Mode().IsRegular() {
 			continue // manifest.Files has listed it, or said why not

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -349,25 +350,29 @@ func TestRunReadsStandardInput(t *testing.T) {
 // do: both passes need its content, and a second read would find it at its end, check nothing
 // and pass silently.
 func TestRunReadsAPipeNamedAsAFileOnce(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = r.Close() }()
-	path := fmt.Sprintf("/dev/fd/%d", r.Fd())
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("no /dev/fd here: %v", err)
-	}
-	go func() {
-		defer func() { _ = w.Close() }()
-		_, _ = w.WriteString(classification + "---\n" + zoneWith("90"))
-	}()
-	rep, err := Run(context.Background(), Options{Paths: []string{path}, Now: now})
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	if len(rep.Results) != 2 || !rep.Denied() {
-		t.Errorf("results %+v; want the classification and the denied zone", rep.Results)
+	for _, times := range []int{1, 2} {
+		t.Run(fmt.Sprintf("named %d times", times), func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = r.Close() }()
+			path := fmt.Sprintf("/dev/fd/%d", r.Fd())
+			if _, err := os.Stat(path); err != nil {
+				t.Skipf("no /dev/fd here: %v", err)
+			}
+			go func() {
+				defer func() { _ = w.Close() }()
+				_, _ = w.WriteString(classification + "---\n" + zoneWith("90"))
+			}()
+			rep, err := Run(context.Background(), Options{Paths: slices.Repeat([]string{path}, times), Now: now})
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if len(rep.Results) != 2 || !rep.Denied() {
+				t.Errorf("results %+v; want the classification and the denied zone", rep.Results)
+			}
+		})
 	}
 }
 
