@@ -33,6 +33,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 
 	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
+	awsclient "github.com/zonekeeper/zonekeeper/internal/aws"
 )
 
 // The usage contract is crossplane's, so that tools and people who know crossplane providers read
@@ -99,7 +100,7 @@ type usageRecorder struct {
 }
 
 func (r *usageRecorder) Track(ctx context.Context, mg resource.ModernManaged) error {
-	ref := defaultConfigRef
+	ref := awsclient.DefaultConfigRef
 	if p := mg.GetProviderConfigReference(); p != nil {
 		ref = *p
 	}
@@ -136,8 +137,6 @@ func (r *usageRecorder) Track(ctx context.Context, mg resource.ModernManaged) er
 	return r.kube.Patch(ctx, have, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
 }
 
-// defaultConfigRef is what an unset providerConfigRef means (the CRDs default it too).
-var defaultConfigRef = xpv2.ProviderConfigReference{Kind: "ClusterProviderConfig", Name: "default"}
 
 // providerConfig is a ProviderConfig or a ClusterProviderConfig.
 type providerConfig interface {

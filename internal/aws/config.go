@@ -23,6 +23,9 @@ import (
 	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
 )
 
+// DefaultConfigRef is what an unset providerConfigRef means (the CRDs default it too).
+var DefaultConfigRef = xpv2.ProviderConfigReference{Kind: awsv1.ClusterProviderConfigGroupVersionKind.Kind, Name: "default"}
+
 // DefaultRoleSessionName is the session name of roles ZoneKeeper assumes, as CloudTrail shows it.
 const DefaultRoleSessionName = "zonekeeper"
 
@@ -163,7 +166,8 @@ func useFIPS(spec awsv1.ProviderConfigSpec, region string) bool {
 // UID and generation, and the namespace its Secret may be read from.
 func (r *Resolver) providerConfig(ctx context.Context, ref *xpv2.ProviderConfigReference, namespace string) (spec awsv1.ProviderConfigSpec, uid types.UID, generation int64, secretNS string, err error) {
 	if ref == nil {
-		ref = &xpv2.ProviderConfigReference{Kind: awsv1.ClusterProviderConfigGroupVersionKind.Kind, Name: "default"}
+		def := DefaultConfigRef
+		ref = &def
 	}
 	switch ref.Kind {
 	case awsv1.ProviderConfigGroupVersionKind.Kind:

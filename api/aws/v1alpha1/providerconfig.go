@@ -7,8 +7,7 @@ import (
 )
 
 // The methods below make ProviderConfig and ClusterProviderConfig crossplane
-// resource.ProviderConfigs and ProviderConfigUsage a resource.TypedProviderConfigUsage, so that
-// crossplane's usage tracker writes usages as every crossplane provider does.
+// resource.ProviderConfigs: conditions and the count of users the usage controller keeps.
 
 // GetCondition of this ProviderConfig.
 func (pc *ProviderConfig) GetCondition(ct xpv2.ConditionType) xpv2.Condition {
@@ -50,38 +49,7 @@ func (pc *ClusterProviderConfig) SetUsers(i int64) {
 	pc.Status.Users = i
 }
 
-// GetProviderConfigReference of this ProviderConfigUsage.
-func (pcu *ProviderConfigUsage) GetProviderConfigReference() xpv2.ProviderConfigReference {
-	return pcu.ProviderConfigReference
-}
-
-// SetProviderConfigReference of this ProviderConfigUsage.
-func (pcu *ProviderConfigUsage) SetProviderConfigReference(r xpv2.ProviderConfigReference) {
-	pcu.ProviderConfigReference = r
-}
-
-// GetResourceReference of this ProviderConfigUsage.
-func (pcu *ProviderConfigUsage) GetResourceReference() xpv2.TypedReference {
-	return pcu.ResourceReference
-}
-
-// SetResourceReference of this ProviderConfigUsage.
-func (pcu *ProviderConfigUsage) SetResourceReference(r xpv2.TypedReference) {
-	pcu.ResourceReference = r
-}
-
-// GetItems of this ProviderConfigUsageList.
-func (l *ProviderConfigUsageList) GetItems() []resource.ProviderConfigUsage {
-	items := make([]resource.ProviderConfigUsage, len(l.Items))
-	for i := range l.Items {
-		items[i] = &l.Items[i]
-	}
-	return items
-}
-
 var (
-	_ resource.ProviderConfig           = &ProviderConfig{}
-	_ resource.ProviderConfig           = &ClusterProviderConfig{}
-	_ resource.TypedProviderConfigUsage = &ProviderConfigUsage{}
-	_ resource.ProviderConfigUsageList  = &ProviderConfigUsageList{}
+	_ resource.ProviderConfig = &ProviderConfig{}
+	_ resource.ProviderConfig = &ClusterProviderConfig{}
 )
