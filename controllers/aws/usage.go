@@ -137,7 +137,6 @@ func (r *usageRecorder) Track(ctx context.Context, mg resource.ModernManaged) er
 	return r.kube.Patch(ctx, have, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))
 }
 
-
 // providerConfig is a ProviderConfig or a ClusterProviderConfig.
 type providerConfig interface {
 	client.Object
