@@ -50,7 +50,7 @@ func (c *vpcConnector) Connect(ctx context.Context, mg *awsv1.VPC) (managed.Type
 	if err != nil {
 		return nil, err
 	}
-	return &vpcClient{ec2: ec2.NewFromConfig(cfg), record: c.record}, nil
+	return &vpcClient{ec2: ec2.NewFromConfig(cfg), record: c.record, owner: managedBy(mg)}, nil
 }
 
 type vpcClient struct {
@@ -81,13 +81,12 @@ func (c *vpcClient) desired(ctx context.Context, mg *awsv1.VPC) (vpcDesired, err
 
 func (c *vpcClient) Observe(ctx context.Context, mg *awsv1.VPC) (managed.ExternalObservation, error) {
 	c.wasReady = isReady(mg)
-	c.owner = managedBy(mg)
 	id := meta.GetExternalName(mg)
 	adopted := false
 	if id == "" {
 		// EC2 assigns VPC IDs. CreateVpc tags the VPC in the same call, so if its reply was lost
 		// the tag still finds it, and it is adopted rather than created a second time.
-		found, err := c.vpcByTag(ctx, managedBy(mg))
+		found, err := c.vpcByTag(ctx, c.owner)
 		if err != nil || found == "" {
 			return managed.ExternalObservation{}, err
 		}
@@ -401,7 +400,6 @@ func (c *vpcClient) readFlowLogs(ctx context.Context, id string) error {
 }
 
 func (c *vpcClient) Create(ctx context.Context, mg *awsv1.VPC) (managed.ExternalCreation, error) {
-	c.owner = managedBy(mg)
 	want, err := c.desired(ctx, mg)
 	if err != nil {
 		return managed.ExternalCreation{}, err
@@ -448,12 +446,17 @@ func (c *vpcClient) apply(ctx context.Context, mg *awsv1.VPC, want vpcDesired) e
 			return err
 		}
 	}
-	// Said last, so that everything else is in place meanwhile; as an error, so that the
-	// reconciler comes back within seconds rather than at the next poll.
-	if len(c.waits) > 0 {
-		return errors.New(strings.Join(c.waits, "; "))
+	// Said last, so that everything else is in place meanwhile.
+	return c.waitErr()
+}
+
+// waitErr reports what the steps wait for in AWS, as an error, so that the reconciler comes back
+// within seconds rather than at the next poll; nil when nothing waits.
+func (c *vpcClient) waitErr() error {
+	if len(c.waits) == 0 {
+		return nil
 	}
-	return nil
+	return errors.New(strings.Join(c.waits, "; "))
 }
 
 // applySecondaryCIDRs associates the secondary CIDR blocks the VPC lacks. Blocks associated out of
@@ -961,7 +964,9 @@ func (c *vpcClient) applyTags(ctx context.Context, _ *awsv1.VPC, want vpcDesired
 // Delete. AWS deletes endpoints asynchronously, so subnets may refuse deletion
 // (DependencyViolation) for a while; the error is reported and the next reconcile goes on.
 func (c *vpcClient) Delete(ctx context.Context, mg *awsv1.VPC) (managed.ExternalDelete, error) {
-	o := c.observed
+	// Not a copy: removing the egress below takes what it deletes (the public subnet) out of
+	// c.observed, and the steps after it must not delete that again.
+	o := &c.observed
 	var flowLogs, endpoints []string
 	for _, f := range o.FlowLogs {
 		flowLogs = append(flowLogs, f.ID)
@@ -982,8 +987,8 @@ func (c *vpcClient) Delete(ctx context.Context, mg *awsv1.VPC) (managed.External
 	if err := c.applyEgress(ctx, mg, vpcDesired{Egress: awsv1.EgressNone}); err != nil {
 		return managed.ExternalDelete{}, err
 	}
-	if len(c.waits) > 0 {
-		return managed.ExternalDelete{}, errors.New(strings.Join(c.waits, "; "))
+	if err := c.waitErr(); err != nil {
+		return managed.ExternalDelete{}, err
 	}
 	// Every route table but the main one must go before the VPC can; the main one goes with it.
 	for _, rt := range o.RouteTables {
