@@ -341,11 +341,15 @@ func (o vpcObserved) planNAT(pub subnetObserved) natStep {
 	// In allocation ID order, so that every pass picks the same spare address (and so the same
 	// client token) while a gateway created with it is not visible yet.
 	addrs := slices.SortedFunc(slices.Values(o.ElasticIPs), func(a, b elasticIP) int { return strings.Compare(a.AllocationID, b.AllocationID) })
+	var held *elasticIP
 	for _, a := range addrs {
 		switch {
 		case ok && a.AllocationID == live.AllocationID:
 		case o.held(a):
 			// held by a NAT gateway being deleted, or by one not visible yet: released later
+			if held == nil {
+				held = &a
+			}
 		case slices.Contains(o.SpentAllocations, a.AllocationID), ok:
 			step.Release = append(step.Release, a)
 		case step.Address.AllocationID == "":
@@ -366,11 +370,9 @@ func (o vpcObserved) planNAT(pub subnetObserved) natStep {
 		step.Wait = fmt.Sprintf("NAT gateway %s is being deleted: the public subnet gets a new one once AWS has deleted it", strings.Join(deleting, ", "))
 		return step
 	}
-	for _, a := range o.ElasticIPs {
-		if o.held(a) {
-			step.Wait = fmt.Sprintf("elastic IP %s is associated, but no NAT gateway holding it is visible yet", a.PublicIP)
-			return step
-		}
+	if held != nil {
+		step.Wait = fmt.Sprintf("elastic IP %s is associated, but no NAT gateway holding it is visible yet", held.PublicIP)
+		return step
 	}
 	step.Create = true
 	return step
@@ -439,10 +441,8 @@ func egressDrift(d vpcDesired, o vpcObserved) []string {
 			out = append(out, "no NAT gateway is available in public subnet "+pub.ID)
 			break
 		}
-		for _, a := range o.ElasticIPs {
-			if a.AllocationID != nat.AllocationID && !o.held(a) {
-				out = append(out, fmt.Sprintf("elastic IP %s is allocated but not used by NAT gateway %s", a.PublicIP, nat.ID))
-			}
+		for _, a := range o.planNAT(pub).Release {
+			out = append(out, fmt.Sprintf("elastic IP %s is allocated but not used by NAT gateway %s", a.PublicIP, nat.ID))
 		}
 		for _, rt := range rts {
 			if rt.DefaultTarget != nat.ID {
