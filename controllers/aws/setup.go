@@ -16,7 +16,6 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -158,39 +157,39 @@ func Setup(mgr ctrl.Manager, o Options) error {
 			func() *awsv1.ProviderConfig { return &awsv1.ProviderConfig{} }, o),
 		setupUsage(mgr, "aws-clusterproviderconfig-usage", awsv1.ClusterProviderConfigGroupVersionKind.Kind,
 			func() *awsv1.ClusterProviderConfig { return &awsv1.ClusterProviderConfig{} }, o),
-		kind[*awsv1.Account]{name: "aws-account", obj: &awsv1.Account{}, gvk: awsv1.AccountGroupVersionKind,
+		kind[*awsv1.Account]{name: "aws-account", gvk: awsv1.AccountGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.Account] {
 				return &accountConnector{resolver: r, record: rec, newCreator: o.NewAccountCreator, newGovCloudOrg: o.NewGovCloudOrganization}
 			},
 			// Organizations assigns the account ID; it becomes the external-name when known.
 			opts: []managed.ReconcilerOption{managed.WithInitializers()},
 		}.setup(mgr, usage, o),
-		kind[*awsv1.VPC]{name: "aws-vpc", obj: &awsv1.VPC{}, gvk: awsv1.VPCGroupVersionKind,
+		kind[*awsv1.VPC]{name: "aws-vpc", gvk: awsv1.VPCGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.VPC] {
 				return &vpcConnector{resolver: r, record: rec}
 			},
 			opts: []managed.ReconcilerOption{managed.WithInitializers()}, // EC2 assigns the VPC ID
 		}.setup(mgr, usage, o),
-		kind[*awsv1.Key]{name: "aws-key", obj: &awsv1.Key{}, gvk: awsv1.KeyGroupVersionKind,
+		kind[*awsv1.Key]{name: "aws-key", gvk: awsv1.KeyGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.Key] {
 				return &keyConnector{resolver: r, record: rec}
 			},
 			opts: []managed.ReconcilerOption{managed.WithInitializers()}, // KMS assigns the key ID
 		}.setup(mgr, usage, o),
 		// A trail is named after its object: crossplane's default initializer.
-		kind[*awsv1.AuditTrail]{name: "aws-audittrail", obj: &awsv1.AuditTrail{}, gvk: awsv1.AuditTrailGroupVersionKind,
+		kind[*awsv1.AuditTrail]{name: "aws-audittrail", gvk: awsv1.AuditTrailGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.AuditTrail] {
 				return &auditTrailConnector{resolver: r, record: rec}
 			},
 		}.setup(mgr, usage, o),
 		// A bucket and a role are named by their spec: Observe records the name as the external-name.
-		kind[*awsv1.Bucket]{name: "aws-bucket", obj: &awsv1.Bucket{}, gvk: awsv1.BucketGroupVersionKind,
+		kind[*awsv1.Bucket]{name: "aws-bucket", gvk: awsv1.BucketGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.Bucket] {
 				return &bucketConnector{resolver: r, record: rec}
 			},
 			opts: []managed.ReconcilerOption{managed.WithInitializers()},
 		}.setup(mgr, usage, o),
-		kind[*awsv1.Role]{name: "aws-role", obj: &awsv1.Role{}, gvk: awsv1.RoleGroupVersionKind,
+		kind[*awsv1.Role]{name: "aws-role", gvk: awsv1.RoleGroupVersionKind,
 			connector: func(rec event.Recorder) managed.TypedExternalConnector[*awsv1.Role] {
 				return &roleConnector{resolver: r, record: rec}
 			},
@@ -202,13 +201,18 @@ func Setup(mgr ctrl.Manager, o Options) error {
 // kind is one managed resource kind and how its reconciler is built.
 type kind[T orphanable] struct {
 	name      string
-	obj       client.Object
 	gvk       schema.GroupVersionKind
 	connector func(event.Recorder) managed.TypedExternalConnector[T]
 	opts      []managed.ReconcilerOption
 }
 
 func (k kind[T]) setup(mgr ctrl.Manager, usage resource.ModernTracker, o Options) error {
+	// One list of the kinds, which the usage controller reads too: a kind reconciled here but
+	// missing there would keep its usages forever.
+	newObj, ok := managedKinds[k.gvk]
+	if !ok {
+		return errors.Errorf("cannot set up %s reconciler: %s is not in managedKinds", k.name, k.gvk)
+	}
 	rec := newEventRecorder(mgr.GetEventRecorder("zonekeeper-" + k.name))
 	connector := &usageTracked[T]{gvk: k.gvk, usage: usage, connector: k.connector(rec)}
 	opts := append([]managed.ReconcilerOption{
@@ -227,7 +231,7 @@ func (k kind[T]) setup(mgr ctrl.Manager, usage resource.ModernTracker, o Options
 	}, k.opts...)
 	err := ctrl.NewControllerManagedBy(mgr).
 		Named(k.name).
-		For(k.obj, builder.WithPredicates(resource.DesiredStateChanged())).
+		For(newObj(), builder.WithPredicates(resource.DesiredStateChanged())).
 		WithOptions(controller.Options{RateLimiter: o.NewRateLimiter(), MaxConcurrentReconciles: o.MaxConcurrentReconciles}).
 		Complete(managed.NewReconciler(mgr, resource.ManagedKind(k.gvk), opts...))
 	return errors.Wrapf(err, "cannot set up %s reconciler", k.name)
