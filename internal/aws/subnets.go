@@ -24,20 +24,29 @@ const (
 // n availability zones: the first n blocks of the layout above. It is a pure function of its
 // arguments, so the same spec always yields the same subnets.
 func PrivateSubnets(cidr string, n int) ([]netip.Prefix, error) {
-	p, err := netip.ParsePrefix(cidr)
+	p, err := vpcPrefix(cidr)
 	if err != nil {
-		return nil, errors.Wrapf(err, "cannot parse CIDR %q", cidr)
-	}
-	if !p.Addr().Is4() {
-		return nil, errors.Errorf("CIDR %s is not IPv4", cidr)
-	}
-	if p.Masked() != p {
-		return nil, errors.Errorf("CIDR %s is not a network address (did you mean %s?)", cidr, p.Masked())
-	}
-	if p.Bits() < MinVPCPrefix || p.Bits() > MaxVPCPrefix {
-		return nil, errors.Errorf("CIDR %s: prefix must be from /%d to /%d", cidr, MinVPCPrefix, MaxVPCPrefix)
+		return nil, err
 	}
 	return layout(p, n)
+}
+
+// vpcPrefix parses a VPC's primary CIDR and checks it can hold the layout.
+func vpcPrefix(cidr string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return netip.Prefix{}, errors.Wrapf(err, "cannot parse CIDR %q", cidr)
+	}
+	if !p.Addr().Is4() {
+		return netip.Prefix{}, errors.Errorf("CIDR %s is not IPv4", cidr)
+	}
+	if p.Masked() != p {
+		return netip.Prefix{}, errors.Errorf("CIDR %s is not a network address (did you mean %s?)", cidr, p.Masked())
+	}
+	if p.Bits() < MinVPCPrefix || p.Bits() > MaxVPCPrefix {
+		return netip.Prefix{}, errors.Errorf("CIDR %s: prefix must be from /%d to /%d", cidr, MinVPCPrefix, MaxVPCPrefix)
+	}
+	return p, nil
 }
 
 // SecondarySubnets returns the CIDRs of the private subnets of a secondary CIDR block associated
@@ -64,10 +73,11 @@ func SecondarySubnets(cidr string, n int) ([]netip.Prefix, error) {
 // PublicSubnet returns the CIDR of the public subnet of a VPC with egress Direct: the layout's
 // last block, which PrivateSubnets never hands out, so it never overlaps a private subnet.
 func PublicSubnet(cidr string) (netip.Prefix, error) {
-	if _, err := PrivateSubnets(cidr, 1); err != nil {
+	p, err := vpcPrefix(cidr)
+	if err != nil {
 		return netip.Prefix{}, err
 	}
-	return block(netip.MustParsePrefix(cidr), SubnetBlocks-1), nil
+	return block(p, SubnetBlocks-1), nil
 }
 
 // layout returns the first n blocks of p's layout.
