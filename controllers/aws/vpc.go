@@ -61,8 +61,9 @@ type vpcClient struct {
 	observed     vpcObserved
 	defaultRules [2][]ec2types.IpPermission // ingress, egress of the default security group
 	drift        []string
-	owner        string   // TagManagedBy's value for this object: what it made carries it
-	waits        []string // what the steps of apply wait for in AWS, said once apply is done
+	want         vpcDesired // what Observe worked out, for Update: the same zones, one call fewer
+	owner        string     // TagManagedBy's value for this object: what it made carries it
+	waits        []string   // what the steps of apply wait for in AWS, said once apply is done
 }
 
 func (c *vpcClient) desired(ctx context.Context, mg *awsv1.VPC) (vpcDesired, error) {
@@ -107,6 +108,7 @@ func (c *vpcClient) Observe(ctx context.Context, mg *awsv1.VPC) (managed.Externa
 	if err != nil {
 		return managed.ExternalObservation{}, err
 	}
+	c.want = want
 	c.drift = vpcDrift(want, c.observed)
 	mg.Status.AtProvider = c.observation(mg, want)
 	setReady(mg, xpv2.Available())
@@ -424,11 +426,7 @@ func (c *vpcClient) Create(ctx context.Context, mg *awsv1.VPC) (managed.External
 }
 
 func (c *vpcClient) Update(ctx context.Context, mg *awsv1.VPC) (managed.ExternalUpdate, error) {
-	want, err := c.desired(ctx, mg)
-	if err != nil {
-		return managed.ExternalUpdate{}, err
-	}
-	if err := c.apply(ctx, mg, want); err != nil {
+	if err := c.apply(ctx, mg, c.want); err != nil {
 		return managed.ExternalUpdate{}, err
 	}
 	repaired(c.record, mg, c.wasReady, c.drift)
