@@ -289,16 +289,16 @@ func (s *snapshot) evalError(ctx context.Context, q *prepared, err error) error 
 //
 // It also returns the classifications' values as the key of their facts (see
 // facts.go), or nil when their facts may not be reused for this input.
-func (in Input) value(unchanging *Unchanging) (ast.Value, []ast.Object, error) {
+func (in Input) value(unchanging *Unchanging) (ast.Value, factsKey, error) {
 	if in.Object == nil {
-		return nil, nil, errors.New("cannot evaluate an input without an object")
+		return nil, factsKey{}, errors.New("cannot evaluate an input without an object")
 	}
 	conv := newConverter()
 	defer conv.release()
 	self, _ := versionOf(in.Object)
 	obj, err := conv.objectValue(in.Object)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot convert input object: %w", err)
+		return nil, factsKey{}, fmt.Errorf("cannot convert input object: %w", err)
 	}
 	seen := make(map[string]bool, len(in.Classifications))
 	stable := true
@@ -317,17 +317,17 @@ func (in Input) value(unchanging *Unchanging) (ast.Value, []ast.Object, error) {
 		v, kept, err := conv.cachedObjectValue(c, self.uid, u)
 		stable = stable && kept
 		if err != nil {
-			return nil, nil, fmt.Errorf("cannot convert classification %q: %w", name, err)
+			return nil, factsKey{}, fmt.Errorf("cannot convert classification %q: %w", name, err)
 		}
 		classes = append(classes, ast.NewTerm(v))
 	}
 	plan, err := conv.list(in.Plan, "plan")
 	if err != nil {
-		return nil, nil, err
+		return nil, factsKey{}, err
 	}
 	observed, err := conv.list(in.Observed, "observed")
 	if err != nil {
-		return nil, nil, err
+		return nil, factsKey{}, err
 	}
 	kvs := [][2]*ast.Term{
 		{ast.InternedTerm("object"), ast.NewTerm(obj)},
@@ -338,12 +338,13 @@ func (in Input) value(unchanging *Unchanging) (ast.Value, []ast.Object, error) {
 	if in.Zone != nil {
 		zone, _, err := conv.cachedObjectValue(in.Zone, self.uid, unchanging)
 		if err != nil {
-			return nil, nil, fmt.Errorf("cannot convert input zone: %w", err)
+			return nil, factsKey{}, fmt.Errorf("cannot convert input zone: %w", err)
 		}
 		kvs = append(kvs, [2]*ast.Term{ast.InternedTerm("zone"), ast.NewTerm(zone)})
 	}
 	kind, _ := in.Object["kind"].(string)
-	return ast.NewObject(kvs...), factsKey(kind, classes, stable), nil
+	objValue, _ := obj.(ast.Object)
+	return ast.NewObject(kvs...), newFactsKey(kind, objValue, classes, stable), nil
 }
 
 // objectValue converts a Kubernetes object, leaving out

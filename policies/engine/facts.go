@@ -24,11 +24,15 @@ import (
 // core.classifications itself reads input for every kind; its definition is pinned instead (see
 // pinnedSource), and any change to it turns the cache off.
 //
-// The values are reused only where core.classifications is input.classifications, which core.rego
-// documents for a LandingZone and a DataClassification (a Workload's are the ones it names), and
-// only for exactly the same classifications: the same AST values in the same order, which the
-// engine's value caches give a classification while its UID and resourceVersion (or, for files,
-// its map) are the same. A classification that changes is a new value, and so a new key.
+// The values are kept by what core.classifications is for the input: input.classifications for a
+// LandingZone and a DataClassification, and for a Workload the ones it names, which the engine
+// works out itself (declaredClassifications) while core.rego defines them as pinnedWorkload
+// expects. Nine in ten objects `zonekeeper check` reads are Workloads, and a Workload's facts were
+// a quarter of its evaluation. They are reused only for exactly the same classifications: the same
+// AST values in the same order, which the engine's value caches give a classification while its
+// UID and resourceVersion (or, for files, its map) are the same. A classification that changes is
+// a new value, and so a new key; a LandingZone and a Workload over the same classifications share
+// their facts.
 const factsSource = "data.zonekeeper.lib.core.classifications"
 
 // maxFactsEntries bounds the cache: an entry holds its classifications' values, so entries
@@ -40,7 +44,8 @@ const factsLibPrefix = "data.zonekeeper.lib."
 
 // facts is a snapshot's cache of fact values, by the classifications they were computed for.
 type facts struct {
-	rules []ast.Ref // the qualifying rules, including factsSource itself
+	rules     []ast.Ref // the qualifying rules, including factsSource itself
+	workloads bool      // core.classifications of a Workload is as pinnedWorkload says: keep facts for them too
 
 	mu      sync.Mutex
 	n       int
@@ -63,6 +68,7 @@ func newFacts(c *ast.Compiler, core *ast.Module) *facts {
 	if !pinnedSource(core) {
 		return f // no rule qualifies: nothing is kept
 	}
+	f.workloads = pinnedWorkload(core)
 	seen := map[string]bool{}
 	for _, file := range slices.Sorted(maps.Keys(c.Modules)) {
 		m := c.Modules[file]
@@ -121,7 +127,50 @@ func pinnedSource(core *ast.Module) bool {
 	return r.Else.Head.Value.Equal(pinnedOtherValue)
 }
 
+// pinnedWorkload reports whether core also defines, for a Workload, core.classifications and
+// core.declared_classifications as declaredClassifications computes them:
+//
+//	classifications := [c | some c in object.get(input, "classifications", []); object.get(c, ["metadata", "name"], "") in declared_classifications] if { input.object.kind == "Workload" } else := ...
+//	declared_classifications contains name if { input.object.kind == "Workload"; some name in object.get(input.object, ["spec", "classifications"], []) }
+//	declared_classifications contains name if { input.object.kind == "Workload"; some s in object.get(input.object, ["spec", "storage"], []); name := s.classification }
+//
+// Any other definition keeps facts for LandingZones and DataClassifications only.
+func pinnedWorkload(core *ast.Module) bool {
+	var got []string
+	for _, r := range core.Rules {
+		switch {
+		case r.Head.Ref().Equal(pinnedSourceName):
+			got = append(got, r.Head.Value.String())
+		case r.Head.Ref().Equal(pinnedDeclaredName):
+			got = append(got, r.String())
+		}
+	}
+	return slices.Equal(got, pinnedWorkloadRules)
+}
+
+// pinnedWorkloadRules are the rules pinnedWorkload expects, as OPA prints them.
+var pinnedWorkloadRules = func() []string {
+	m := ast.MustParseModule(`package zonekeeper.lib.core
+classifications := [c | some c in object.get(input, "classifications", []); object.get(c, ["metadata", "name"], "") in declared_classifications] if {
+	input.object.kind == "Workload"
+} else := object.get(input, "classifications", [])
+
+declared_classifications contains name if {
+	input.object.kind == "Workload"
+	some name in object.get(input.object, ["spec", "classifications"], [])
+}
+
+declared_classifications contains name if {
+	input.object.kind == "Workload"
+	some s in object.get(input.object, ["spec", "storage"], [])
+	name := s.classification
+}
+`)
+	return []string{m.Rules[0].Head.Value.String(), m.Rules[1].String(), m.Rules[2].String()}
+}()
+
 var (
+	pinnedDeclaredName = ast.Ref{ast.VarTerm("declared_classifications")}
 	pinnedSourceName   = ast.Ref{ast.VarTerm("classifications")}
 	pinnedWorkloadBody = ast.MustParseBody(`input.object.kind == "Workload"`)
 	pinnedOtherValue   = ast.MustParseModule("package p\nclassifications := object.get(input, \"classifications\", [])\n").Rules[0].Head.Value
@@ -233,28 +282,138 @@ var readsTheClock = map[string]bool{
 
 var factsSourceRef = ast.MustParseRef(factsSource)
 
-// factsKey returns the classifications of an input whose facts may be reused, or nil: the object
-// must be a LandingZone or a DataClassification, and every classification must be a value the
-// engine's caches give again for the same object.
-func factsKey(kind string, classes []*ast.Term, stable bool) []ast.Object {
-	if !stable || len(classes) == 0 || (kind != "LandingZone" && kind != "DataClassification") {
-		return nil
+// factsKey is what facts are kept by: the values of core.classifications, in order.
+type factsKey struct {
+	classes  []ast.Object
+	workload bool // the object is a Workload: the key is declaredClassifications' list
+}
+
+// newFactsKey returns the key of an input's facts, or a key without classifications when its
+// facts may not be reused: every classification must be a value the engine's caches give again
+// for the same object, and for a Workload, declaredClassifications must know what
+// core.classifications is.
+func newFactsKey(kind string, obj ast.Object, classes []*ast.Term, stable bool) factsKey {
+	if !stable {
+		return factsKey{}
 	}
-	key := make([]ast.Object, len(classes))
+	key := factsKey{workload: kind == "Workload"}
+	switch kind {
+	case "LandingZone", "DataClassification":
+	case "Workload":
+		var ok bool
+		if obj == nil {
+			return factsKey{}
+		}
+		if classes, ok = declaredClassifications(obj, classes); !ok {
+			return factsKey{}
+		}
+	default:
+		return factsKey{}
+	}
+	if len(classes) == 0 {
+		return factsKey{}
+	}
+	key.classes = make([]ast.Object, len(classes))
 	for i, t := range classes {
 		o, ok := t.Value.(ast.Object)
 		if !ok {
-			return nil
+			return factsKey{}
 		}
-		key[i] = o
+		key.classes[i] = o
 	}
 	return key
 }
 
-func (f *facts) lookup(key []ast.Object) *factsEntry {
-	if f == nil || key == nil {
+// declaredClassifications is core.classifications of a Workload (see pinnedWorkload): the
+// classifications, in input order, whose metadata.name the workload names in spec.classifications
+// or in a spec.storage entry's classification. It returns false for a shape it does not follow
+// exactly as Rego would (a name that is not a string, a list that is not an array): such a
+// workload is evaluated without kept facts.
+func declaredClassifications(obj ast.Object, classes []*ast.Term) ([]*ast.Term, bool) {
+	declared := map[ast.String]bool{}
+	var spec ast.Object
+	switch s := obj.Get(specKey); {
+	case s == nil:
+	default:
+		o, ok := s.Value.(ast.Object)
+		if !ok {
+			return nil, false
+		}
+		spec = o
+	}
+	if spec != nil {
+		if t := spec.Get(classificationsKey); t != nil {
+			names, ok := t.Value.(*ast.Array)
+			if !ok {
+				return nil, false
+			}
+			for i := range names.Len() {
+				n, ok := names.Elem(i).Value.(ast.String)
+				if !ok {
+					return nil, false
+				}
+				declared[n] = true
+			}
+		}
+		if t := spec.Get(storageKey); t != nil {
+			entries, ok := t.Value.(*ast.Array)
+			if !ok {
+				return nil, false
+			}
+			for i := range entries.Len() {
+				e, ok := entries.Elem(i).Value.(ast.Object)
+				if !ok {
+					return nil, false
+				}
+				if c := e.Get(classificationKey); c != nil {
+					n, ok := c.Value.(ast.String)
+					if !ok {
+						return nil, false
+					}
+					declared[n] = true
+				}
+			}
+		}
+	}
+	var out []*ast.Term
+	for _, c := range classes {
+		o, ok := c.Value.(ast.Object)
+		if !ok {
+			return nil, false
+		}
+		name := ast.String("")
+		if md := o.Get(metadataKey); md != nil {
+			if m, ok := md.Value.(ast.Object); ok {
+				if n := m.Get(nameKey); n != nil {
+					s, ok := n.Value.(ast.String)
+					if !ok {
+						return nil, false
+					}
+					name = s
+				}
+			}
+		}
+		if declared[name] {
+			out = append(out, c)
+		}
+	}
+	return out, true
+}
+
+var (
+	specKey            = ast.StringTerm("spec")
+	classificationsKey = ast.StringTerm("classifications")
+	classificationKey  = ast.StringTerm("classification")
+	storageKey         = ast.StringTerm("storage")
+	metadataKey        = ast.StringTerm("metadata")
+	nameKey            = ast.StringTerm("name")
+)
+
+func (f *facts) lookup(k factsKey) *factsEntry {
+	if f == nil || k.classes == nil || (k.workload && !f.workloads) {
 		return nil
 	}
+	key := k.classes
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, e := range f.entries[key[0]] {
@@ -287,10 +446,11 @@ func (e *factsEntry) seed(c *virtualCache) {
 // harvest keeps, for key, the values an evaluation left in its cache for the qualifying rules
 // that the entry for key (if any) does not hold yet. Entries are never changed once kept (seed
 // reads them without the lock): a new one replaces the old.
-func (f *facts) harvest(key []ast.Object, c *virtualCache, old *factsEntry) {
-	if f == nil || key == nil || len(f.rules) == 0 {
+func (f *facts) harvest(k factsKey, c *virtualCache, old *factsEntry) {
+	if f == nil || k.classes == nil || (k.workload && !f.workloads) || len(f.rules) == 0 {
 		return
 	}
+	key := k.classes
 	var e *factsEntry
 	for i, ref := range f.rules {
 		if old != nil && old.has[i] {

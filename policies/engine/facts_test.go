@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 )
 
 // versioned gives each classification of in a UID and a resourceVersion, as the cluster does,
@@ -126,7 +127,7 @@ f(x) := x
 func TestFactsGiveTheVerdictsOfAFullEvaluation(t *testing.T) {
 	ctx := context.Background()
 	cases := goldenCases(t)
-	seeded := 0
+	seeded, seededWorkloads := 0, 0
 	for _, cfg := range goldenConfigs() {
 		e := newEngine(t, cfg.opts...)
 		if len(cfg.custom) > 0 {
@@ -151,12 +152,15 @@ func TestFactsGiveTheVerdictsOfAFullEvaluation(t *testing.T) {
 				}
 				if _, key, err := in.value(nil); err == nil && kept.lookup(key) != nil {
 					seeded++
+					if key.workload {
+						seededWorkloads++
+					}
 				}
 			}
 		}
 	}
-	if seeded < 100 {
-		t.Errorf("only %d evaluations could start from kept facts: the test does not exercise them", seeded)
+	if seeded < 100 || seededWorkloads < 20 {
+		t.Errorf("only %d evaluations (%d of Workloads) could start from kept facts: the test does not exercise them", seeded, seededWorkloads)
 	}
 }
 
@@ -238,29 +242,54 @@ func TestFactsNeedCoreClassificationsAsPinned(t *testing.T) {
 import data.zonekeeper.lib.core
 levels := [l | some c in core.classifications; l := c.spec.level]
 `
+	const workloadsAsPinned = `package zonekeeper.lib.core
+classifications := [c | some c in object.get(input, "classifications", []); object.get(c, ["metadata", "name"], "") in declared_classifications] if {
+	input.object.kind == "Workload"
+} else := object.get(input, "classifications", [])
+
+declared_classifications contains name if {
+	input.object.kind == "Workload"
+	some name in object.get(input.object, ["spec", "classifications"], [])
+}
+
+declared_classifications contains name if {
+	input.object.kind == "Workload"
+	some s in object.get(input.object, ["spec", "storage"], [])
+	name := s.classification
+}
+`
 	for name, tc := range map[string]struct {
-		core string
-		want bool
+		core      string
+		want      bool
+		workloads bool // facts kept for Workloads too
 	}{
 		"AsWritten": {`package zonekeeper.lib.core
 classifications := [c | some c in object.get(input, "classifications", [])] if {
 	input.object.kind == "Workload"
 } else := object.get(input, "classifications", [])
-`, true},
+`, true, false},
+		"WorkloadsAsPinned": {workloadsAsPinned, true, true},
+		"WorkloadsDeclareMore": {workloadsAsPinned + `
+declared_classifications contains name if {
+	input.object.kind == "Workload"
+	name := input.object.metadata.labels.classification
+}
+`, true, false},
+		"WorkloadsDeclareFromElsewhere": {strings.Replace(workloadsAsPinned, `["spec", "storage"]`, `["spec", "volumes"]`, 1), true, false},
 		"FilteredForZonesToo": {`package zonekeeper.lib.core
 classifications := [c | some c in object.get(input, "classifications", [])] if {
 	input.object.kind == "Workload"
 } else := [c | some c in object.get(input, "classifications", []); c.spec.level < 9]
-`, false},
+`, false, false},
 		"AnotherKindFiltered": {`package zonekeeper.lib.core
 classifications := [] if {
 	input.object.kind == "LandingZone"
 } else := object.get(input, "classifications", [])
-`, false},
+`, false, false},
 		"TwoDefinitions": {`package zonekeeper.lib.core
 classifications := object.get(input, "classifications", []) if input.object.kind != "Workload"
 classifications := [] if input.object.kind == "Workload"
-`, false},
+`, false, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			core := ast.MustParseModule(tc.core)
@@ -269,12 +298,87 @@ classifications := [] if input.object.kind == "Workload"
 			if c.Failed() {
 				t.Fatal(c.Errors)
 			}
-			got := len(newFacts(c, core).rules) > 0
-			if got != tc.want {
+			f := newFacts(c, core)
+			if got := len(f.rules) > 0; got != tc.want {
 				t.Errorf("facts kept: %t, want %t", got, tc.want)
+			}
+			if f.workloads != tc.workloads {
+				t.Errorf("facts kept for Workloads: %t, want %t", f.workloads, tc.workloads)
 			}
 		})
 	}
 	// The built-in core.rego is as pinned: TestFactsQualifyRulesOverTheClassificationsAlone
 	// finds its facts.
+}
+
+// TestDeclaredClassificationsIsCoreClassificationsOfAWorkload compares what the engine keys a
+// Workload's facts by with what core.classifications evaluates to, on workloads of every shape:
+// where declaredClassifications answers, it must answer what Rego does.
+func TestDeclaredClassificationsIsCoreClassificationsOfAWorkload(t *testing.T) {
+	ctx := context.Background()
+	snap := newEngine(t).current.Load()
+	if !snap.facts.workloads {
+		t.Fatal("the built-in core.rego does not define a Workload's classifications as pinnedWorkload expects")
+	}
+	pq, err := rego.New(rego.Query("x = data.zonekeeper.lib.core.classifications"), rego.Compiler(snap.compiler), rego.Store(snap.store)).PrepareForEval(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	class := func(md string) map[string]any {
+		return mustObject(`{"kind": "DataClassification", "metadata": ` + md + `, "spec": {"level": 1}}`)
+	}
+	classes := objects(class(`{"name": "cji"}`), class(`{"name": "evidence"}`), class(`{"name": "public"}`),
+		class(`{}`), class(`{"name": ""}`), class(`{"name": "cji-2"}`))
+	for name, tc := range map[string]struct {
+		spec   string
+		answer bool // whether declaredClassifications answers for it
+	}{
+		"Both lists":                      {`{"classifications": ["public", "cji"], "storage": [{"name": "d", "classification": "evidence"}]}`, true},
+		"Classifications only":            {`{"classifications": ["evidence"]}`, true},
+		"Storage only":                    {`{"storage": [{"name": "d", "classification": "public"}, {"name": "e"}]}`, true},
+		"Names nothing":                   {`{"landingZoneRef": {"name": "z"}}`, true},
+		"Names what is not there":         {`{"classifications": ["ghost"]}`, true},
+		"Names the empty string":          {`{"classifications": [""]}`, true},
+		"Names one twice":                 {`{"classifications": ["cji", "cji"], "storage": [{"classification": "cji"}]}`, true},
+		"No spec":                         {`null`, true},
+		"Spec not an object":              {`"x"`, false},
+		"Classifications not an array":    {`{"classifications": "cji"}`, false},
+		"Classifications an object":       {`{"classifications": {"a": "cji"}}`, false},
+		"A name not a string":             {`{"classifications": [1, "cji"]}`, false},
+		"Storage not an array":            {`{"storage": {"classification": "cji"}}`, false},
+		"A storage entry not an object":   {`{"storage": ["cji"]}`, false},
+		"A storage classification number": {`{"storage": [{"classification": 7}]}`, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			obj := mustObject(`{"kind": "Workload", "metadata": {"name": "w"}}`)
+			if tc.spec != "null" {
+				obj["spec"] = mustObject(`{"v": ` + tc.spec + `}`)["v"]
+			}
+			input, _, err := Input{Object: obj, Classifications: classes}.value(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
+			if err != nil || len(rs) != 1 {
+				t.Fatalf("core.classifications: %v %v", rs, err)
+			}
+			want, err := ast.InterfaceToValue(rs[0].Bindings["x"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := input.(ast.Object)
+			arr := in.Get(ast.StringTerm("classifications")).Value.(*ast.Array)
+			terms := make([]*ast.Term, arr.Len())
+			for i := range terms {
+				terms[i] = arr.Elem(i)
+			}
+			got, ok := declaredClassifications(in.Get(ast.StringTerm("object")).Value.(ast.Object), terms)
+			if ok != tc.answer {
+				t.Fatalf("declaredClassifications answers: %t, want %t", ok, tc.answer)
+			}
+			if ok && ast.NewArray(got...).Compare(want) != 0 {
+				t.Errorf("declaredClassifications %v, core.classifications %v", ast.NewArray(got...), want)
+			}
+		})
+	}
 }

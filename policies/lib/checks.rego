@@ -840,9 +840,7 @@ max_name := object.get(core.zone_spec, "maxClassification", null)
 # max_level is undefined when the zone's maxClassification does not resolve to
 # a DataClassification with a numeric level; the checks below report that.
 max_level := level if {
-	some c in object.get(input, "classifications", [])
-	object.get(c, ["metadata", "name"], "") == max_name
-	level := object.get(c, ["spec", "level"], null)
+	level := object.get(core.resolved(max_name), ["spec", "level"], null)
 	is_number(level)
 }
 
