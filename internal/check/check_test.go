@@ -405,3 +405,108 @@ func TestRunRefusesBadStandardInput(t *testing.T) {
 		})
 	}
 }
+
+// TestRunCutsLargeFilesAndStreamsIntoChunks checks a stream of many zones, larger than several
+// chunks, as standard input, as a file and as a pipe named as a file: each is cut into several
+// units, and the results (every object, its line, its violations) and the first bad document's
+// error are those of checking it whole.
+func TestRunCutsLargeFilesAndStreamsIntoChunks(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(classification)
+	for i := range 1500 {
+		z := strings.Replace(zoneWith([]string{"400", "90"}[i%2]), "name: evidence}", fmt.Sprintf("name: zone-%04d}", i), 1)
+		fmt.Fprintf(&b, "---\n# zone %d\n%s", i, z)
+	}
+	good := b.String()
+	bad := good + "---\nkind: [unclosed\n---\n" + zoneWith("90")
+	defer func(size int64) { chunkSize = size }(chunkSize)
+	chunkSize = 64 << 10
+	if int64(len(good)) < 3*chunkSize {
+		t.Fatalf("the stream is %d bytes: too small to be cut into several chunks of %d", len(good), chunkSize)
+	}
+	whole := func(t *testing.T, data string) (Report, error) {
+		t.Helper()
+		defer func(size int64) { chunkSize = size }(chunkSize)
+		chunkSize = 1 << 40
+		rep, err := Run(context.Background(), Options{Paths: []string{Stdin}, Stdin: strings.NewReader(data), Now: now})
+		return rep, err
+	}
+	ways := map[string]func(t *testing.T, data string) (Options, string){
+		"standard input": func(t *testing.T, data string) (Options, string) {
+			return Options{Paths: []string{Stdin}, Stdin: strings.NewReader(data), Now: now}, Stdin
+		},
+		"a large file": func(t *testing.T, data string) (Options, string) {
+			p := filepath.Join(write(t, map[string]string{"all.yaml": data}), "all.yaml")
+			return Options{Paths: []string{p}, Now: now}, p
+		},
+		"a pipe named as a file": func(t *testing.T, data string) (Options, string) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = r.Close() })
+			p := fmt.Sprintf("/dev/fd/%d", r.Fd())
+			if _, err := os.Stat(p); err != nil {
+				t.Skipf("no /dev/fd here: %v", err)
+			}
+			go func() {
+				defer func() { _ = w.Close() }()
+				_, _ = w.WriteString(data)
+			}()
+			return Options{Paths: []string{p}, Now: now}, p
+		},
+	}
+	want, err := whole(t, good)
+	if err != nil {
+		t.Fatalf("checking the stream whole: %v", err)
+	}
+	if len(want.Results) != 1501 || !want.Denied() {
+		t.Fatalf("checking the stream whole: %d results, denied %t", len(want.Results), want.Denied())
+	}
+	_, wantErr := whole(t, bad)
+	if wantErr == nil {
+		t.Fatal("checking the bad stream whole: no error")
+	}
+	for name, way := range ways {
+		t.Run(name, func(t *testing.T) {
+			o, file := way(t, good)
+			if name != "a pipe named as a file" { // a pipe can be read once
+				src, err := readSources(o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := len(src.units)
+				src.close()
+				if n < 3 {
+					t.Errorf("%d units: the stream was not cut", n)
+				}
+				o, file = way(t, good) // read again
+			}
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp) // where a spool goes
+			got, err := Run(context.Background(), o)
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("the run left %v in the temporary directory", left)
+			}
+			for i := range got.Results {
+				got.Results[i].File = strings.Replace(got.Results[i].File, file, Stdin, 1)
+			}
+			if !reflect.DeepEqual(got, want) {
+				for i := range min(len(got.Results), len(want.Results)) {
+					if !reflect.DeepEqual(got.Results[i], want.Results[i]) {
+						t.Fatalf("result %d of %d:\n got %+v\nwant %+v", i, len(want.Results), got.Results[i], want.Results[i])
+					}
+				}
+				t.Fatalf("%d results, want %d", len(got.Results), len(want.Results))
+			}
+			o, file = way(t, bad)
+			_, err = Run(context.Background(), o)
+			if err == nil || strings.Replace(err.Error(), file, Stdin, 1) != wantErr.Error() {
+				t.Errorf("bad stream: error %v, want %v", err, wantErr)
+			}
+		})
+	}
+}

@@ -40,7 +40,7 @@ type workloadRef struct {
 	classes []string
 }
 
-func buildIndex(ctx context.Context, src sources, files []string) (*index, error) {
+func buildIndex(ctx context.Context, src *sources) (*index, error) {
 	idx := &index{
 		classifications: map[string]*lzv1.DataClassification{},
 		zones:           map[string]*lzv1.LandingZone{},
@@ -49,7 +49,7 @@ func buildIndex(ctx context.Context, src sources, files []string) (*index, error
 	// Reading everything at once reported the first file that does not parse, whatever decoding
 	// errors came before it; then the first object that does not decode.
 	var decodeErr error
-	err := inOrder(ctx, len(files), workers(), nil, func(_ context.Context, i int) indexed { return indexFile(src, files[i]) },
+	err := inOrder(ctx, len(src.units), workers(), nil, func(_ context.Context, i int) indexed { return indexFile(src, src.units[i]) },
 		func(f indexed) error {
 			if f.parseErr != nil {
 				return f.parseErr
@@ -74,8 +74,8 @@ func buildIndex(ctx context.Context, src sources, files []string) (*index, error
 }
 
 // indexFile parses and decodes one file, keeping what the index needs.
-func indexFile(src sources, path string) indexed {
-	objs, err := src.read(path)
+func indexFile(src *sources, u unit) indexed {
+	objs, err := src.read(u)
 	if err != nil {
 		return indexed{parseErr: fmt.Errorf("%w: %w", ErrBadInput, err)}
 	}

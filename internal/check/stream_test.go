@@ -151,11 +151,12 @@ func TestIndexResolverGivesTheSameInput(t *testing.T) {
 	ctx := context.Background()
 	for name, dir := range corpora(t, false) {
 		t.Run(name, func(t *testing.T) {
-			files, err := manifest.Files(dir)
+			src, err := readSources(Options{Paths: []string{dir}})
+			defer src.close()
 			if err != nil {
 				t.Fatal(err)
 			}
-			idx, err := buildIndex(ctx, sources{}, files)
+			idx, err := buildIndex(ctx, src)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -50,7 +50,7 @@ func TestDecodeMatchesSigsYAMLOnTheSamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, d := range split(data) {
+		for _, d := range split(data, 1) {
 			if !isBlank(d.body) {
 				compareWithSigs(t, d.body)
 			}

@@ -3,7 +3,9 @@
 package manifest
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -82,8 +84,13 @@ func ReadFile(path string) ([]Object, error) {
 
 // Parse splits data on YAML document separators and decodes each non-empty document.
 func Parse(file string, data []byte) ([]Object, error) {
+	return ParseAt(file, data, 1)
+}
+
+// ParseAt is Parse for data that starts on line firstLine of file: a Chunk of it.
+func ParseAt(file string, data []byte, firstLine int) ([]Object, error) {
 	var out []Object
-	for _, doc := range split(data) {
+	for _, doc := range split(data, firstLine) {
 		if isBlank(doc.body) {
 			continue
 		}
@@ -110,9 +117,9 @@ type document struct {
 
 // split cuts data into documents at separator lines. A document's body is the lines between two
 // separators, so it is a sub-slice of data: nothing is copied.
-func split(data []byte) []document {
+func split(data []byte, firstLine int) []document {
 	var docs []document
-	start, line, docLine := 0, 0, 1
+	start, line, docLine := 0, firstLine-1, firstLine
 	for pos := 0; pos < len(data); {
 		end := bytes.IndexByte(data[pos:], '\n')
 		next := len(data)
@@ -121,13 +128,83 @@ func split(data []byte) []document {
 		}
 		text := data[pos:next]
 		line++
-		if string(bytes.TrimRight(text, " \t\r\n")) == "---" || bytes.HasPrefix(text, []byte("--- ")) {
+		if isSeparator(text) {
 			docs = append(docs, document{body: data[start:pos:pos], line: docLine})
 			start, docLine = next, line+1
 		}
 		pos = next
 	}
 	return append(docs, document{body: data[start:len(data):len(data)], line: docLine})
+}
+
+// isSeparator says whether a line (with or without its line break) separates two documents.
+func isSeparator(line []byte) bool {
+	return string(bytes.TrimRight(line, " \t\r\n")) == "---" || bytes.HasPrefix(line, []byte("--- "))
+}
+
+// Chunk is a run of whole documents of a file: its bytes [Offset, Offset+Len) start on line Line.
+type Chunk struct {
+	Offset, Len int64
+	Line        int
+}
+
+// Chunks cuts what r reads into runs of whole documents of about size bytes each (more when a
+// document is larger), cut where split would cut, so that ParseAt on each chunk gives, in order,
+// what Parse gives on the whole, with the same lines. It reads r once, a line at a time: a
+// stream of any length can be cut without holding it.
+func Chunks(r io.Reader, size int64) ([]Chunk, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var chunks []Chunk
+	cur := Chunk{Line: 1}
+	var pos int64
+	line := 0
+	for {
+		n, sep, err := readLine(br)
+		if n > 0 {
+			line++
+			if sep && pos > cur.Offset && pos-cur.Offset >= size {
+				cur.Len = pos - cur.Offset
+				chunks = append(chunks, cur)
+				cur = Chunk{Offset: pos, Line: line}
+			}
+			pos += n
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	cur.Len = pos - cur.Offset
+	return append(chunks, cur), nil
+}
+
+// readLine consumes one line of br (its line break included) and says how long it was and
+// whether it is a separator line, reading a line longer than br's buffer in pieces.
+func readLine(br *bufio.Reader) (int64, bool, error) {
+	var n int64
+	var head []byte  // the line's first bytes, enough to tell a separator by its start
+	allSpace := true // everything after the first 3 bytes is white space so far
+	for {
+		piece, err := br.ReadSlice('\n')
+		if n == 0 {
+			head = append(head[:0], piece[:min(len(piece), 4)]...)
+		}
+		rest := piece
+		if n < 3 {
+			rest = piece[min(len(piece), int(3-n)):]
+		}
+		if len(bytes.TrimLeft(rest, " \t\r\n")) > 0 {
+			allSpace = false
+		}
+		n += int64(len(piece))
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		sep := bytes.HasPrefix(head, []byte("--- ")) || (bytes.HasPrefix(head, []byte("---")) && allSpace)
+		return n, n > 0 && sep, err
+	}
 }
 
 // leadingComments counts the comment and blank lines before a document's first content line, so a

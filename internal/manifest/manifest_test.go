@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -84,5 +85,89 @@ func TestParseSplitsOnSeparatorLinesOnly(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestChunksParseAsTheWhole cuts inputs of every shape at several sizes and requires that the
+// chunks cover the input, each after the first starting on a separator line at its line, and that
+// parsing them one by one gives what parsing the whole gives: the same objects on the same lines,
+// or the same error.
+func TestChunksParseAsTheWhole(t *testing.T) {
+	ns := func(name string) string { return "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + name + "}\n" }
+	long := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: long}\ndata: {x: \"" + strings.Repeat("y", 200<<10) + "\"}\n"
+	var many strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&many, "# object %d\n%s---\n", i, ns(fmt.Sprint("n", i)))
+	}
+	inputs := map[string]string{
+		"many documents":               many.String(),
+		"CRLF line ends":               strings.ReplaceAll(ns("a")+"---\n"+ns("b"), "\n", "\r\n"),
+		"no newline at the end":        ns("a") + "---\n" + strings.TrimSuffix(ns("b"), "\n"),
+		"separators of every kind":     ns("a") + "--- # c\n" + ns("b") + "---\t\n" + ns("c") + "---   \r\n" + ns("d") + "----\n",
+		"a line longer than a buffer":  ns("a") + "---\n" + long + "---\n" + ns("b"),
+		"a long separator line":        ns("a") + "---" + strings.Repeat(" ", 100<<10) + "\n" + ns("b") + "---" + strings.Repeat(" ", 70<<10) + "x\n",
+		"a bad document in the middle": ns("a") + "---\n" + ns("b") + "---\nkind: [\n---\n" + ns("c"),
+		"a document without a kind":    ns("a") + "---\napiVersion: v1\n---\n" + ns("c"),
+		"empty":                        "",
+		"blank lines only":             "\n\n\n",
+	}
+	for name, data := range inputs {
+		wantObjs, wantErr := Parse("f.yaml", []byte(data))
+		for _, size := range []int64{0, 1, 60, 1 << 10, 1 << 20} {
+			t.Run(fmt.Sprintf("%s/%d", name, size), func(t *testing.T) {
+				chunks, err := Chunks(strings.NewReader(data), size)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var next int64
+				var got []Object
+				var gotErr error
+				for i, c := range chunks {
+					if c.Offset != next {
+						t.Fatalf("chunk %d starts at %d, want %d", i, c.Offset, next)
+					}
+					next += c.Len
+					body := data[c.Offset : c.Offset+c.Len]
+					if i > 0 && !isSeparator([]byte(strings.SplitAfter(body, "\n")[0])) {
+						t.Fatalf("chunk %d starts with %.20q, not a separator line", i, body)
+					}
+					if want := strings.Count(data[:c.Offset], "\n") + 1; c.Line != want {
+						t.Fatalf("chunk %d on line %d, want %d", i, c.Line, want)
+					}
+					if gotErr == nil {
+						objs, err := ParseAt("f.yaml", []byte(body), c.Line)
+						got, gotErr = append(got, objs...), err
+					}
+				}
+				if next != int64(len(data)) {
+					t.Fatalf("chunks cover %d bytes of %d", next, len(data))
+				}
+				if size <= 1 { // every separator line but a first one cuts
+					want := 1
+					for i, l := range strings.SplitAfter(data, "\n") {
+						if i > 0 && isSeparator([]byte(l)) {
+							want++
+						}
+					}
+					if len(chunks) != want {
+						t.Fatalf("%d chunks at size %d, want %d", len(chunks), size, want)
+					}
+				}
+				if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+					t.Fatalf("error %v, want %v", gotErr, wantErr)
+				}
+				if wantErr != nil {
+					return
+				}
+				if len(got) != len(wantObjs) {
+					t.Fatalf("%d objects, want %d", len(got), len(wantObjs))
+				}
+				for i := range got {
+					if got[i].GetName() != wantObjs[i].GetName() || got[i].Line != wantObjs[i].Line || got[i].File != "f.yaml" {
+						t.Errorf("object %d: %s on line %d, want %s on line %d", i, got[i].GetName(), got[i].Line, wantObjs[i].GetName(), wantObjs[i].Line)
+					}
+				}
+			})
+		}
 	}
 }
