@@ -335,16 +335,20 @@ func (in Input) value(unchanging *Unchanging) (ast.Value, factsKey, error) {
 		{ast.InternedTerm("plan"), plan},
 		{ast.InternedTerm("observed"), observed},
 	}
+	var keptZone ast.Object
 	if in.Zone != nil {
-		zone, _, err := conv.cachedObjectValue(in.Zone, self.uid, unchanging)
+		zone, kept, err := conv.cachedObjectValue(in.Zone, self.uid, unchanging)
 		if err != nil {
 			return nil, factsKey{}, fmt.Errorf("cannot convert input zone: %w", err)
 		}
 		kvs = append(kvs, [2]*ast.Term{ast.InternedTerm("zone"), ast.NewTerm(zone)})
+		if kept {
+			keptZone, _ = zone.(ast.Object)
+		}
 	}
 	kind, _ := in.Object["kind"].(string)
 	objValue, _ := obj.(ast.Object)
-	return ast.NewObject(kvs...), newFactsKey(kind, objValue, classes, stable), nil
+	return ast.NewObject(kvs...), newFactsKey(kind, objValue, classes, stable, keptZone), nil
 }
 
 // objectValue converts a Kubernetes object, leaving out

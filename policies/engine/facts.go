@@ -33,6 +33,11 @@ import (
 // UID and resourceVersion (or, for files, its map) are the same. A classification that changes is
 // a new value, and so a new key; a LandingZone and a Workload over the same classifications share
 // their facts.
+//
+// A Workload whose zone's value is kept the same way also keeps, by its zone and classifications,
+// the rules that read the zone's spec besides (core.zone_spec, pinned like core.classifications:
+// see pinnedZoneSpec): the zone's settings and its screens (zone_clean, ceiling_clean, the
+// thresholds met), which every Workload in the zone would otherwise evaluate again.
 const factsSource = "data.zonekeeper.lib.core.classifications"
 
 // maxFactsEntries bounds the cache: an entry holds its classifications' values, so entries
@@ -46,6 +51,9 @@ const factsLibPrefix = "data.zonekeeper.lib."
 type facts struct {
 	rules     []ast.Ref // the qualifying rules, including factsSource itself
 	workloads bool      // core.classifications of a Workload is as pinnedWorkload says: keep facts for them too
+	// zoneRules qualify when core.zone_spec may be read too, including both sources: kept for a
+	// Workload by its classifications and its zone (none unless pinnedZoneSpec holds).
+	zoneRules []ast.Ref
 
 	mu      sync.Mutex
 	n       int
@@ -53,7 +61,7 @@ type facts struct {
 }
 
 type factsEntry struct {
-	classes []ast.Object // the key; holding them keeps their addresses from being reused
+	key     factsKey // holding its values keeps their addresses from being reused
 	refs    []ast.Ref
 	values  []*ast.Term // nil: the rule is undefined for these classifications
 	has     []bool      // by position in facts.rules: whether refs holds that rule
@@ -63,12 +71,16 @@ type factsEntry struct {
 // is core.rego as parsed, before compilation: facts are kept only while its classifications rule
 // is still input.classifications for every kind but Workload (see pinnedSource).
 func newFacts(c *ast.Compiler, core *ast.Module) *facts {
-	a := factsAnalysis{c: c, state: map[*ast.Rule]factsState{}}
+	a := factsAnalysis{c: c, state: map[*ast.Rule]factsState{}, sources: []ast.Ref{factsSourceRef}}
 	f := &facts{entries: map[ast.Object][]*factsEntry{}}
 	if !pinnedSource(core) {
 		return f // no rule qualifies: nothing is kept
 	}
 	f.workloads = pinnedWorkload(core)
+	var z *factsAnalysis
+	if f.workloads && pinnedZoneSpec(core) {
+		z = &factsAnalysis{c: c, state: map[*ast.Rule]factsState{}, sources: []ast.Ref{factsSourceRef, zoneSpecSourceRef}}
+	}
 	seen := map[string]bool{}
 	for _, file := range slices.Sorted(maps.Keys(c.Modules)) {
 		m := c.Modules[file]
@@ -94,10 +106,51 @@ func newFacts(c *ast.Compiler, core *ast.Module) *facts {
 			if full.String() == factsSource || a.qualifies(full) {
 				f.rules = append(f.rules, full)
 			}
+			if z != nil && (full.String() == factsSource || full.String() == zoneSpecSource || z.qualifies(full)) {
+				f.zoneRules = append(f.zoneRules, full)
+			}
 		}
 	}
 	return f
 }
+
+// zoneSpecSource is, for a Workload whose zone is in the input, its zone's spec (see
+// pinnedZoneSpec): the zone's facts (its region, whether its screens pass, ...) are the same for
+// every Workload in it over the same classifications, and those are nine in ten objects
+// `zonekeeper check` reads.
+const zoneSpecSource = "data.zonekeeper.lib.core.zone_spec"
+
+var zoneSpecSourceRef = ast.MustParseRef(zoneSpecSource)
+
+// pinnedZoneSpec reports whether core defines core.zone_spec as the engine relies on when it keeps
+// a Workload's facts by its zone: for a Workload, the spec of input.zone alone.
+//
+//	zone_spec := object.get(input.object, "spec", {}) if input.object.kind == "LandingZone"
+//	zone_spec := object.get(input.zone, "spec", {}) if { input.object.kind == "Workload"; is_object(input.zone) }
+func pinnedZoneSpec(core *ast.Module) bool {
+	var got []string
+	for _, r := range core.Rules {
+		if r.Head.Ref().Equal(pinnedZoneSpecName) {
+			got = append(got, r.String())
+		}
+	}
+	return slices.Equal(got, pinnedZoneSpecRules)
+}
+
+var (
+	pinnedZoneSpecName  = ast.Ref{ast.VarTerm("zone_spec")}
+	pinnedZoneSpecRules = func() []string {
+		m := ast.MustParseModule(`package zonekeeper.lib.core
+zone_spec := object.get(input.object, "spec", {}) if input.object.kind == "LandingZone"
+
+zone_spec := object.get(input.zone, "spec", {}) if {
+	input.object.kind == "Workload"
+	is_object(input.zone)
+}
+`)
+		return []string{m.Rules[0].String(), m.Rules[1].String()}
+	}()
+)
 
 // pinnedSource reports whether core defines core.classifications as written when the facts cache
 // was built, and as factsKey relies on:
@@ -186,8 +239,9 @@ const (
 )
 
 type factsAnalysis struct {
-	c     *ast.Compiler
-	state map[*ast.Rule]factsState
+	c       *ast.Compiler
+	state   map[*ast.Rule]factsState
+	sources []ast.Ref // what a fact may read besides constants, the parameters and other facts
 }
 
 // qualifies reports whether every rule that ref may name reads only what a fact may read.
@@ -251,8 +305,10 @@ func (a *factsAnalysis) ref(ref ast.Ref) bool {
 	case ref.HasPrefix(ast.InputRootRef):
 		return false
 	case ref.HasPrefix(ast.DefaultRootRef):
-		if ref.HasPrefix(factsSourceRef) {
-			return true
+		for _, src := range a.sources {
+			if ref.HasPrefix(src) {
+				return true
+			}
 		}
 		prefix := ref.GroundPrefix()
 		rules := a.c.GetRulesWithPrefix(prefix)
@@ -285,18 +341,39 @@ var factsSourceRef = ast.MustParseRef(factsSource)
 // factsKey is what facts are kept by: the values of core.classifications, in order.
 type factsKey struct {
 	classes  []ast.Object
-	workload bool // the object is a Workload: the key is declaredClassifications' list
+	workload bool       // the object is a Workload: the key is declaredClassifications' list
+	zone     ast.Object // a Workload's zone, when its value is kept too: the key of zone facts
+}
+
+// valid says whether the key may keep facts.
+func (k factsKey) valid() bool { return k.zone != nil || len(k.classes) > 0 }
+
+// first is what the key's entries are filed under.
+func (k factsKey) first() ast.Object {
+	if k.zone != nil {
+		return k.zone
+	}
+	return k.classes[0]
+}
+
+// same says whether two keys keep the same facts: a LandingZone's and a Workload's over the same
+// classifications do, unless the Workload's holds its zone.
+func (k factsKey) same(o factsKey) bool {
+	return k.zone == o.zone && sameObjects(k.classes, o.classes)
 }
 
 // newFactsKey returns the key of an input's facts, or a key without classifications when its
 // facts may not be reused: every classification must be a value the engine's caches give again
 // for the same object, and for a Workload, declaredClassifications must know what
 // core.classifications is.
-func newFactsKey(kind string, obj ast.Object, classes []*ast.Term, stable bool) factsKey {
+func newFactsKey(kind string, obj ast.Object, classes []*ast.Term, stable bool, zone ast.Object) factsKey {
 	if !stable {
 		return factsKey{}
 	}
 	key := factsKey{workload: kind == "Workload"}
+	if key.workload {
+		key.zone = zone
+	}
 	switch kind {
 	case "LandingZone", "DataClassification":
 	case "Workload":
@@ -310,7 +387,7 @@ func newFactsKey(kind string, obj ast.Object, classes []*ast.Term, stable bool) 
 	default:
 		return factsKey{}
 	}
-	if len(classes) == 0 {
+	if len(classes) == 0 && key.zone == nil {
 		return factsKey{}
 	}
 	key.classes = make([]ast.Object, len(classes))
@@ -410,18 +487,38 @@ var (
 )
 
 func (f *facts) lookup(k factsKey) *factsEntry {
-	if f == nil || k.classes == nil || (k.workload && !f.workloads) {
+	if !f.usable(k) {
 		return nil
 	}
-	key := k.classes
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, e := range f.entries[key[0]] {
-		if sameObjects(e.classes, key) {
+	for _, e := range f.entries[k.first()] {
+		if e.key.same(k) {
 			return e
 		}
 	}
 	return nil
+}
+
+// usable says whether facts may be kept by k.
+func (f *facts) usable(k factsKey) bool {
+	switch {
+	case f == nil || !k.valid():
+		return false
+	case k.zone != nil:
+		return len(f.zoneRules) > 0
+	case k.workload:
+		return f.workloads
+	}
+	return true
+}
+
+// rulesFor are the rules whose values are kept by k.
+func (f *facts) rulesFor(k factsKey) []ast.Ref {
+	if k.zone != nil {
+		return f.zoneRules
+	}
+	return f.rules
 }
 
 func sameObjects(a, b []ast.Object) bool {
@@ -447,12 +544,12 @@ func (e *factsEntry) seed(c *virtualCache) {
 // that the entry for key (if any) does not hold yet. Entries are never changed once kept (seed
 // reads them without the lock): a new one replaces the old.
 func (f *facts) harvest(k factsKey, c *virtualCache, old *factsEntry) {
-	if f == nil || k.classes == nil || (k.workload && !f.workloads) || len(f.rules) == 0 {
+	if !f.usable(k) {
 		return
 	}
-	key := k.classes
+	rules := f.rulesFor(k)
 	var e *factsEntry
-	for i, ref := range f.rules {
+	for i, ref := range rules {
 		if old != nil && old.has[i] {
 			continue
 		}
@@ -461,7 +558,7 @@ func (f *facts) harvest(k factsKey, c *virtualCache, old *factsEntry) {
 			continue // not evaluated: nothing to keep
 		}
 		if e == nil {
-			e = &factsEntry{classes: key, has: make([]bool, len(f.rules))}
+			e = &factsEntry{key: k, has: make([]bool, len(rules))}
 			if old != nil {
 				e.refs = slices.Clone(old.refs)
 				e.values = slices.Clone(old.values)
@@ -477,9 +574,9 @@ func (f *facts) harvest(k factsKey, c *virtualCache, old *factsEntry) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	list := f.entries[key[0]]
+	list := f.entries[k.first()]
 	for i, kept := range list {
-		if sameObjects(kept.classes, key) {
+		if kept.key.same(k) {
 			if kept != old {
 				return // another evaluation kept its values meanwhile
 			}
@@ -491,6 +588,6 @@ func (f *facts) harvest(k factsKey, c *virtualCache, old *factsEntry) {
 		clear(f.entries)
 		f.n = 0
 	}
-	f.entries[key[0]] = append(f.entries[key[0]], e)
+	f.entries[k.first()] = append(f.entries[k.first()], e)
 	f.n++
 }

@@ -14,23 +14,29 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 )
 
-// versioned gives each classification of in a UID and a resourceVersion, as the cluster does,
-// the version derived from the content: the same classification content, the same version.
+// versioned gives each classification of in, and its zone, a UID and a resourceVersion, as the
+// cluster does, the version derived from the content: the same content, the same version.
 func versioned(in Input) Input {
-	classes := make([]map[string]any, len(in.Classifications))
-	for i, c := range in.Classifications {
-		c = clone(c)
-		b, _ := json.Marshal(c)
-		md, _ := c["metadata"].(map[string]any)
+	version := func(obj map[string]any) map[string]any {
+		obj = clone(obj)
+		b, _ := json.Marshal(obj)
+		md, _ := obj["metadata"].(map[string]any)
 		if md == nil {
 			md = map[string]any{}
-			c["metadata"] = md
+			obj["metadata"] = md
 		}
-		md["uid"] = fmt.Sprintf("uid-%v", md["name"])
+		md["uid"] = fmt.Sprintf("uid-%v-%v", obj["kind"], md["name"])
 		md["resourceVersion"] = fmt.Sprintf("%x", sha256.Sum256(b))[:12]
-		classes[i] = c
+		return obj
+	}
+	classes := make([]map[string]any, len(in.Classifications))
+	for i, c := range in.Classifications {
+		classes[i] = version(c)
 	}
 	in.Classifications = classes
+	if in.Zone != nil {
+		in.Zone = version(in.Zone)
+	}
 	return in
 }
 
@@ -77,6 +83,40 @@ func TestFactsQualifyRulesOverTheClassificationsAlone(t *testing.T) {
 	} {
 		if slices.Contains(got, not) {
 			t.Errorf("%s qualifies, but it reads more than the classifications", not)
+		}
+	}
+
+	// By a Workload's zone too: what reads the zone's spec qualifies, what reads the object or the
+	// zone otherwise does not.
+	var zoneGot []string
+	for _, r := range e.current.Load().facts.zoneRules {
+		zoneGot = append(zoneGot, r.String())
+	}
+	for _, want := range []string{
+		"data.zonekeeper.lib.core.classifications",
+		"data.zonekeeper.lib.core.zone_spec",
+		"data.zonekeeper.lib.checks.class_audit_days",
+		"data.zonekeeper.lib.checks.zone_region",
+		"data.zonekeeper.lib.checks.zone_clean",
+		"data.zonekeeper.lib.checks.residency_doubtful",
+		"data.zonekeeper.lib.checks.ceiling_clean",
+		"data.zonekeeper.lib.checks.government_clean",
+		"data.zonekeeper.lib.checks.audit_days_met",
+	} {
+		if !slices.Contains(zoneGot, want) {
+			t.Errorf("%s does not qualify by a Workload's zone; qualifying: %v", want, zoneGot)
+		}
+	}
+	for _, not := range []string{
+		"data.zonekeeper.lib.core.zone",                     // input.zone itself
+		"data.zonekeeper.lib.core.zone_name",                // through it
+		"data.zonekeeper.lib.core.declared_classifications", // the workload
+		"data.zonekeeper.lib.checks.max_level",              // all of input.classifications
+		"data.zonekeeper.lib.checks.workload_clean",
+		"data.zonekeeper.lib.checks.findings",
+	} {
+		if slices.Contains(zoneGot, not) {
+			t.Errorf("%s qualifies by a Workload's zone, but it reads more than the zone's spec and the classifications", not)
 		}
 	}
 
@@ -127,7 +167,7 @@ f(x) := x
 func TestFactsGiveTheVerdictsOfAFullEvaluation(t *testing.T) {
 	ctx := context.Background()
 	cases := goldenCases(t)
-	seeded, seededWorkloads := 0, 0
+	seeded, seededWorkloads, seededZones := 0, 0, 0
 	for _, cfg := range goldenConfigs() {
 		e := newEngine(t, cfg.opts...)
 		if len(cfg.custom) > 0 {
@@ -155,12 +195,15 @@ func TestFactsGiveTheVerdictsOfAFullEvaluation(t *testing.T) {
 					if key.workload {
 						seededWorkloads++
 					}
+					if key.zone != nil {
+						seededZones++
+					}
 				}
 			}
 		}
 	}
-	if seeded < 100 || seededWorkloads < 20 {
-		t.Errorf("only %d evaluations (%d of Workloads) could start from kept facts: the test does not exercise them", seeded, seededWorkloads)
+	if seeded < 100 || seededWorkloads < 20 || seededZones < 20 {
+		t.Errorf("only %d evaluations (%d of Workloads, %d by their zones) could start from kept facts: the test does not exercise them", seeded, seededWorkloads, seededZones)
 	}
 }
 
@@ -258,38 +301,51 @@ declared_classifications contains name if {
 	name := s.classification
 }
 `
+	const zoneSpecAsPinned = `
+zone_spec := object.get(input.object, "spec", {}) if input.object.kind == "LandingZone"
+
+zone_spec := object.get(input.zone, "spec", {}) if {
+	input.object.kind == "Workload"
+	is_object(input.zone)
+}
+`
 	for name, tc := range map[string]struct {
 		core      string
 		want      bool
 		workloads bool // facts kept for Workloads too
+		zones     bool // and by their zones
 	}{
+		"ZoneSpecAsPinned": {workloadsAsPinned + zoneSpecAsPinned, true, true, true},
+		"ZoneSpecOfAnotherField": {workloadsAsPinned + strings.Replace(zoneSpecAsPinned, `object.get(input.zone, "spec", {})`,
+			`object.get(input.object, ["spec", "zone"], {})`, 1), true, true, false},
+		"ZoneSpecWithoutWorkloads": {strings.Replace(workloadsAsPinned, `["spec", "storage"]`, `["spec", "volumes"]`, 1) + zoneSpecAsPinned, true, false, false},
 		"AsWritten": {`package zonekeeper.lib.core
 classifications := [c | some c in object.get(input, "classifications", [])] if {
 	input.object.kind == "Workload"
 } else := object.get(input, "classifications", [])
-`, true, false},
-		"WorkloadsAsPinned": {workloadsAsPinned, true, true},
+`, true, false, false},
+		"WorkloadsAsPinned": {workloadsAsPinned, true, true, false},
 		"WorkloadsDeclareMore": {workloadsAsPinned + `
 declared_classifications contains name if {
 	input.object.kind == "Workload"
 	name := input.object.metadata.labels.classification
 }
-`, true, false},
-		"WorkloadsDeclareFromElsewhere": {strings.Replace(workloadsAsPinned, `["spec", "storage"]`, `["spec", "volumes"]`, 1), true, false},
+`, true, false, false},
+		"WorkloadsDeclareFromElsewhere": {strings.Replace(workloadsAsPinned, `["spec", "storage"]`, `["spec", "volumes"]`, 1), true, false, false},
 		"FilteredForZonesToo": {`package zonekeeper.lib.core
 classifications := [c | some c in object.get(input, "classifications", [])] if {
 	input.object.kind == "Workload"
 } else := [c | some c in object.get(input, "classifications", []); c.spec.level < 9]
-`, false, false},
+`, false, false, false},
 		"AnotherKindFiltered": {`package zonekeeper.lib.core
 classifications := [] if {
 	input.object.kind == "LandingZone"
 } else := object.get(input, "classifications", [])
-`, false, false},
+`, false, false, false},
 		"TwoDefinitions": {`package zonekeeper.lib.core
 classifications := object.get(input, "classifications", []) if input.object.kind != "Workload"
 classifications := [] if input.object.kind == "Workload"
-`, false, false},
+`, false, false, false},
 	} {
 		t.Run(name, func(t *testing.T) {
 			core := ast.MustParseModule(tc.core)
@@ -304,6 +360,9 @@ classifications := [] if input.object.kind == "Workload"
 			}
 			if f.workloads != tc.workloads {
 				t.Errorf("facts kept for Workloads: %t, want %t", f.workloads, tc.workloads)
+			}
+			if got := len(f.zoneRules) > 0; got != tc.zones {
+				t.Errorf("facts kept by a Workload's zone: %t, want %t", got, tc.zones)
 			}
 		})
 	}
@@ -380,5 +439,47 @@ func TestDeclaredClassificationsIsCoreClassificationsOfAWorkload(t *testing.T) {
 				t.Errorf("declaredClassifications %v, core.classifications %v", ast.NewArray(got...), want)
 			}
 		})
+	}
+}
+
+// TestZoneFactsFollowTheZone: Workloads over the same classifications in different zones, or in
+// a zone that changes (a new resourceVersion), are judged by their own zone, never by the facts
+// kept for another, however their evaluations interleave.
+func TestZoneFactsFollowTheZone(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	workload := loadInput(t, "uk-workload.json")
+	withZone := func(region string, days int) Input {
+		in := workload
+		in.Zone = clone(in.Zone)
+		spec := in.Zone["spec"].(map[string]any)
+		spec["cloud"].(map[string]any)["region"] = region
+		spec["audit"].(map[string]any)["retentionDays"] = days
+		return versioned(in)
+	}
+	inputs := []struct {
+		in   Input
+		want []string
+	}{
+		{withZone("uksouth", 730), nil},
+		{withZone("uksouth", 30), []string{"uk-official-sensitive/AU-11"}},
+		{withZone("ukwest", 730), nil},
+		{withZone("eastus", 730), []string{"uk-official-sensitive/SA-9(5)", "uk-official-sensitive/SA-9(5)", "uk-official-sensitive/SA-9(5)"}},
+	}
+	for round := range 3 {
+		for i, tc := range inputs {
+			v, err := e.Evaluate(ctx, tc.in, Options{Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := controlsOf(v.Violations); !slices.Equal(got, tc.want) {
+				t.Errorf("round %d, zone %d: violations %v, want %v", round, i, got, tc.want)
+			}
+		}
+	}
+	for i, tc := range inputs {
+		if _, key, _ := tc.in.value(nil); key.zone == nil || e.current.Load().facts.lookup(key) == nil {
+			t.Errorf("zone %d: no facts kept by its zone", i)
+		}
 	}
 }

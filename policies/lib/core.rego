@@ -20,6 +20,9 @@ zone := input.zone if {
 	is_object(input.zone)
 }
 
+# zone_spec is the zone's spec. The engine keeps facts derived from a Workload's
+# zone across evaluations (policies/engine/facts.go) on the strength of these
+# two rules being written as they are, and keeps none by the zone if they change.
 zone_spec := object.get(input.object, "spec", {}) if input.object.kind == "LandingZone"
 
 zone_spec := object.get(input.zone, "spec", {}) if {
