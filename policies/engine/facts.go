@@ -61,10 +61,10 @@ type facts struct {
 }
 
 type factsEntry struct {
-	key     factsKey // holding its values keeps their addresses from being reused
-	refs    []ast.Ref
-	values  []*ast.Term // nil: the rule is undefined for these classifications
-	has     []bool      // by position in facts.rules: whether refs holds that rule
+	key    factsKey // holding its values keeps their addresses from being reused
+	refs   []ast.Ref
+	values []*ast.Term // nil: the rule is undefined for these classifications
+	has    []bool      // by position in facts.rules: whether refs holds that rule
 }
 
 // newFacts finds the rules of c whose values depend on the classifications in force alone. core
