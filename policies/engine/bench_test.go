@@ -92,6 +92,16 @@ func BenchmarkEvaluateWorkload(b *testing.B) {
 	benchmarkEvaluate(b, e, versioned(loadInput(b, "uk-workload.json")), Options{Now: now})
 }
 
+// BenchmarkEvaluateWorkloadFirstInZone is BenchmarkEvaluateWorkload when nothing is kept by its
+// zone (the first Workload of its zone to name these classifications; here, a zone without a UID):
+// only the facts kept by its classifications apply.
+func BenchmarkEvaluateWorkloadFirstInZone(b *testing.B) {
+	e := newEngine(b)
+	in := versioned(loadInput(b, "uk-workload.json"))
+	in.Zone = loadInput(b, "uk-workload.json").Zone
+	benchmarkEvaluate(b, e, in, Options{Now: now})
+}
+
 // BenchmarkEvaluateWorkloadFromFiles is BenchmarkEvaluateWorkload with classifications that
 // carry no UID or resourceVersion and no engine.Unchanging: nothing is kept from one evaluation
 // for the next, neither converted values nor facts.

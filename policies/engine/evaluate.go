@@ -166,9 +166,7 @@ func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Ver
 	cache := newVirtualCache()
 	defer cache.release()
 	seeded := snap.facts.lookup(key)
-	if seeded != nil {
-		seeded.seed(cache)
-	}
+	seeded.seed(cache)
 	rs, err := q.query.Eval(ctx,
 		rego.EvalParsedInput(input),
 		rego.EvalTime(now),

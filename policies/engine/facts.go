@@ -40,9 +40,14 @@ import (
 // thresholds met), which every Workload in the zone would otherwise evaluate again.
 const factsSource = "data.zonekeeper.lib.core.classifications"
 
-// maxFactsEntries bounds the cache: an entry holds its classifications' values, so entries
-// kept for values the value caches have since dropped would otherwise pile up.
-const maxFactsEntries = 256
+// maxFactsEntries bounds each store: an entry holds its classifications' (and zone's) values, so
+// entries kept for values the value caches have since dropped would otherwise pile up. An entry is
+// a few hundred bytes besides the values it shares with the value caches; the zones' store holds
+// one per zone and set of classifications its Workloads name.
+const (
+	maxFactsEntries     = 256
+	maxZoneFactsEntries = 256
+)
 
 // factsLibPrefix is where the rules that may qualify live: the built-in library.
 const factsLibPrefix = "data.zonekeeper.lib."
@@ -55,16 +60,23 @@ type facts struct {
 	// Workload by its classifications and its zone (none unless pinnedZoneSpec holds).
 	zoneRules []ast.Ref
 
+	byClasses factsStore // the values of rules, by the classifications
+	byZone    factsStore // the values of zoneRules, by a Workload's zone and classifications
+}
+
+// factsStore holds kept values by key.
+type factsStore struct {
 	mu      sync.Mutex
+	max     int
 	n       int
-	entries map[ast.Object][]*factsEntry // by the first classification's value
+	entries map[ast.Object][]*factsEntry // by the key's first value
 }
 
 type factsEntry struct {
 	key    factsKey // holding its values keeps their addresses from being reused
 	refs   []ast.Ref
 	values []*ast.Term // nil: the rule is undefined for these classifications
-	has    []bool      // by position in facts.rules: whether refs holds that rule
+	has    []bool      // by position in the store's rules: whether refs holds that rule
 }
 
 // newFacts finds the rules of c whose values depend on the classifications in force alone. core
@@ -72,7 +84,10 @@ type factsEntry struct {
 // is still input.classifications for every kind but Workload (see pinnedSource).
 func newFacts(c *ast.Compiler, core *ast.Module) *facts {
 	a := factsAnalysis{c: c, state: map[*ast.Rule]factsState{}, sources: []ast.Ref{factsSourceRef}}
-	f := &facts{entries: map[ast.Object][]*factsEntry{}}
+	f := &facts{
+		byClasses: factsStore{max: maxFactsEntries, entries: map[ast.Object][]*factsEntry{}},
+		byZone:    factsStore{max: maxZoneFactsEntries, entries: map[ast.Object][]*factsEntry{}},
+	}
 	if !pinnedSource(core) {
 		return f // no rule qualifies: nothing is kept
 	}
@@ -486,39 +501,46 @@ var (
 	nameKey            = ast.StringTerm("name")
 )
 
-func (f *facts) lookup(k factsKey) *factsEntry {
-	if !f.usable(k) {
-		return nil
+// kept are the entries an evaluation starts from: by its classifications, and by its zone.
+type kept struct {
+	classes, zone *factsEntry
+}
+
+// lookup finds what is kept for k.
+func (f *facts) lookup(k factsKey) kept {
+	var out kept
+	if f == nil {
+		return out
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, e := range f.entries[k.first()] {
+	if ck, ok := f.classKey(k); ok {
+		out.classes = f.byClasses.lookup(ck)
+	}
+	if f.zoneUsable(k) {
+		out.zone = f.byZone.lookup(k)
+	}
+	return out
+}
+
+// classKey is k without its zone, when facts may be kept by the classifications alone.
+func (f *facts) classKey(k factsKey) (factsKey, bool) {
+	k.zone = nil
+	return k, len(k.classes) > 0 && (!k.workload || f.workloads)
+}
+
+// zoneUsable says whether facts may be kept by k's zone.
+func (f *facts) zoneUsable(k factsKey) bool {
+	return k.zone != nil && len(f.zoneRules) > 0
+}
+
+func (s *factsStore) lookup(k factsKey) *factsEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.entries[k.first()] {
 		if e.key.same(k) {
 			return e
 		}
 	}
 	return nil
-}
-
-// usable says whether facts may be kept by k.
-func (f *facts) usable(k factsKey) bool {
-	switch {
-	case f == nil || !k.valid():
-		return false
-	case k.zone != nil:
-		return len(f.zoneRules) > 0
-	case k.workload:
-		return f.workloads
-	}
-	return true
-}
-
-// rulesFor are the rules whose values are kept by k.
-func (f *facts) rulesFor(k factsKey) []ast.Ref {
-	if k.zone != nil {
-		return f.zoneRules
-	}
-	return f.rules
 }
 
 func sameObjects(a, b []ast.Object) bool {
@@ -533,21 +555,36 @@ func sameObjects(a, b []ast.Object) bool {
 	return true
 }
 
-// seed puts the entry's values into an evaluation's cache before it starts.
-func (e *factsEntry) seed(c *virtualCache) {
-	for i, ref := range e.refs {
-		c.Put(ref, e.values[i])
+// seed puts the kept values into an evaluation's cache before it starts.
+func (k kept) seed(c *virtualCache) {
+	for _, e := range []*factsEntry{k.classes, k.zone} {
+		if e == nil {
+			continue
+		}
+		for i, ref := range e.refs {
+			c.Put(ref, e.values[i])
+		}
 	}
 }
 
-// harvest keeps, for key, the values an evaluation left in its cache for the qualifying rules
-// that the entry for key (if any) does not hold yet. Entries are never changed once kept (seed
-// reads them without the lock): a new one replaces the old.
-func (f *facts) harvest(k factsKey, c *virtualCache, old *factsEntry) {
-	if !f.usable(k) {
+// harvest keeps, for k, the values an evaluation left in its cache for the qualifying rules that
+// what it started from does not hold yet.
+func (f *facts) harvest(k factsKey, c *virtualCache, old kept) {
+	if f == nil {
 		return
 	}
-	rules := f.rulesFor(k)
+	if ck, ok := f.classKey(k); ok {
+		f.byClasses.harvest(ck, f.rules, c, old.classes)
+	}
+	if f.zoneUsable(k) {
+		f.byZone.harvest(k, f.zoneRules, c, old.zone)
+	}
+}
+
+// harvest keeps, for k, the values of rules the evaluation left in c that the entry for k (if
+// any) does not hold yet. Entries are never changed once kept (seed reads them without the lock):
+// a new one replaces the old.
+func (s *factsStore) harvest(k factsKey, rules []ast.Ref, c *virtualCache, old *factsEntry) {
 	var e *factsEntry
 	for i, ref := range rules {
 		if old != nil && old.has[i] {
@@ -572,9 +609,9 @@ func (f *facts) harvest(k factsKey, c *virtualCache, old *factsEntry) {
 	if e == nil {
 		return
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	list := f.entries[k.first()]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := s.entries[k.first()]
 	for i, kept := range list {
 		if kept.key.same(k) {
 			if kept != old {
@@ -584,10 +621,10 @@ func (f *facts) harvest(k factsKey, c *virtualCache, old *factsEntry) {
 			return
 		}
 	}
-	if f.n >= maxFactsEntries {
-		clear(f.entries)
-		f.n = 0
+	if s.n >= s.max {
+		clear(s.entries)
+		s.n = 0
 	}
-	f.entries[k.first()] = append(f.entries[k.first()], e)
-	f.n++
+	s.entries[k.first()] = append(s.entries[k.first()], e)
+	s.n++
 }

@@ -176,26 +176,29 @@ func TestFactsGiveTheVerdictsOfAFullEvaluation(t *testing.T) {
 			}
 		}
 		snap := e.current.Load()
-		kept := snap.facts
+		keptFacts := snap.facts
 		for _, c := range cases {
 			in := versioned(c.in)
 			for _, bs := range cfg.baselines {
 				opts := Options{Baselines: bs, Exceptions: cfg.exceptions, Now: goldenNow}
 				snap.facts = nil
 				want := newGoldenResult(e.Evaluate(ctx, in, opts))
-				snap.facts = kept
+				snap.facts = keptFacts
 				for round := range 2 {
 					got := newGoldenResult(e.Evaluate(ctx, in, opts))
 					if !reflect.DeepEqual(got, want) {
 						t.Errorf("%s %s %s, round %d with kept facts:\n got %+v\nwant %+v", cfg.name, c.name, baselinesKey(bs), round, got, want)
 					}
 				}
-				if _, key, err := in.value(nil); err == nil && kept.lookup(key) != nil {
-					seeded++
-					if key.workload {
+				if _, key, err := in.value(nil); err == nil {
+					k := keptFacts.lookup(key)
+					if k.classes != nil || k.zone != nil {
+						seeded++
+					}
+					if key.workload && k.classes != nil {
 						seededWorkloads++
 					}
-					if key.zone != nil {
+					if k.zone != nil {
 						seededZones++
 					}
 				}
@@ -241,7 +244,7 @@ func TestFactsFollowTheClassifications(t *testing.T) {
 	if got := au11(short); len(got) != 0 {
 		t.Errorf("back to the classifications asking 365 days: AU-11 %q", got)
 	}
-	if _, key, _ := short.value(nil); e.current.Load().facts.lookup(key) == nil {
+	if _, key, _ := short.value(nil); e.current.Load().facts.lookup(key).classes == nil {
 		t.Error("no facts kept for the classifications evaluated")
 	}
 }
@@ -478,7 +481,7 @@ func TestZoneFactsFollowTheZone(t *testing.T) {
 		}
 	}
 	for i, tc := range inputs {
-		if _, key, _ := tc.in.value(nil); key.zone == nil || e.current.Load().facts.lookup(key) == nil {
+		if _, key, _ := tc.in.value(nil); e.current.Load().facts.lookup(key).zone == nil {
 			t.Errorf("zone %d: no facts kept by its zone", i)
 		}
 	}
