@@ -79,13 +79,22 @@ data_events_requiring if {
 forbidding_names := core.class_names_where(["network", "publicExposure"], "Forbidden")
 
 # because names who sets a bar when a classification is stricter than the
-# baseline, and is empty when the baseline sets it.
+# baseline (names: the classifications that set it), and is empty when the
+# baseline sets it.
 because(required, baseline_value, _) := "" if required == baseline_value
 
-because(required, baseline_value, path) := sprintf(
+because(required, baseline_value, names) := sprintf(
 	", as DataClassification %s requires",
-	[core.class_names_where(path, required)],
+	[names],
 ) if required != baseline_value
+
+# the classifications that ask for the longest audit retention and the most
+# frequent key rotation, for messages: facts, kept across evaluations over the
+# same classifications, where every baseline reporting the bar would otherwise
+# look them up again
+audit_days_names := core.class_names_where(["audit", "retentionDays"], class_audit_days)
+
+rotation_days_names := core.class_names_where(["encryption", "rotationDays"], class_rotation_days)
 
 quoted(values) := concat(", ", [sprintf("%q", [v]) | some v in values])
 
@@ -313,7 +322,7 @@ availability_zones_met := have if {
 # a classification in force asks for more.
 audit_retention(min_days) := core.zone_finding("spec.audit.retentionDays", sprintf(
 	"spec.audit.retentionDays is %s: set it to at least %d%s",
-	[core.describe(have), required, because(required, min_days, ["audit", "retentionDays"])],
+	[core.describe(have), required, because(required, min_days, audit_days_names)],
 )) if {
 	have := zone_audit_days
 	required := max({min_days, class_audit_days})
@@ -347,7 +356,7 @@ class_audit_retention(min_days) := core.finding("spec.audit.retentionDays", spri
 # max_days, or as often as a classification in force asks.
 key_rotation(max_days) := core.zone_finding("spec.encryption.rotationDays", sprintf(
 	"spec.encryption.rotationDays is %s: set it to at most %d so the zone's customer-managed key rotates%s",
-	[core.describe(have), limit, because(limit, max_days, ["encryption", "rotationDays"])],
+	[core.describe(have), limit, because(limit, max_days, rotation_days_names)],
 )) if {
 	have := zone_rotation_days
 	limit := min({max_days, class_rotation_days})
