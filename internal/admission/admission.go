@@ -168,6 +168,12 @@ func NewLandingZoneWebhook(scheme *k8sruntime.Scheme, c *Checker) http.Handler {
 	return newVerdictHandler[*lzv1.LandingZone](scheme, c, lzv1.GroupVersion.WithKind("LandingZone"))
 }
 
+// NewWorkloadWebhook returns the Workload validating webhook Setup registers, to serve outside a
+// manager (hack/bench/webhook measures it).
+func NewWorkloadWebhook(scheme *k8sruntime.Scheme, c *Checker) http.Handler {
+	return newVerdictHandler[*lzv1.Workload](scheme, c, lzv1.GroupVersion.WithKind("Workload"))
+}
+
 func (c *Checker) now() time.Time {
 	if c.Now != nil {
 		return c.Now()

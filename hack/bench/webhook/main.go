@@ -53,8 +53,12 @@ import (
 	"github.com/zonekeeper/zonekeeper/internal/manifest"
 )
 
-// path is where admission.Setup serves the LandingZone webhook (the kubebuilder marker's path).
-const path = "/validate-landingzone-zonekeeper-dev-v1alpha1-landingzone"
+// zonePath and workloadPath are where admission.Setup serves the LandingZone and Workload webhooks
+// (the kubebuilder markers' paths).
+const (
+	zonePath     = "/validate-landingzone-zonekeeper-dev-v1alpha1-landingzone"
+	workloadPath = "/validate-landingzone-zonekeeper-dev-v1alpha1-workload"
+)
 
 // uidTemplate is replaced in every request body by a fresh UID of the same length.
 const uidTemplate = "00000000-0000-4000-8000-000000000000"
@@ -83,6 +87,7 @@ type options struct {
 	output     string
 	samples    string
 	zone       string
+	workload   string
 	h2         bool
 	cpuProfile string
 	memProfile string
@@ -111,6 +116,7 @@ func parseFlags() (options, error) {
 	flag.StringVar(&o.output, "o", "text", "output: text or markdown")
 	flag.StringVar(&o.samples, "samples", "config/samples", "sample manifests the in-memory API reader holds")
 	flag.StringVar(&o.zone, "zone", "dc-mpd-evidence", "sample LandingZone sent (compliant as is, non-compliant with audit.retentionDays 90)")
+	flag.StringVar(&o.workload, "workload", "", "send this sample Workload instead of a zone (compliant as is, non-compliant with storage[0].retentionDays 30), e.g. body-worn-video")
 	flag.BoolVar(&o.h2, "h2", false, "let the client negotiate HTTP/2 (as kube-apiserver does); default HTTP/1.1, one keep-alive connection per client")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the server's CPU profile of each level to PREFIX-<clients>c-r<round>.cpu.pprof")
 	flag.StringVar(&o.memProfile, "memprofile", "", "write the server's allocation profile after each level to PREFIX-<clients>c-r<round>.allocs.pprof")
@@ -141,16 +147,20 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	var zone *unstructured.Unstructured
+	kind, name, path := "LandingZone", o.zone, zonePath
+	if o.workload != "" {
+		kind, name, path = "Workload", o.workload, workloadPath
+	}
+	var sent *unstructured.Unstructured
 	for _, obj := range objs {
-		if obj.GetKind() == "LandingZone" && obj.GetName() == o.zone {
-			zone = obj.Unstructured
+		if obj.GetKind() == kind && obj.GetName() == name {
+			sent = obj.Unstructured
 		}
 	}
-	if zone == nil {
-		return fmt.Errorf("no LandingZone %q in %s", o.zone, o.samples)
+	if sent == nil {
+		return fmt.Errorf("no %s %q in %s", kind, name, o.samples)
 	}
-	bodies, err := reviewBodies(zone)
+	bodies, err := reviewBodies(sent)
 	if err != nil {
 		return err
 	}
@@ -319,20 +329,33 @@ type body struct {
 	allowed bool
 }
 
-// reviewBodies returns the compliant zone and its non-compliant variant (audit retention 90 days).
-func reviewBodies(zone *unstructured.Unstructured) ([2]body, error) {
-	bad := zone.DeepCopy()
-	if err := unstructured.SetNestedField(bad.Object, int64(90), "spec", "audit", "retentionDays"); err != nil {
-		return [2]body{}, err
+// reviewBodies returns the compliant object and its non-compliant variant: a zone keeping audit
+// records 90 days, or a Workload keeping its first storage's records 30 days.
+func reviewBodies(obj *unstructured.Unstructured) ([2]body, error) {
+	bad := obj.DeepCopy()
+	switch obj.GetKind() {
+	case "Workload":
+		storage, _, err := unstructured.NestedSlice(bad.Object, "spec", "storage")
+		if err != nil || len(storage) == 0 {
+			return [2]body{}, fmt.Errorf("workload %s has no spec.storage to shorten: %v", obj.GetName(), err)
+		}
+		storage[0].(map[string]any)["retentionDays"] = int64(30)
+		if err := unstructured.SetNestedSlice(bad.Object, storage, "spec", "storage"); err != nil {
+			return [2]body{}, err
+		}
+	default:
+		if err := unstructured.SetNestedField(bad.Object, int64(90), "spec", "audit", "retentionDays"); err != nil {
+			return [2]body{}, err
+		}
 	}
 	var out [2]body
-	for i, z := range []*unstructured.Unstructured{zone, bad} {
+	for i, z := range []*unstructured.Unstructured{obj, bad} {
 		raw, err := z.MarshalJSON()
 		if err != nil {
 			return out, err
 		}
-		gvk := lzv1.GroupVersion.WithKind("LandingZone")
-		gvr := metav1.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: "landingzones"}
+		gvk := lzv1.GroupVersion.WithKind(obj.GetKind())
+		gvr := metav1.GroupVersionResource{Group: gvk.Group, Version: gvk.Version, Resource: strings.ToLower(gvk.Kind) + "s"}
 		kind := metav1.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind}
 		dryRun := false
 		review := admissionv1.AdmissionReview{
@@ -652,7 +675,11 @@ func classes(c map[string]uint64) string {
 func report(out io.Writer, o options, results []result) error {
 	var b strings.Builder
 	w := &b
-	fmt.Fprintf(w, "ZoneKeeper admission webhook, LandingZone %q (compliant / audit.retentionDays 90, alternating), AdmissionReview v1 CREATE\n", o.zone)
+	if o.workload != "" {
+		fmt.Fprintf(w, "ZoneKeeper admission webhook, Workload %q (compliant / storage[0].retentionDays 30, alternating), AdmissionReview v1 CREATE\n", o.workload)
+	} else {
+		fmt.Fprintf(w, "ZoneKeeper admission webhook, LandingZone %q (compliant / audit.retentionDays 90, alternating), AdmissionReview v1 CREATE\n", o.zone)
+	}
 	fmt.Fprintf(w, "%s %s/%s, GOMAXPROCS %d, NumCPU %d; TLS 1.3 ECDSA P-256 on 127.0.0.1; server in its own process (RSS and CPU are its own), load generator apart\n",
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU())
 	if len(results) > 0 {

@@ -116,7 +116,8 @@ func serve(o options) error {
 			c.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return &cert, nil }
 		}},
 	})
-	srv.Register(path, admission.NewLandingZoneWebhook(scheme, checker))
+	srv.Register(zonePath, admission.NewLandingZoneWebhook(scheme, checker))
+	srv.Register(workloadPath, admission.NewWorkloadWebhook(scheme, checker))
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Start(ctx) }()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
