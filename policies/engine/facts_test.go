@@ -112,7 +112,7 @@ func TestFactsQualifyRulesOverTheClassificationsAlone(t *testing.T) {
 		"data.zonekeeper.lib.core.zone_name",                // through it
 		"data.zonekeeper.lib.core.declared_classifications", // the workload
 		"data.zonekeeper.lib.checks.max_level",              // all of input.classifications
-		"data.zonekeeper.lib.checks.workload_clean",
+		"data.zonekeeper.lib.checks.workload_ceiling_clean",
 		"data.zonekeeper.lib.checks.findings",
 	} {
 		if slices.Contains(zoneGot, not) {

@@ -15,7 +15,7 @@ import (
 // work: each holds only when the checks it stands for have nothing to report
 // (lib.checks' zone_clean, ceiling_clean and government_clean for their groups
 // of checks, each baseline's clean for the whole baseline).
-var screens = []string{"clean", "zone_clean", "ceiling_clean", "government_clean", "workload_clean", "class_clean"}
+var screens = []string{"clean", "zone_clean", "ceiling_clean", "government_clean", "workload_ceiling_clean", "workload_storage_clean", "class_clean"}
 
 // guarded are the baselines' rules whose bodies start with a guard: the
 // negation of what the check after it needs to pass, one of clean's

@@ -152,12 +152,18 @@ government_findings contains x if {
 	some x in government_checks
 }
 
-# the workload's own classifications and storage, against its zone's ceiling
-# and its classifications' retention
+# the workload's own classifications, against its zone's ceiling
 findings contains x if {
 	input.object.kind == "Workload"
-	not workload_clean
-	some x in workload_checks
+	not workload_ceiling_clean
+	some x in workload_ceiling_checks
+}
+
+# the workload's storage, against its classifications' retention
+findings contains x if {
+	input.object.kind == "Workload"
+	not workload_storage_clean
+	some x in workload_storage_checks
 }
 
 # a DataClassification's own settings
@@ -232,12 +238,10 @@ ceiling_clean if {
 	]) == count(classes)
 }
 
-# workload_clean: the workload's zone exists and its maxClassification
+# workload_ceiling_clean: the workload's zone exists and its maxClassification
 # resolves to a level; every classification the workload names resolves, with
-# a numeric level at or below it; every storage entry names a classification
-# and keeps records at least as long as its spec.retention.minDays (when it
-# sets one); and no Bucket is planned (the legal-hold check reads them).
-workload_clean if {
+# a numeric level at or below it.
+workload_ceiling_clean if {
 	core.zone
 	ceiling := max_level
 	every name in core.declared_classifications {
@@ -245,6 +249,12 @@ workload_clean if {
 		is_number(level)
 		level <= ceiling
 	}
+}
+
+# workload_storage_clean: every storage entry names a classification and keeps
+# records at least as long as its spec.retention.minDays (when it sets one),
+# and no Bucket is planned (the legal-hold check reads them).
+workload_storage_clean if {
 	every s in object.get(input.object, ["spec", "storage"], []) {
 		storage_clean(s)
 	}
@@ -902,7 +912,7 @@ workload_classification_fields contains [sprintf("spec.storage[%d].classificatio
 	some i, s in object.get(input.object, ["spec", "storage"], [])
 }
 
-workload_checks contains ["classification_ceiling", core.finding("spec.landingZoneRef.name", sprintf(
+workload_ceiling_checks contains ["classification_ceiling", core.finding("spec.landingZoneRef.name", sprintf(
 	"landing zone %s was not found: set spec.landingZoneRef.name to an existing LandingZone",
 	[core.describe(object.get(input.object, ["spec", "landingZoneRef", "name"], null))],
 ))] if {
@@ -910,7 +920,7 @@ workload_checks contains ["classification_ceiling", core.finding("spec.landingZo
 	not core.zone
 }
 
-workload_checks contains ["classification_ceiling", core.finding("spec.landingZoneRef.name", sprintf(
+workload_ceiling_checks contains ["classification_ceiling", core.finding("spec.landingZoneRef.name", sprintf(
 	"landing zone %q has spec.maxClassification %s, which does not resolve to a DataClassification with a spec.level: fix the zone or choose another spec.landingZoneRef",
 	[core.zone_name, core.describe(max_name)],
 ))] if {
@@ -919,7 +929,7 @@ workload_checks contains ["classification_ceiling", core.finding("spec.landingZo
 	not max_level
 }
 
-workload_checks contains ["classification_ceiling", core.finding(field, sprintf(
+workload_ceiling_checks contains ["classification_ceiling", core.finding(field, sprintf(
 	"DataClassification %q was not found: create it or remove it from %s",
 	[name, field],
 ))] if {
@@ -928,7 +938,7 @@ workload_checks contains ["classification_ceiling", core.finding(field, sprintf(
 	not core.resolved(name)
 }
 
-workload_checks contains ["classification_ceiling", core.finding(field, sprintf(
+workload_ceiling_checks contains ["classification_ceiling", core.finding(field, sprintf(
 	"DataClassification %q (level %v) is above landing zone %q's maxClassification %q (level %v): choose a zone cleared for level %v",
 	[name, level, core.zone_name, max_name, max_level, level],
 ))] if {
@@ -938,7 +948,7 @@ workload_checks contains ["classification_ceiling", core.finding(field, sprintf(
 	level > max_level
 }
 
-workload_checks contains ["classification_ceiling", core.finding(field, sprintf(
+workload_ceiling_checks contains ["classification_ceiling", core.finding(field, sprintf(
 	"DataClassification %q has no spec.level: set it so the zone's ceiling can be checked",
 	[name],
 ))] if {
@@ -953,7 +963,7 @@ workload_checks contains ["classification_ceiling", core.finding(field, sprintf(
 # as long as its classification (or, without one, the workload's
 # classifications) requires, and buckets holding data under legal hold lock
 # their objects.
-workload_checks contains ["storage_retention", core.finding(sprintf("spec.storage[%d].retentionDays", [i]), sprintf(
+workload_storage_checks contains ["storage_retention", core.finding(sprintf("spec.storage[%d].retentionDays", [i]), sprintf(
 	"spec.storage[%d].retentionDays is %s: set it to at least %d (DataClassification %s keeps records that long)",
 	[i, core.describe(have), need, name],
 ))] if {
@@ -966,7 +976,7 @@ workload_checks contains ["storage_retention", core.finding(sprintf("spec.storag
 	not core.at_least(have, need)
 }
 
-workload_checks contains ["storage_retention", core.finding(sprintf("spec.storage[%d]", [i]), sprintf(
+workload_storage_checks contains ["storage_retention", core.finding(sprintf("spec.storage[%d]", [i]), sprintf(
 	"planned Bucket %q has forProvider.objectLockEnabled %s but DataClassification %q requires legal hold: set it to true",
 	[s.name, core.describe(have), s.classification],
 ))] if {
