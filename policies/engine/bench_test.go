@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,6 +91,22 @@ func BenchmarkEvaluateApplicable(b *testing.B) {
 func BenchmarkEvaluateWorkload(b *testing.B) {
 	e := newEngine(b)
 	benchmarkEvaluate(b, e, versioned(loadInput(b, "uk-workload.json")), Options{Now: now})
+}
+
+// BenchmarkEvaluateWorkloadDenied is BenchmarkEvaluateWorkload with its first storage holding
+// official-sensitive data for 30 days, under the 2,190 that classification asks (SI-12): the path
+// of a refused review.
+func BenchmarkEvaluateWorkloadDenied(b *testing.B) {
+	e := newEngine(b)
+	in := versioned(loadInput(b, "uk-workload.json"))
+	storage := in.Object["spec"].(map[string]any)["storage"].([]any)
+	storage[0].(map[string]any)["classification"] = "official-sensitive"
+	storage[0].(map[string]any)["retentionDays"] = 30
+	v, err := e.Evaluate(context.Background(), in, Options{Now: now})
+	if err != nil || !slices.ContainsFunc(v.Violations, func(x Violation) bool { return x.Control == "SI-12" }) {
+		b.Fatalf("want an SI-12 violation, got %v %v", v.Violations, err)
+	}
+	benchmarkEvaluate(b, e, in, Options{Now: now})
 }
 
 // BenchmarkEvaluateWorkloadFirstInZone is BenchmarkEvaluateWorkload when nothing is kept by its
