@@ -360,9 +360,6 @@ type factsKey struct {
 	zone     ast.Object // a Workload's zone, when its value is kept too: the key of zone facts
 }
 
-// valid says whether the key may keep facts.
-func (k factsKey) valid() bool { return k.zone != nil || len(k.classes) > 0 }
-
 // first is what the key's entries are filed under.
 func (k factsKey) first() ast.Object {
 	if k.zone != nil {
@@ -424,9 +421,7 @@ func newFactsKey(kind string, obj ast.Object, classes []*ast.Term, stable bool, 
 func declaredClassifications(obj ast.Object, classes []*ast.Term) ([]*ast.Term, bool) {
 	declared := map[ast.String]bool{}
 	var spec ast.Object
-	switch s := obj.Get(specKey); {
-	case s == nil:
-	default:
+	if s := obj.Get(specKey); s != nil {
 		o, ok := s.Value.(ast.Object)
 		if !ok {
 			return nil, false
