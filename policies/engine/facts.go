@@ -152,17 +152,21 @@ func pinnedZoneSpec(core *ast.Module) bool {
 	return slices.Equal(got, pinnedZoneSpecRules)
 }
 
-var (
-	pinnedZoneSpecName  = ast.Ref{ast.VarTerm("zone_spec")}
-	pinnedZoneSpecRules = func() []string {
-		m := ast.MustParseModule(`package zonekeeper.lib.core
+// pinnedZoneSpecSource is how core.rego defines core.zone_spec, which zone facts rely on (without
+// its package line).
+const pinnedZoneSpecSource = `
 zone_spec := object.get(input.object, "spec", {}) if input.object.kind == "LandingZone"
 
 zone_spec := object.get(input.zone, "spec", {}) if {
 	input.object.kind == "Workload"
 	is_object(input.zone)
 }
-`)
+`
+
+var (
+	pinnedZoneSpecName  = ast.Ref{ast.VarTerm("zone_spec")}
+	pinnedZoneSpecRules = func() []string {
+		m := ast.MustParseModule("package zonekeeper.lib.core\n" + pinnedZoneSpecSource)
 		return []string{m.Rules[0].String(), m.Rules[1].String()}
 	}()
 )
@@ -216,9 +220,9 @@ func pinnedWorkload(core *ast.Module) bool {
 	return slices.Equal(got, pinnedWorkloadRules)
 }
 
-// pinnedWorkloadRules are the rules pinnedWorkload expects, as OPA prints them.
-var pinnedWorkloadRules = func() []string {
-	m := ast.MustParseModule(`package zonekeeper.lib.core
+// pinnedWorkloadSource is how core.rego defines a Workload's core.classifications, as
+// declaredClassifications works it out.
+const pinnedWorkloadSource = `package zonekeeper.lib.core
 classifications := [c | some c in object.get(input, "classifications", []); object.get(c, ["metadata", "name"], "") in declared_classifications] if {
 	input.object.kind == "Workload"
 } else := object.get(input, "classifications", [])
@@ -233,7 +237,11 @@ declared_classifications contains name if {
 	some s in object.get(input.object, ["spec", "storage"], [])
 	name := s.classification
 }
-`)
+`
+
+// pinnedWorkloadRules are the rules pinnedWorkload expects, as OPA prints them.
+var pinnedWorkloadRules = func() []string {
+	m := ast.MustParseModule(pinnedWorkloadSource)
 	return []string{m.Rules[0].Head.Value.String(), m.Rules[1].String(), m.Rules[2].String()}
 }()
 

@@ -288,30 +288,8 @@ func TestFactsNeedCoreClassificationsAsPinned(t *testing.T) {
 import data.zonekeeper.lib.core
 levels := [l | some c in core.classifications; l := c.spec.level]
 `
-	const workloadsAsPinned = `package zonekeeper.lib.core
-classifications := [c | some c in object.get(input, "classifications", []); object.get(c, ["metadata", "name"], "") in declared_classifications] if {
-	input.object.kind == "Workload"
-} else := object.get(input, "classifications", [])
-
-declared_classifications contains name if {
-	input.object.kind == "Workload"
-	some name in object.get(input.object, ["spec", "classifications"], [])
-}
-
-declared_classifications contains name if {
-	input.object.kind == "Workload"
-	some s in object.get(input.object, ["spec", "storage"], [])
-	name := s.classification
-}
-`
-	const zoneSpecAsPinned = `
-zone_spec := object.get(input.object, "spec", {}) if input.object.kind == "LandingZone"
-
-zone_spec := object.get(input.zone, "spec", {}) if {
-	input.object.kind == "Workload"
-	is_object(input.zone)
-}
-`
+	const workloadsAsPinned = pinnedWorkloadSource
+	const zoneSpecAsPinned = pinnedZoneSpecSource
 	for name, tc := range map[string]struct {
 		core      string
 		want      bool
