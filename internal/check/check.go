@@ -118,7 +118,8 @@ func Stream(ctx context.Context, o Options, w io.Writer, format string) (denied 
 //  2. evaluate: every file is parsed and decoded again, its objects evaluated against the index
 //     and their results handed to the sink in file order.
 //
-// Both passes work on several files at once (GOMAXPROCS) and consume them in order.
+// Both passes work on several units at once (GOMAXPROCS; a unit is a file, or a chunk of a large
+// file or a stream: see sources) and consume them in order.
 func run(ctx context.Context, o Options, out sink) error {
 	if len(o.Paths) == 0 {
 		return badInput("no manifests: name files or directories with -f")
@@ -185,7 +186,7 @@ func run(ctx context.Context, o Options, out sink) error {
 		return out.begin(idx.skipped)
 	}
 	err = inOrder(ctx, len(src.units), workers(), start,
-		func(ctx context.Context, i int) evaluated { return ev.file(ctx, src.units[i]) },
+		func(ctx context.Context, i int) evaluated { return ev.unit(ctx, src.units[i]) },
 		func(e evaluated) error {
 			for _, r := range e.results {
 				if err := out.result(r); err != nil {
@@ -200,7 +201,7 @@ func run(ctx context.Context, o Options, out sink) error {
 	return out.end()
 }
 
-// evaluator judges the objects of one file at a time against the index; it is shared by the
+// evaluator judges the objects of one unit at a time against the index; it is shared by the
 // workers of the second pass and only read once ready is closed.
 type evaluator struct {
 	eng      *engine.Engine // set before ready is closed
@@ -221,56 +222,77 @@ const Stdin = "-"
 // chunkSize is about how many bytes of YAML a unit of work holds (one larger document makes a
 // larger unit). A larger file, standard input, and a pipe or device named as a file are cut into
 // runs of whole documents of about that size, so that every worker has a share of a single large
-// file or stream and neither pass holds it whole: 10,000 manifests piped in peaked at 246 MB on
-// one worker when a stream was one unit, and at ~125 MB with 64 KiB chunks, as in a directory of
-// small files. A variable so that tests can change it.
+// file or stream and neither pass holds all its objects: 10,000 manifests piped in peaked at
+// 246 MB on one worker when a stream was one unit, and at ~125 MB with 64 KiB chunks, as in a
+// directory of small files. A variable so that tests can change it.
 var chunkSize int64 = 64 << 10
 
 // unit is what a worker reads, parses and checks at once: a whole file, or a chunk of one.
 type unit struct {
-	name  string         // the file in messages and results: "-" for standard input
-	path  string         // a whole file, read afresh by each pass, when file and data are nil
-	file  *os.File       // a large file or a spool, which the chunk is read from
-	data  []byte         // a stream held in memory (no spool could be made), which the chunk is of
-	chunk manifest.Chunk // the unit's documents in file or data
+	name  string          // the file in messages and results: "-" for standard input
+	path  string          // the file read, whole or the chunk of it, when spool and data are nil
+	spool *os.File        // or the spool the chunk is read from
+	data  []byte          // or the stream held in memory (no spool could be made) the chunk is of
+	chunk *manifest.Chunk // the unit's documents; nil for a whole file
+	err   error           // why the file could not be read: reported in its place, in file order
 }
 
 // sources are the units of a run, in the order the results come in: standard input first, then
 // the files in manifest.Files' order, each file's chunks in order. What cannot be read twice
 // (standard input, and a pipe or device named as a file, such as /dev/stdin or a shell's <(...))
 // is spooled to a temporary file once, for both passes: read again, it would give the second pass
-// nothing to check, and a silent pass.
+// nothing to check, and a silent pass. A large file is opened again for each chunk, so that no
+// file stays open for the run but the spools.
 type sources struct {
-	units []unit
-	files []*os.File // open large files and spools, closed (spools removed) by close
+	units  []unit
+	spools []*os.File // closed, and removed where that could not be done while open, by close
 }
 
 func (s *sources) read(u unit) ([]manifest.Object, error) {
 	switch {
+	case u.err != nil:
+		return nil, u.err
+	case u.chunk == nil:
+		return manifest.ReadFile(u.path)
 	case u.data != nil:
 		return manifest.ParseAt(u.name, u.data[u.chunk.Offset:u.chunk.Offset+u.chunk.Len], u.chunk.Line)
-	case u.file != nil:
-		data := make([]byte, u.chunk.Len)
-		if n, err := u.file.ReadAt(data, u.chunk.Offset); n < len(data) {
-			return nil, errors.Wrapf(err, "cannot read %s", u.name)
-		}
-		return manifest.ParseAt(u.name, data, u.chunk.Line)
 	}
-	return manifest.ReadFile(u.path)
+	data, err := u.readChunk()
+	if err != nil {
+		return nil, errors.Wrapf(err, "cannot read %s", u.name)
+	}
+	return manifest.ParseAt(u.name, data, u.chunk.Line)
 }
 
-// close closes the large files and removes the spools.
+// readChunk reads the unit's chunk from its spool or its file.
+func (u unit) readChunk() ([]byte, error) {
+	f := u.spool
+	if f == nil {
+		var err error
+		if f, err = os.Open(u.path); err != nil {
+			return nil, err
+		}
+		defer f.Close() //nolint:errcheck // only read
+	}
+	data := make([]byte, u.chunk.Len)
+	n, err := f.ReadAt(data, u.chunk.Offset)
+	if n < len(data) {
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF // the file shrank since it was cut
+		}
+		return nil, err
+	}
+	return data, nil
+}
+
+// close closes the spools, removing those the system did not let spool remove while open.
 func (s *sources) close() {
-	for _, f := range s.files {
+	for _, f := range s.spools {
 		_ = f.Close()
-		if strings.HasPrefix(filepath.Base(f.Name()), spoolPrefix) {
-			_ = os.Remove(f.Name()) // where the spool could not be removed while open
-		}
+		_ = os.Remove(f.Name())
 	}
-	s.files = nil
+	s.spools = nil
 }
-
-const spoolPrefix = "zonekeeper-check-"
 
 // readSources lists the units of o.Paths, spooling what cannot be read twice and cutting large
 // files into chunks. Call close on the result once the run is over, error or not.
@@ -293,71 +315,120 @@ func readSources(o Options) (*sources, error) {
 		if o.Stdin == nil {
 			return src, badInput("-f -: there is no standard input to read")
 		}
-		if err := src.spool(Stdin, o.Stdin); err != nil {
+		units, err := src.spool(Stdin, o.Stdin)
+		var se spoolError
+		switch {
+		case errors.As(err, &se):
+			return src, errors.Wrap(se.err, "-f -: cannot spool standard input")
+		case err != nil:
 			return src, fmt.Errorf("%w: -f -: cannot read standard input: %w", ErrBadInput, err)
 		}
+		src.units = append(src.units, units...)
 	}
 	for _, p := range files {
-		fi, err := os.Stat(p)
+		units, err := src.file(p)
+		var se spoolError
 		switch {
+		case errors.As(err, &se):
+			return src, errors.Wrapf(se.err, "cannot spool %s", p)
 		case err != nil:
-			return src, fmt.Errorf("%w: cannot read %s: %w", ErrBadInput, p, err)
-		case fi.Mode().IsRegular() && fi.Size() <= chunkSize:
-			src.units = append(src.units, unit{name: p, path: p})
-			continue
+			// Reported where the file comes, as reading it in its turn would.
+			units = []unit{{name: p, err: errors.Wrapf(err, "cannot read %s", p)}}
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			return src, fmt.Errorf("%w: cannot read %s: %w", ErrBadInput, p, err)
-		}
-		if !fi.Mode().IsRegular() {
-			err = src.spool(p, f)
-			_ = f.Close()
-		} else {
-			src.files = append(src.files, f)
-			err = src.cut(p, f, f, nil)
-		}
-		if err != nil {
-			return src, fmt.Errorf("%w: cannot read %s: %w", ErrBadInput, p, err)
-		}
+		src.units = append(src.units, units...)
 	}
 	return src, nil
 }
 
+// file returns a file's units: itself when it is small, its chunks when it is large, and its
+// spool's chunks when it cannot be read twice.
+func (s *sources) file(p string) ([]unit, error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode().IsRegular() && fi.Size() <= chunkSize {
+		return []unit{{name: p, path: p}}, nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close() //nolint:errcheck // only read
+	if !fi.Mode().IsRegular() {
+		return s.spool(p, f)
+	}
+	chunks, err := manifest.Chunks(f, chunkSize)
+	if err != nil {
+		return nil, err
+	}
+	return units(unit{name: p, path: p}, chunks), nil
+}
+
+const spoolPrefix = "zonekeeper-check-"
+
+// spoolError is a failure to write a spool: the run's, not the input's.
+type spoolError struct{ err error }
+
+func (e spoolError) Error() string { return e.err.Error() }
+
 // spool copies a stream to a temporary file, removed as soon as it is open where the system
-// allows, and cuts it into chunks. Where no temporary file can be made, the stream is held in
+// allows, and returns its chunks. Where no temporary file can be made, the stream is held in
 // memory instead.
-func (s *sources) spool(name string, r io.Reader) error {
+func (s *sources) spool(name string, r io.Reader) ([]unit, error) {
 	f, err := os.CreateTemp("", spoolPrefix+"*.yaml")
 	if err != nil {
 		data, err := io.ReadAll(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return s.cut(name, bytes.NewReader(data), nil, data)
+		chunks, err := manifest.Chunks(bytes.NewReader(data), chunkSize)
+		if err != nil {
+			return nil, err
+		}
+		return units(unit{name: name, data: data}, chunks), nil
 	}
-	s.files = append(s.files, f)
+	s.spools = append(s.spools, f)
 	_ = os.Remove(f.Name())
-	w := bufio.NewWriterSize(f, 64<<10)
-	if err := s.cut(name, io.TeeReader(r, w), f, nil); err != nil {
-		return err
+	w := &spoolWriter{w: bufio.NewWriterSize(f, 64<<10)}
+	chunks, err := manifest.Chunks(io.TeeReader(r, w), chunkSize)
+	if w.err == nil && err == nil {
+		w.err = w.w.Flush()
 	}
-	return errors.Wrap(w.Flush(), "cannot write a temporary file")
-}
-
-// cut adds the chunks of what r reads as units of name, read back from file or data.
-func (s *sources) cut(name string, r io.Reader, file *os.File, data []byte) error {
-	chunks, err := manifest.Chunks(r, chunkSize)
+	if w.err != nil {
+		return nil, spoolError{errors.Wrap(w.err, "cannot write a temporary file")}
+	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, c := range chunks {
-		s.units = append(s.units, unit{name: name, file: file, data: data, chunk: c})
-	}
-	return nil
+	return units(unit{name: name, spool: f}, chunks), nil
 }
 
-// evaluated is the outcome of one file: its results in document order and the error, if any,
+// spoolWriter keeps the first error writing the spool, so that it is told from the stream's own.
+type spoolWriter struct {
+	w   *bufio.Writer
+	err error
+}
+
+func (s *spoolWriter) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+	return n, err
+}
+
+// units are the units of chunks, each like u.
+func units(u unit, chunks []manifest.Chunk) []unit {
+	out := make([]unit, len(chunks))
+	for i := range chunks {
+		out[i] = u
+		out[i].chunk = &chunks[i]
+	}
+	return out
+}
+
+// evaluated is the outcome of one unit: its results in document order and the error, if any,
 // that stopped it.
 type evaluated struct {
 	results []Result
@@ -370,10 +441,10 @@ type prepared struct {
 	in  engine.Input
 }
 
-func (ev *evaluator) file(ctx context.Context, u unit) evaluated {
+func (ev *evaluator) unit(ctx context.Context, u unit) evaluated {
 	objs, err := ev.src.read(u)
 	if err != nil {
-		// The first pass read this file: it changed underneath.
+		// The first pass read this unit: its file changed underneath.
 		return evaluated{err: fmt.Errorf("%w: %w", ErrBadInput, err)}
 	}
 	// Inputs first (they need only the index), stopping at the first object that fails; then the

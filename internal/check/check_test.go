@@ -439,6 +439,19 @@ func TestRunCutsLargeFilesAndStreamsIntoChunks(t *testing.T) {
 			p := filepath.Join(write(t, map[string]string{"all.yaml": data}), "all.yaml")
 			return Options{Paths: []string{p}, Now: now}, p
 		},
+		"standard input without a temporary directory": func(t *testing.T, data string) (Options, string) {
+			t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing")) // no spool: held in memory
+			return Options{Paths: []string{Stdin}, Stdin: strings.NewReader(data), Now: now}, Stdin
+		},
+		"a large file named like a spool": func(t *testing.T, data string) (Options, string) {
+			p := filepath.Join(write(t, map[string]string{spoolPrefix + "prod.yaml": data}), spoolPrefix+"prod.yaml")
+			t.Cleanup(func() {
+				if _, err := os.Stat(p); err != nil {
+					t.Errorf("the run removed the user's file: %v", err)
+				}
+			})
+			return Options{Paths: []string{p}, Now: now}, p
+		},
 		"a pipe named as a file": func(t *testing.T, data string) (Options, string) {
 			r, w, err := os.Pipe()
 			if err != nil {
@@ -483,7 +496,9 @@ func TestRunCutsLargeFilesAndStreamsIntoChunks(t *testing.T) {
 				o, file = way(t, good) // read again
 			}
 			tmp := t.TempDir()
-			t.Setenv("TMPDIR", tmp) // where a spool goes
+			if name != "standard input without a temporary directory" {
+				t.Setenv("TMPDIR", tmp) // where a spool goes
+			}
 			got, err := Run(context.Background(), o)
 			if err != nil {
 				t.Fatalf("Run: %v", err)
@@ -508,5 +523,22 @@ func TestRunCutsLargeFilesAndStreamsIntoChunks(t *testing.T) {
 				t.Errorf("bad stream: error %v, want %v", err, wantErr)
 			}
 		})
+	}
+}
+
+// TestRunReportsAnUnreadableFileInItsTurn: a file that cannot be read is reported where it comes,
+// after the YAML errors of the files before it, as reading each file in its turn does.
+func TestRunReportsAnUnreadableFileInItsTurn(t *testing.T) {
+	dir := write(t, map[string]string{"a.yaml": classification + "---\nkind: [unclosed\n"})
+	if err := os.Symlink(filepath.Join(dir, "missing.yaml"), filepath.Join(dir, "b.yaml")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	_, err := Run(context.Background(), Options{Paths: []string{dir}, Now: now})
+	if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "a.yaml:13: cannot parse YAML") {
+		t.Errorf("err = %v, want a.yaml's YAML error first", err)
+	}
+	_, err = Run(context.Background(), Options{Paths: []string{filepath.Join(dir, "b.yaml")}, Now: now})
+	if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "cannot read") {
+		t.Errorf("err = %v, want bad input saying b.yaml cannot be read", err)
 	}
 }

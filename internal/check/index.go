@@ -26,7 +26,7 @@ type index struct {
 	skipped     []string
 }
 
-// indexed is what the first pass finds in one file, in document order.
+// indexed is what the first pass finds in one unit (a file or a chunk of one), in document order.
 type indexed struct {
 	parseErr  error // the file does not parse: reported before any decoding error
 	decodeErr error // the first document that does not decode
@@ -49,7 +49,7 @@ func buildIndex(ctx context.Context, src *sources) (*index, error) {
 	// Reading everything at once reported the first file that does not parse, whatever decoding
 	// errors came before it; then the first object that does not decode.
 	var decodeErr error
-	err := inOrder(ctx, len(src.units), workers(), nil, func(_ context.Context, i int) indexed { return indexFile(src, src.units[i]) },
+	err := inOrder(ctx, len(src.units), workers(), nil, func(_ context.Context, i int) indexed { return indexUnit(src, src.units[i]) },
 		func(f indexed) error {
 			if f.parseErr != nil {
 				return f.parseErr
@@ -73,8 +73,8 @@ func buildIndex(ctx context.Context, src *sources) (*index, error) {
 	return idx, nil
 }
 
-// indexFile parses and decodes one file, keeping what the index needs.
-func indexFile(src *sources, u unit) indexed {
+// indexUnit parses and decodes one unit, keeping what the index needs.
+func indexUnit(src *sources, u unit) indexed {
 	objs, err := src.read(u)
 	if err != nil {
 		return indexed{parseErr: fmt.Errorf("%w: %w", ErrBadInput, err)}
