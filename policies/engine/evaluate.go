@@ -285,8 +285,9 @@ func (s *snapshot) evalError(ctx context.Context, q *prepared, err error) error 
 // value converts the input to an AST value once, so that no evaluation pays a
 // JSON round trip.
 //
-// It also returns the classifications' values as the key of their facts (see
-// facts.go), or nil when their facts may not be reused for this input.
+// It also returns the key of the input's facts (see facts.go): the values of its
+// classifications and, for a Workload, of its zone, each left out when it may not
+// be reused for this input.
 func (in Input) value(unchanging *Unchanging) (ast.Value, factsKey, error) {
 	if in.Object == nil {
 		return nil, factsKey{}, errors.New("cannot evaluate an input without an object")

@@ -22,7 +22,8 @@ import (
 // constants, the parameters and deterministic builtins; never input, never `with`. This is
 // decided from the compiled modules, so a rule changed to read more stops qualifying by itself.
 // core.classifications itself reads input for every kind; its definition is pinned instead (see
-// pinnedSource), and any change to it turns the cache off.
+// pinnedSource), and any change to it turns the cache off; a change to its Workload branch alone
+// turns off the facts of Workloads (pinnedWorkload).
 //
 // The values are kept by what core.classifications is for the input: input.classifications for a
 // LandingZone and a DataClassification, and for a Workload the ones it names, which the engine
@@ -52,7 +53,8 @@ const (
 // factsLibPrefix is where the rules that may qualify live: the built-in library.
 const factsLibPrefix = "data.zonekeeper.lib."
 
-// facts is a snapshot's cache of fact values, by the classifications they were computed for.
+// facts is a snapshot's cache of fact values, by the classifications they were computed for and,
+// for a Workload's zone facts, by its zone too.
 type facts struct {
 	rules     []ast.Ref // the qualifying rules, including factsSource itself
 	workloads bool      // core.classifications of a Workload is as pinnedWorkload says: keep facts for them too
@@ -79,9 +81,11 @@ type factsEntry struct {
 	has    []bool      // by position in the store's rules: whether refs holds that rule
 }
 
-// newFacts finds the rules of c whose values depend on the classifications in force alone. core
-// is core.rego as parsed, before compilation: facts are kept only while its classifications rule
-// is still input.classifications for every kind but Workload (see pinnedSource).
+// newFacts finds the rules of c whose values depend on the classifications in force alone, and
+// those that may read a Workload's zone's spec besides. core is core.rego as parsed, before
+// compilation: facts are kept only while its classifications rule is still input.classifications
+// for every kind but Workload (see pinnedSource), for Workloads only while it is as pinnedWorkload
+// expects, and by zone only while core.zone_spec is as pinnedZoneSpec expects.
 func newFacts(c *ast.Compiler, core *ast.Module) *facts {
 	a := factsAnalysis{c: c, state: map[*ast.Rule]factsState{}, sources: []ast.Ref{factsSourceRef}}
 	f := &facts{
@@ -172,7 +176,7 @@ var (
 )
 
 // pinnedSource reports whether core defines core.classifications as written when the facts cache
-// was built, and as factsKey relies on:
+// was built, and as newFactsKey relies on:
 //
 //	classifications := [...] if { input.object.kind == "Workload" } else := object.get(input, "classifications", [])
 //

@@ -369,32 +369,48 @@ func TestDeclaredClassificationsIsCoreClassificationsOfAWorkload(t *testing.T) {
 	}
 	classes := objects(class(`{"name": "cji"}`), class(`{"name": "evidence"}`), class(`{"name": "public"}`),
 		class(`{}`), class(`{"name": ""}`), class(`{"name": "cji-2"}`))
+	// Input.value keeps one classification per name as Go reads it, "" for every name that is not
+	// a string: shapes of metadata that share that name are tried one at a time.
+	odd := map[string][]map[string]any{
+		"metadata not an object": objects(class(`"x"`), class(`{"name": "cji"}`)),
+		"a name not a string":    objects(class(`{"name": 5}`), class(`{"name": "cji"}`)),
+		"a null name":            objects(class(`{"name": null}`), class(`{"name": "cji"}`)),
+	}
 	for name, tc := range map[string]struct {
-		spec   string
-		answer bool // whether declaredClassifications answers for it
+		spec    string
+		answer  bool   // whether declaredClassifications answers for it
+		classes string // a key of odd, or the classes above
 	}{
-		"Both lists":                      {`{"classifications": ["public", "cji"], "storage": [{"name": "d", "classification": "evidence"}]}`, true},
-		"Classifications only":            {`{"classifications": ["evidence"]}`, true},
-		"Storage only":                    {`{"storage": [{"name": "d", "classification": "public"}, {"name": "e"}]}`, true},
-		"Names nothing":                   {`{"landingZoneRef": {"name": "z"}}`, true},
-		"Names what is not there":         {`{"classifications": ["ghost"]}`, true},
-		"Names the empty string":          {`{"classifications": [""]}`, true},
-		"Names one twice":                 {`{"classifications": ["cji", "cji"], "storage": [{"classification": "cji"}]}`, true},
-		"No spec":                         {`null`, true},
-		"Spec not an object":              {`"x"`, false},
-		"Classifications not an array":    {`{"classifications": "cji"}`, false},
-		"Classifications an object":       {`{"classifications": {"a": "cji"}}`, false},
-		"A name not a string":             {`{"classifications": [1, "cji"]}`, false},
-		"Storage not an array":            {`{"storage": {"classification": "cji"}}`, false},
-		"A storage entry not an object":   {`{"storage": ["cji"]}`, false},
-		"A storage classification number": {`{"storage": [{"classification": 7}]}`, false},
+		"Metadata not an object":                    {`{"classifications": ["", "cji"]}`, true, "metadata not an object"},
+		"A classification's name not a string":      {`{"classifications": ["cji"]}`, false, "a name not a string"},
+		"A classification's name null":              {`{"classifications": ["cji"]}`, false, "a null name"},
+		"Metadata not an object, names nothing odd": {`{"classifications": ["cji"]}`, true, "metadata not an object"},
+		"Both lists":                      {`{"classifications": ["public", "cji"], "storage": [{"name": "d", "classification": "evidence"}]}`, true, ""},
+		"Classifications only":            {`{"classifications": ["evidence"]}`, true, ""},
+		"Storage only":                    {`{"storage": [{"name": "d", "classification": "public"}, {"name": "e"}]}`, true, ""},
+		"Names nothing":                   {`{"landingZoneRef": {"name": "z"}}`, true, ""},
+		"Names what is not there":         {`{"classifications": ["ghost"]}`, true, ""},
+		"Names the empty string":          {`{"classifications": [""]}`, true, ""},
+		"Names one twice":                 {`{"classifications": ["cji", "cji"], "storage": [{"classification": "cji"}]}`, true, ""},
+		"No spec":                         {`null`, true, ""},
+		"Spec not an object":              {`"x"`, false, ""},
+		"Classifications not an array":    {`{"classifications": "cji"}`, false, ""},
+		"Classifications an object":       {`{"classifications": {"a": "cji"}}`, false, ""},
+		"A name not a string":             {`{"classifications": [1, "cji"]}`, false, ""},
+		"Storage not an array":            {`{"storage": {"classification": "cji"}}`, false, ""},
+		"A storage entry not an object":   {`{"storage": ["cji"]}`, false, ""},
+		"A storage classification number": {`{"storage": [{"classification": 7}]}`, false, ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			obj := mustObject(`{"kind": "Workload", "metadata": {"name": "w"}}`)
 			if tc.spec != "null" {
 				obj["spec"] = mustObject(`{"v": ` + tc.spec + `}`)["v"]
 			}
-			input, _, err := Input{Object: obj, Classifications: classes}.value(nil)
+			cs := classes
+			if tc.classes != "" {
+				cs = odd[tc.classes]
+			}
+			input, _, err := Input{Object: obj, Classifications: cs}.value(nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -461,6 +477,43 @@ func TestZoneFactsFollowTheZone(t *testing.T) {
 	for i, tc := range inputs {
 		if _, key, _ := tc.in.value(nil); e.current.Load().facts.lookup(key).zone == nil {
 			t.Errorf("zone %d: no facts kept by its zone", i)
+		}
+	}
+}
+
+// TestZoneFactsUnderConcurrentEvaluations: Workloads of two versions of a zone, evaluated at once,
+// keep and reuse the facts of both stores without mixing them up (run it with -race too).
+func TestZoneFactsUnderConcurrentEvaluations(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	inputs := make([]Input, 2)
+	for i, days := range []int{730, 30} {
+		in := loadInput(t, "uk-workload.json")
+		in.Zone["spec"].(map[string]any)["audit"].(map[string]any)["retentionDays"] = days
+		inputs[i] = versioned(in)
+	}
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 40 {
+				which := (g + i) % 2
+				v, err := e.Evaluate(ctx, inputs[which], Options{Now: now})
+				if err != nil {
+					errs <- err
+					return
+				}
+				au11 := slices.ContainsFunc(v.Violations, func(x Violation) bool { return x.Control == "AU-11" })
+				if au11 != (which == 1) {
+					errs <- fmt.Errorf("goroutine %d, evaluation %d: AU-11 reported %t for the zone keeping %v days", g, i, au11, []int{730, 30}[which])
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }
