@@ -252,22 +252,27 @@ func TestFactsFollowTheClassifications(t *testing.T) {
 // TestFactsUnderConcurrentEvaluations: evaluations of two versions of the classifications at once
 // keep and reuse their facts without mixing them up (run it with -race too).
 func TestFactsUnderConcurrentEvaluations(t *testing.T) {
-	ctx := context.Background()
-	e := newEngine(t)
-	inputs := []Input{auditVersion(govZone(t), 365, "short"), auditVersion(govZone(t), 3000, "long")}
+	inputs := [2]Input{auditVersion(govZone(t), 365, "short"), auditVersion(govZone(t), 3000, "long")}
+	evaluateAtOnce(t, newEngine(t), inputs, Options{Baselines: []string{"cjis-v6"}, Now: now})
+}
+
+// evaluateAtOnce evaluates the two inputs alternately on eight goroutines at once, and requires
+// AU-11 reported for the second input only, every time.
+func evaluateAtOnce(t *testing.T, e *Engine, inputs [2]Input, opts Options) {
+	t.Helper()
 	errs := make(chan error, 8)
 	for g := range 8 {
 		go func() {
 			for i := range 40 {
 				which := (g + i) % 2
-				v, err := e.Evaluate(ctx, inputs[which], Options{Baselines: []string{"cjis-v6"}, Now: now})
+				v, err := e.Evaluate(context.Background(), inputs[which], opts)
 				if err != nil {
 					errs <- err
 					return
 				}
 				au11 := slices.ContainsFunc(v.Violations, func(x Violation) bool { return x.Control == "AU-11" })
 				if au11 != (which == 1) {
-					errs <- fmt.Errorf("goroutine %d, evaluation %d: AU-11 reported %t for the classifications asking %v days", g, i, au11, []int{365, 3000}[which])
+					errs <- fmt.Errorf("goroutine %d, evaluation %d: AU-11 reported %t for input %d", g, i, au11, which)
 					return
 				}
 			}
@@ -484,36 +489,11 @@ func TestZoneFactsFollowTheZone(t *testing.T) {
 // TestZoneFactsUnderConcurrentEvaluations: Workloads of two versions of a zone, evaluated at once,
 // keep and reuse the facts of both stores without mixing them up (run it with -race too).
 func TestZoneFactsUnderConcurrentEvaluations(t *testing.T) {
-	ctx := context.Background()
-	e := newEngine(t)
-	inputs := make([]Input, 2)
+	var inputs [2]Input
 	for i, days := range []int{730, 30} {
 		in := loadInput(t, "uk-workload.json")
 		in.Zone["spec"].(map[string]any)["audit"].(map[string]any)["retentionDays"] = days
 		inputs[i] = versioned(in)
 	}
-	errs := make(chan error, 8)
-	for g := range 8 {
-		go func() {
-			for i := range 40 {
-				which := (g + i) % 2
-				v, err := e.Evaluate(ctx, inputs[which], Options{Now: now})
-				if err != nil {
-					errs <- err
-					return
-				}
-				au11 := slices.ContainsFunc(v.Violations, func(x Violation) bool { return x.Control == "AU-11" })
-				if au11 != (which == 1) {
-					errs <- fmt.Errorf("goroutine %d, evaluation %d: AU-11 reported %t for the zone keeping %v days", g, i, au11, []int{730, 30}[which])
-					return
-				}
-			}
-			errs <- nil
-		}()
-	}
-	for range 8 {
-		if err := <-errs; err != nil {
-			t.Error(err)
-		}
-	}
+	evaluateAtOnce(t, newEngine(t), inputs, Options{Now: now})
 }
