@@ -3,7 +3,10 @@
 // file, then N LandingZones and Workloads, about one zone for every nine workloads, one object per
 // file or a few per file. Roughly one object in five is non-compliant (short audit retention,
 // direct egress, too few availability zones, an unknown classification, a zone of too low a
-// ceiling). The output is deterministic for a given -n and -seed.
+// ceiling). Each workload lands in a random zone and names two of its profile's classifications at
+// random. With -layout random (the default) all zones come first, then the workloads; with
+// -layout by-zone the same objects come each zone followed by its workloads, as in a repository
+// with a directory per team. The output is deterministic for a given -n, -seed and -layout.
 package main
 
 import (
@@ -145,18 +148,19 @@ func main() {
 	dir := flag.String("dir", "", "output directory (created; must not hold other manifests)")
 	perFile := flag.Int("per-file", 3, "objects per file at most; each file holds 1 to per-file objects")
 	seed := flag.Uint64("seed", 1, "random seed")
+	layout := flag.String("layout", "random", "random: all zones, then the workloads in random zones; by-zone: each zone followed by its workloads, as a repository with a directory per team")
 	flag.Parse()
-	if *dir == "" || *n < 1 || *perFile < 1 {
-		fmt.Fprintln(os.Stderr, "usage: gen -n N -dir DIR [-per-file K] [-seed S]")
+	if *dir == "" || *n < 1 || *perFile < 1 || (*layout != "random" && *layout != "by-zone") {
+		fmt.Fprintln(os.Stderr, "usage: gen -n N -dir DIR [-per-file K] [-seed S] [-layout random|by-zone]")
 		os.Exit(2)
 	}
-	if err := run(*n, *dir, *perFile, *seed); err != nil {
+	if err := run(*n, *dir, *perFile, *seed, *layout == "by-zone"); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, dir string, perFile int, seed uint64) error {
+func run(n int, dir string, perFile int, seed uint64, byZone bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -169,8 +173,22 @@ func run(n int, dir string, perFile int, seed uint64) error {
 	for i := range nZones {
 		objs = append(objs, zone(r, i))
 	}
+	byZoneObjs := make([][]string, nZones) // with byZone: each zone's objects, the zone first
+	for i := range nZones {
+		byZoneObjs[i] = []string{objs[i]}
+	}
 	for i := nZones; i < n; i++ {
-		objs = append(objs, workload(r, i, nZones))
+		z, w := workload(r, i, nZones)
+		objs = append(objs, w)
+		byZoneObjs[z] = append(byZoneObjs[z], w)
+	}
+	if byZone {
+		// The same objects, each zone followed by its workloads: the zone, the classifications
+		// its workloads name and the order they name them in come again and again.
+		objs = objs[:0]
+		for _, zs := range byZoneObjs {
+			objs = append(objs, zs...)
+		}
 	}
 	for f := 0; len(objs) > 0; f++ {
 		k := min(len(objs), 1+r.IntN(perFile))
@@ -239,7 +257,8 @@ spec:
 		rotation, audit, p.baselines, name)
 }
 
-func workload(r *rand.Rand, i, nZones int) string {
+// workload returns the zone a generated workload lands in, and the workload.
+func workload(r *rand.Rand, i, nZones int) (int, string) {
 	z := r.IntN(nZones)
 	p := profiles[z%len(profiles)]
 	c1 := p.classes[r.IntN(len(p.classes))]
@@ -255,7 +274,7 @@ func workload(r *rand.Rand, i, nZones int) string {
 	case 2:
 		c2 = "top-secret" // unknown classification
 	}
-	return fmt.Sprintf(`# Generated workload %d.
+	return z, fmt.Sprintf(`# Generated workload %d.
 apiVersion: landingzone.zonekeeper.dev/v1alpha1
 kind: Workload
 metadata:
