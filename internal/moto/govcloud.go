@@ -47,11 +47,11 @@ type GovCloudOrganizationServer struct {
 	// identity, when set, says which account and identity (ARN) an access key acts as.
 	identity func(ctx context.Context, accessKeyID string) (account, arn string, err error)
 
+	calls      callCounts
 	mu         sync.Mutex
 	ous        []*govOU
 	accounts   map[string]*govAccount
 	handshakes []*orgtypes.Handshake
-	calls      map[string]int
 	seq        int
 	invited    int
 }
@@ -74,7 +74,7 @@ type govAccount struct {
 // NewGovCloudOrganizationServer starts an empty GovCloud organization. With s, every call is
 // checked against the caller's identity in s's STS.
 func NewGovCloudOrganizationServer(s *Server) *GovCloudOrganizationServer {
-	g := &GovCloudOrganizationServer{AcceptRole: "OrganizationAccountAccessRole", accounts: map[string]*govAccount{}, calls: map[string]int{}}
+	g := &GovCloudOrganizationServer{AcceptRole: "OrganizationAccountAccessRole", accounts: map[string]*govAccount{}}
 	if s != nil {
 		g.identity = func(ctx context.Context, key string) (string, string, error) {
 			// moto knows a caller by its access key alone: the role it assumed, or its default
@@ -160,11 +160,7 @@ func (g *GovCloudOrganizationServer) EndInvitations(state orgtypes.HandshakeStat
 }
 
 // Calls returns how many calls of the operation op the server received.
-func (g *GovCloudOrganizationServer) Calls(op string) int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.calls[op]
-}
+func (g *GovCloudOrganizationServer) Calls(op string) int { return g.calls.of(op) }
 
 // Invitations returns how many invitations the organization has sent.
 func (g *GovCloudOrganizationServer) Invitations() int {
@@ -178,9 +174,7 @@ func (g *GovCloudOrganizationServer) serve(w http.ResponseWriter, r *http.Reques
 	if !ok {
 		return
 	}
-	g.mu.Lock()
-	g.calls[op]++
-	g.mu.Unlock()
+	g.calls.add(op)
 	var out any
 	var err *apiError
 	if op != "AcceptHandshake" {

@@ -45,11 +45,10 @@ type AccountCreationServer struct {
 
 	moto *organizations.Client
 
-	mu        sync.Mutex
-	requests  []*createRequest
-	creates   int
-	describes int
-	seq       int
+	calls    callCounts
+	mu       sync.Mutex
+	requests []*createRequest
+	seq      int
 }
 
 type createRequest struct {
@@ -77,16 +76,12 @@ func NewAccountCreationServer(s *Server, region string) *AccountCreationServer {
 
 // CreateCalls returns how many CreateAccount and CreateGovCloudAccount calls the server received.
 func (a *AccountCreationServer) CreateCalls() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.creates
+	return a.calls.of("CreateAccount") + a.calls.of("CreateGovCloudAccount")
 }
 
 // DescribeCalls returns how many DescribeCreateAccountStatus calls the server received.
 func (a *AccountCreationServer) DescribeCalls() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.describes
+	return a.calls.of("DescribeCreateAccountStatus")
 }
 
 func (a *AccountCreationServer) serve(w http.ResponseWriter, r *http.Request) {
@@ -94,6 +89,7 @@ func (a *AccountCreationServer) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	a.calls.add(op)
 	var out any
 	var err *apiError
 	switch op {
@@ -126,7 +122,6 @@ func (a *AccountCreationServer) serve(w http.ResponseWriter, r *http.Request) {
 func (a *AccountCreationServer) create(name, email, role string, tags []orgtypes.Tag, govCloud bool) map[string]any {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.creates++
 	a.seq++
 	req := &createRequest{
 		status: orgtypes.CreateAccountStatus{
@@ -144,7 +139,6 @@ func (a *AccountCreationServer) create(name, email, role string, tags []orgtypes
 func (a *AccountCreationServer) describe(ctx context.Context, id string) (map[string]any, *apiError) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.describes++
 	for _, req := range a.requests {
 		if aws.ToString(req.status.Id) != id {
 			continue
@@ -236,6 +230,27 @@ func wireStatus(s orgtypes.CreateAccountStatus) map[string]any {
 		m["FailureReason"] = string(s.FailureReason)
 	}
 	return m
+}
+
+// callCounts counts the calls a stand-in received, by operation.
+type callCounts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *callCounts) add(op string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[op]++
+}
+
+func (c *callCounts) of(op string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[op]
 }
 
 // operation returns the Organizations operation r calls, or answers that r is not such a call.
