@@ -2,6 +2,7 @@ package aws
 
 import (
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"slices"
 	"strings"
@@ -122,7 +123,23 @@ func (r *eventRecorder) Event(obj runtime.Object, e event.Event) {
 	if len(msg) > maxEventNote {
 		msg = msg[:maxEventNote-3] + "..."
 	}
-	r.rec.AnnotatedEventf(obj, nil, a, string(e.Type), string(e.Reason), "Reconcile", "%s", msg)
+	r.rec.AnnotatedEventf(obj, nil, a, string(e.Type), string(e.Reason), eventAction(e), "%s", msg)
+}
+
+// eventAction is the events.k8s.io action of e. That API folds events that differ only in their
+// note into one series that keeps the first note (client-go keys a series by type, reason, action
+// and object), and keeps folding while the series recurs within six minutes. A drift repaired a
+// minute after another would then read as a repeat of the first, and the evidence of what changed
+// the second time would be lost. So a drift event's action carries a digest of what drifted: the
+// same drift again still folds into one series, a different drift is an event of its own. Other
+// events keep folding; their notes can hold request IDs, which would make every retry an event.
+func eventAction(e event.Event) string {
+	if e.Reason != reasonRepairedDrift && e.Reason != reasonDriftDetected {
+		return "Reconcile"
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(e.Message)) // a hash.Hash never returns an error
+	return fmt.Sprintf("Reconcile/%08x", h.Sum32())
 }
 
 func (r *eventRecorder) WithAnnotations(keysAndValues ...string) event.Recorder {

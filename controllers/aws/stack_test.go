@@ -79,6 +79,7 @@ func TestZoneStack(t *testing.T) {
 	vpcID := vpc.Status.AtProvider.VPCID
 
 	t.Run("KeyInKMS", func(t *testing.T) {
+		z := z.in(t)
 		md, err := kc.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: sdkaws.String("alias/zonekeeper/dc-mpd-evidence")})
 		if err != nil {
 			t.Fatalf("the zone alias does not resolve: %v", err)
@@ -172,6 +173,7 @@ func TestZoneStack(t *testing.T) {
 	})
 
 	t.Run("DriftIsRepaired", func(t *testing.T) {
+		z := z.in(t)
 		if _, err := kc.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: &keyID}); err != nil {
 			t.Fatal(err)
 		}
@@ -215,6 +217,7 @@ func TestZoneStack(t *testing.T) {
 	})
 
 	t.Run("OrphanByDefault", func(t *testing.T) {
+		z := z.in(t)
 		z.deleteAndWait(vpc, trail, key)
 		md, err := kc.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &keyID})
 		if err != nil || md.KeyMetadata.KeyState != kmstypes.KeyStateEnabled {
@@ -238,6 +241,7 @@ func TestZoneStack(t *testing.T) {
 	})
 
 	t.Run("ReappliedObjectsAdoptWhatWasLeft", func(t *testing.T) {
+		z := z.in(t)
 		// Without an external-name, the key is found by its alias and the network by its tag.
 		again, net := newKey(z.ns, "zone-key", "dc-mpd-evidence"), newVPC(z.ns, "network", "")
 		net.Spec.ForProvider.FlowLogs = awsv1.FlowLogs{BucketARN: trail.Status.AtProvider.BucketARN}

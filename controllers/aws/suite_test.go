@@ -142,6 +142,14 @@ func setupZone(t *testing.T) *zone {
 	return z
 }
 
+// in is z for the subtest t: a failure inside a subtest must end that subtest, not call FailNow
+// on the parent from the subtest's goroutine.
+func (z *zone) in(t *testing.T) *zone {
+	c := *z
+	c.t = t
+	return &c
+}
+
 func (z *zone) providerConfig(name string, chain ...awsv1.AssumeRole) *awsv1.ProviderConfig {
 	return &awsv1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Namespace: z.ns, Name: name}, Spec: awsv1.ProviderConfigSpec{
 		Credentials:     awsv1.Credentials{Source: awsv1.CredentialsSecret, SecretRef: &awsv1.SecretReference{Name: "aws"}},

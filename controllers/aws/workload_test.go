@@ -215,6 +215,11 @@ func TestWorkloadBucketAndRole(t *testing.T) {
 	})
 
 	t.Run("DriftIsRepaired", func(t *testing.T) {
+		z := z.in(t)
+		// Both objects are paused while they are changed, so that no observation lands between
+		// two changes and repairs one without reporting the other: each repair below is one event.
+		z.pause(bucket)
+		z.pause(role)
 		if _, err := sc.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: b}); err != nil {
 			t.Fatal(err)
 		}
@@ -234,13 +239,10 @@ func TestWorkloadBucketAndRole(t *testing.T) {
 		if _, err := ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: sdkaws.String("zk-ingest"), PolicyName: sdkaws.String(awsv1.RoleInlinePolicyName), PolicyDocument: &all}); err != nil {
 			t.Fatal(err)
 		}
-		// A poll may fall between the changes above, so each repair may have an event of its own.
-		for _, what := range []string{"default encryption is none", "Block Public Access BlockPublicAcls is off", "bucket policy is missing"} {
-			z.waitEvent("data", "RepairedDrift", what)
-		}
-		for _, what := range []string{"trust policy differs", "differs from the least-privilege policy"} {
-			z.waitEvent("ingest", "RepairedDrift", what)
-		}
+		z.resume(bucket)
+		z.resume(role)
+		z.waitEvent("data", "RepairedDrift", "default encryption is none", "Block Public Access BlockPublicAcls is off", "bucket policy is missing")
+		z.waitEvent("ingest", "RepairedDrift", "trust policy differs", "differs from the least-privilege policy")
 
 		got, err := sc.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})
 		if err != nil || sdkaws.ToString(got.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.KMSMasterKeyID) != keyARN {
@@ -259,6 +261,28 @@ func TestWorkloadBucketAndRole(t *testing.T) {
 			t.Errorf("inline policy after repair: %+v, %v", ip, err)
 		}
 
+		// Each later drift of the bucket is evidence of its own, not a repeat of the first:
+		// events.k8s.io folds events about the same object and resourceVersion that differ only in
+		// their note, and a tag changes nothing in the bucket's status, so both repairs below are
+		// recorded against the same resourceVersion once the status shows the repaired bucket.
+		eventually(t, "the repaired bucket in status", func() error {
+			if err := z.get(bucket); err != nil {
+				return err
+			}
+			if o := bucket.Status.AtProvider; !o.PublicAccessBlocked || o.KMSKeyARN != keyARN {
+				return fmt.Errorf("status.atProvider %+v", o)
+			}
+			return nil
+		})
+		for _, v := range []string{"public", "open"} {
+			if _, err := sc.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: &s3types.Tagging{TagSet: []s3types.Tag{
+				{Key: sdkaws.String("classification"), Value: sdkaws.String(v)},
+			}}}); err != nil {
+				t.Fatal(err)
+			}
+			z.waitEvent("data", "RepairedDrift", fmt.Sprintf("tag classification is %q, want \"cjis\"", v))
+		}
+
 		// Versioning suspended is repaired too.
 		if _, err := sc.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusSuspended}}); err != nil {
 			t.Logf("moto refuses to suspend versioning of an Object Lock bucket (as S3 does): %v", err)
@@ -270,6 +294,7 @@ func TestWorkloadBucketAndRole(t *testing.T) {
 	})
 
 	t.Run("OrphanByDefault", func(t *testing.T) {
+		z := z.in(t)
 		z.deleteAndWait(role, bucket)
 		if _, err := sc.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: b}); err != nil {
 			t.Errorf("bucket after deleting its object: %v; want it kept", err)
