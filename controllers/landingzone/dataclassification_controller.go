@@ -36,15 +36,13 @@ func (r *DataClassificationReconciler) SetupWithManager(mgr ctrl.Manager) error 
 
 // Reconcile fetches the classification, patches its status once on the way out, and recounts
 // its users.
-func (r *DataClassificationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
+func (r *DataClassificationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, retErr error) {
 	dc := &lzv1.DataClassification{}
 	if err := r.Get(ctx, req.NamespacedName, dc); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	before := dc.DeepCopy()
-	defer func() {
-		retErr = errors.Join(retErr, patchStatus(ctx, r.Client, dc, before))
-	}()
+	defer func() { finishPass(ctx, r.Client, dc, before, &res, &retErr) }()
 
 	cond := conditions{list: &dc.Status.Conditions, generation: dc.Generation}
 	if err := r.reconcileUsers(ctx, dc); err != nil {

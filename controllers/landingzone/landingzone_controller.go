@@ -57,7 +57,7 @@ func (r *LandingZoneReconciler) SetupWithManager(mgr ctrl.Manager) error {
 }
 
 // Reconcile fetches the zone, patches its status once on the way out, and runs the steps.
-func (r *LandingZoneReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
+func (r *LandingZoneReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, retErr error) {
 	zone := &lzv1.LandingZone{}
 	if err := r.Get(ctx, req.NamespacedName, zone); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -67,11 +67,9 @@ func (r *LandingZoneReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	}
 	before := zone.DeepCopy()
 	defer func() {
-		if err := patchStatus(ctx, r.Client, zone, before); err != nil {
-			retErr = errors.Join(retErr, err)
-			return
+		if finishPass(ctx, r.Client, zone, before, &res, &retErr) {
+			recordReadyTransition(r.Recorder, zone, before.Status.Conditions, zone.Status.Conditions)
 		}
-		recordReadyTransition(r.Recorder, zone, before.Status.Conditions, zone.Status.Conditions)
 	}()
 
 	if !zone.DeletionTimestamp.IsZero() {

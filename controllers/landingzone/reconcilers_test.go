@@ -14,10 +14,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
+	lzctrl "github.com/zonekeeper/zonekeeper/controllers/landingzone"
 )
 
 var seq int
@@ -353,7 +355,8 @@ func TestZoneComplianceIsEvaluatedWaivedAndUnwaivedAtExpiry(t *testing.T) {
 		t.Fatalf("status.compliance lacks AU-11 from cjis-v6: %+v", zone.Status.Compliance)
 	}
 
-	// A waiver for AU-11 on this zone, expiring in a few seconds.
+	// A waiver for AU-11 on this zone, expiring in a few seconds: enough for every zone the
+	// exception re-queues to be evaluated on a loaded machine before it expires.
 	pe := &policyv1.PolicyException{
 		ObjectMeta: metav1.ObjectMeta{Name: unique("waive-au11")},
 		Spec: policyv1.PolicyExceptionSpec{
@@ -361,7 +364,7 @@ func TestZoneComplianceIsEvaluatedWaivedAndUnwaivedAtExpiry(t *testing.T) {
 			Targets:       []policyv1.ExceptionTarget{{Kind: "LandingZone", Name: zone.Name}},
 			Justification: "archive migration in progress, tracked in CHG-1234",
 			ApprovedBy:    "ciso@mpd.example.gov",
-			ExpiresAt:     metav1.NewTime(time.Now().Add(6 * time.Second)),
+			ExpiresAt:     metav1.NewTime(time.Now().Add(15 * time.Second)),
 		},
 	}
 	create(t, pe)
@@ -459,4 +462,49 @@ func TestWorkloadNamespaceGetsItsDataControls(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStalePassWritesNoStatusAndRunsAgain finishes a pass that read the object before it changed:
+// its status must not overwrite the newer object's, and the pass runs again without an error. A
+// pass from the current object writes its status.
+func TestStalePassWritesNoStatusAndRunsAgain(t *testing.T) {
+	dc := newClassification(unique("cji"), 6)
+	create(t, dc)
+	expectCondition(t, dc, lzv1.ConditionReady, metav1.ConditionTrue, lzv1.ReasonAccepted)
+	stale := dc.DeepCopy()
+	update(t, dc, func() { dc.Spec.Description = "changed after the pass read it" })
+
+	pass := func(read *lzv1.DataClassification) (bool, ctrl.Result, error) {
+		obj := read.DeepCopy()
+		meta.SetStatusCondition(&obj.Status.Conditions, metav1.Condition{
+			Type: "Probe", Status: metav1.ConditionTrue, Reason: "Written", ObservedGeneration: obj.Generation,
+		})
+		var res ctrl.Result
+		var err error
+		written := lzctrl.FinishPass(context.Background(), k8s, obj, read, &res, &err)
+		return written, res, err
+	}
+
+	written, res, err := pass(stale)
+	if written || err != nil || res.RequeueAfter <= 0 {
+		t.Errorf("stale pass: written %t, result %+v, error %v; want not written, no error, run again", written, res, err)
+	}
+	if conds, _, err := conditionsOf(dc); err != nil || meta.FindStatusCondition(conds, "Probe") != nil {
+		t.Errorf("the stale pass's condition reached the object: %+v, %v", conds, err)
+	}
+
+	eventually(t, "a pass from the current object writes its status", func() error {
+		current := &lzv1.DataClassification{}
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(dc), current); err != nil {
+			return err
+		}
+		if written, _, err := pass(current); !written || err != nil {
+			return fmt.Errorf("written %t, error %v", written, err)
+		}
+		conds, _, err := conditionsOf(dc)
+		if err != nil || meta.FindStatusCondition(conds, "Probe") == nil {
+			return fmt.Errorf("no Probe condition: %+v, %v", conds, err)
+		}
+		return nil
+	})
 }

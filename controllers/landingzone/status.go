@@ -2,13 +2,16 @@ package landingzone
 
 import (
 	"context"
+	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
@@ -32,13 +35,40 @@ func (c conditions) set(typ string, status metav1.ConditionStatus, reason, messa
 }
 
 // patchStatus sends what the pass changed in status as a merge patch against the object as it was
-// fetched: status is patched, never updated, so a concurrent spec change is not overwritten. A
-// deleted object has no status left to patch.
+// fetched: status is patched, never updated, so a concurrent spec change is not overwritten. The
+// patch carries the resourceVersion the pass read: a pass that started from a stale copy of the
+// cache would otherwise write conditions for an older generation over newer ones, and announce a
+// transition that already happened. It gets a conflict instead and runs again. A deleted object
+// has no status left to patch.
 func patchStatus(ctx context.Context, c client.Client, obj, before client.Object) error {
-	if err := c.Status().Patch(ctx, obj, client.MergeFrom(before)); err != nil && !apierrors.IsNotFound(err) {
+	if err := c.Status().Patch(ctx, obj, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil && !apierrors.IsNotFound(err) {
 		return errors.Wrap(err, "cannot patch status")
 	}
 	return nil
+}
+
+// staleRequeueAfter is how soon a pass whose status patch met a newer object runs again: by then
+// the cache holds what the conflict was about.
+const staleRequeueAfter = 200 * time.Millisecond
+
+// finishPass patches the pass's status and folds the outcome into the pass's result (res and
+// retErr are Reconcile's named results). A conflict means the pass worked from a stale copy of the
+// object: nothing failed, so it is no error in the log; the object is reconciled again shortly,
+// from a fresh copy. It reports whether the status was written.
+func finishPass(ctx context.Context, c client.Client, obj, before client.Object, res *ctrl.Result, retErr *error) bool {
+	err := patchStatus(ctx, c, obj, before)
+	switch {
+	case err == nil:
+		return true
+	case apierrors.IsConflict(err):
+		log.FromContext(ctx).V(1).Info("status not written: the object changed during the pass; reconciling it again")
+		if *retErr == nil {
+			*res = ctrl.Result{RequeueAfter: staleRequeueAfter}
+		}
+	default:
+		*retErr = errors.Join(*retErr, err)
+	}
+	return false
 }
 
 // recordReadyTransition emits an event only when the Ready condition changed status or reason, so

@@ -61,7 +61,7 @@ func (r *WorkloadReconciler) SetupWithManager(mgr ctrl.Manager) error {
 }
 
 // Reconcile fetches the workload, patches its status once on the way out, and runs the steps.
-func (r *WorkloadReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
+func (r *WorkloadReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res ctrl.Result, retErr error) {
 	wl := &lzv1.Workload{}
 	if err := r.Get(ctx, req.NamespacedName, wl); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -71,11 +71,9 @@ func (r *WorkloadReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_
 	}
 	before := wl.DeepCopy()
 	defer func() {
-		if err := patchStatus(ctx, r.Client, wl, before); err != nil {
-			retErr = errors.Join(retErr, err)
-			return
+		if finishPass(ctx, r.Client, wl, before, &res, &retErr) {
+			recordReadyTransition(r.Recorder, wl, before.Status.Conditions, wl.Status.Conditions)
 		}
-		recordReadyTransition(r.Recorder, wl, before.Status.Conditions, wl.Status.Conditions)
 	}()
 
 	if !wl.DeletionTimestamp.IsZero() {
