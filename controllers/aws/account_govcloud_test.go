@@ -178,7 +178,7 @@ func TestGovCloudInvitationEndedIsReportedNotResent(t *testing.T) {
 	acc := newGovCloudAccount(z.ns, "declined-gov", "aws+govdecline@mpd.example.gov", "")
 	// The role that accepts is the one CreateGovCloudAccount made, named by forProvider.roleName.
 	acc.Spec.ForProvider.RoleName = "ZoneKeeperJoin"
-	gov.AcceptRole = "ZoneKeeperJoin"
+	gov.SetAcceptRole("ZoneKeeperJoin")
 	z.create(acc)
 	id := z.waitGovCloudID(acc)
 	declined := invite(t, gov, id)
@@ -221,7 +221,7 @@ func TestGovCloudInvitationEndedIsReportedNotResent(t *testing.T) {
 
 	// ZoneKeeper's own invitation, whose acceptance fails once (a lost reply, or a crash): the next
 	// pass accepts the same invitation rather than sending another.
-	gov.FailAccepts = 1
+	gov.FailAccepts(1)
 	z.update(acc, func() { meta.AddAnnotations(acc, map[string]string{awsv1.AnnotationReinviteAfter: declined}) })
 	z.waitJoined(acc, gov, moto.GovCloudRootID, declined)
 	if n := gov.Invitations(); n != 2 {

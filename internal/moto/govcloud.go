@@ -34,26 +34,41 @@ const invitationLifetime = 15 * 24 * time.Hour
 // GovCloud accounts AccountCreationServer makes, and which of them have joined. When given a moto
 // server, it asks moto's STS who signed each call, as AWS knows: the organization's management
 // account (moto's default account) for every call but AcceptHandshake, which only the invited
-// account can make, through the role AcceptRole names.
+// account can make, through the role SetAcceptRole names.
 type GovCloudOrganizationServer struct {
 	*httptest.Server
-
-	// AcceptRole is the role AcceptHandshake must be signed with, in the invited account.
-	AcceptRole string
-	// FailAccepts is how many AcceptHandshake calls fail with a ServiceException, after their
-	// checks, before one succeeds: a reply lost, or a crash.
-	FailAccepts int
 
 	// identity, when set, says which account and identity (ARN) an access key acts as.
 	identity func(ctx context.Context, accessKeyID string) (account, arn string, err error)
 
-	calls      callCounts
-	mu         sync.Mutex
-	ous        []*govOU
-	accounts   map[string]*govAccount
-	handshakes []*orgtypes.Handshake
-	seq        int
-	invited    int
+	calls callCounts
+	mu    sync.Mutex
+	// acceptRole is the role AcceptHandshake must be signed with, in the invited account.
+	acceptRole string
+	// failAccepts is how many AcceptHandshake calls fail with a ServiceException, after their
+	// checks, before one succeeds: a reply lost, or a crash.
+	failAccepts int
+	ous         []*govOU
+	accounts    map[string]*govAccount
+	handshakes  []*orgtypes.Handshake
+	seq         int
+	invited     int
+}
+
+// SetAcceptRole sets the role AcceptHandshake must be signed with, in the invited account
+// (OrganizationAccountAccessRole to begin with). It is safe while the server is in use.
+func (g *GovCloudOrganizationServer) SetAcceptRole(role string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.acceptRole = role
+}
+
+// FailAccepts makes the next n AcceptHandshake calls fail with a ServiceException, after their
+// checks: a reply lost, or a crash. It is safe while the server is in use.
+func (g *GovCloudOrganizationServer) FailAccepts(n int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.failAccepts = n
 }
 
 // GovCloudRootID is the root of every GovCloudOrganizationServer's organization.
@@ -74,7 +89,7 @@ type govAccount struct {
 // NewGovCloudOrganizationServer starts an empty GovCloud organization. With s, every call is
 // checked against the caller's identity in s's STS.
 func NewGovCloudOrganizationServer(s *Server) *GovCloudOrganizationServer {
-	g := &GovCloudOrganizationServer{AcceptRole: "OrganizationAccountAccessRole", accounts: map[string]*govAccount{}}
+	g := &GovCloudOrganizationServer{acceptRole: "OrganizationAccountAccessRole", accounts: map[string]*govAccount{}}
 	if s != nil {
 		g.identity = func(ctx context.Context, key string) (string, string, error) {
 			// moto knows a caller by its access key alone: the role it assumed, or its default
@@ -405,7 +420,7 @@ func (g *GovCloudOrganizationServer) listHandshakes(filter *orgtypes.HandshakeFi
 func (g *GovCloudOrganizationServer) accept(r *http.Request, id string) (map[string]any, *apiError) {
 	g.mu.Lock()
 	i := slices.IndexFunc(g.handshakes, func(h *orgtypes.Handshake) bool { return aws.ToString(h.Id) == id })
-	target := ""
+	target, role := "", g.acceptRole
 	if i >= 0 {
 		target = party(*g.handshakes[i])
 	}
@@ -419,14 +434,14 @@ func (g *GovCloudOrganizationServer) accept(r *http.Request, id string) (map[str
 		if err != nil {
 			return nil, err
 		}
-		if account != target || !strings.Contains(arn, ":assumed-role/"+g.AcceptRole+"/") {
-			return nil, &apiError{http.StatusForbidden, "AccessDeniedException", fmt.Sprintf("only the invited account %s, through its role %s, can accept handshake %s; the caller is %s", target, g.AcceptRole, id, arn)}
+		if account != target || !strings.Contains(arn, ":assumed-role/"+role+"/") {
+			return nil, &apiError{http.StatusForbidden, "AccessDeniedException", fmt.Sprintf("only the invited account %s, through its role %s, can accept handshake %s; the caller is %s", target, role, id, arn)}
 		}
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.FailAccepts > 0 {
-		g.FailAccepts--
+	if g.failAccepts > 0 {
+		g.failAccepts--
 		return nil, &apiError{http.StatusInternalServerError, "ServiceException", "AWS Organizations can't complete your request because of an internal service error. Try again later."}
 	}
 	h := g.handshakes[i]
