@@ -126,13 +126,15 @@ func (r *eventRecorder) Event(obj runtime.Object, e event.Event) {
 	r.rec.AnnotatedEventf(obj, nil, a, string(e.Type), string(e.Reason), eventAction(e), "%s", msg)
 }
 
-// eventAction is the events.k8s.io action of e. That API folds events that differ only in their
-// note into one series that keeps the first note (client-go keys a series by type, reason, action
-// and object), and keeps folding while the series recurs within six minutes. A drift repaired a
-// minute after another would then read as a repeat of the first, and the evidence of what changed
-// the second time would be lost. So a drift event's action carries a digest of what drifted: the
-// same drift again still folds into one series, a different drift is an event of its own. Other
-// events keep folding; their notes can hold request IDs, which would make every retry an event.
+// eventAction is the events.k8s.io action of e. client-go's event broadcaster folds events that
+// differ only in their note into one series that keeps the first note: it keys a series by type,
+// reason, action, reporting controller and the object at its resourceVersion, and forgets a series
+// only once it has been idle for six minutes or more. A drift repaired a minute after another,
+// with the object's status unchanged in between, would then read as a repeat of the first, and
+// the evidence of what changed the second time would be lost. So a drift event's action carries a
+// digest of what drifted: the same drift again still folds into one series, a different drift is
+// an event of its own. Other events keep folding; their notes can hold request IDs, which would
+// make every retry an event.
 func eventAction(e event.Event) string {
 	if e.Reason != reasonRepairedDrift && e.Reason != reasonDriftDetected {
 		return "Reconcile"

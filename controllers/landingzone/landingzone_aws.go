@@ -139,14 +139,15 @@ func denied(s *lzv1.ComplianceStatus) bool {
 
 // ensureFinalizer adds the finalizer before anything is composed. It patches a copy and takes
 // back only the metadata, so status the pass has already worked out is not overwritten by the
-// server's copy.
+// server's copy. The patch replaces the whole list of finalizers, so it is made against the
+// resourceVersion the pass read: from a stale copy it would drop a finalizer added since.
 func (r *LandingZoneReconciler) ensureFinalizer(ctx context.Context, zone *lzv1.LandingZone) error {
 	if controllerutil.ContainsFinalizer(zone, finalizer) {
 		return nil
 	}
 	patched := zone.DeepCopy()
 	controllerutil.AddFinalizer(patched, finalizer)
-	if err := r.Patch(ctx, patched, client.MergeFrom(zone)); err != nil {
+	if err := r.Patch(ctx, patched, client.MergeFromWithOptions(zone, client.MergeFromWithOptimisticLock{})); err != nil {
 		return errors.Wrap(err, "cannot add finalizer")
 	}
 	zone.Finalizers = patched.Finalizers
@@ -189,10 +190,11 @@ func (r *LandingZoneReconciler) reconcileDelete(ctx context.Context, zone *lzv1.
 	return ctrl.Result{RequeueAfter: deletePoll}, nil
 }
 
+// removeFinalizer takes the zone's finalizer off, under the same lock as ensureFinalizer.
 func (r *LandingZoneReconciler) removeFinalizer(ctx context.Context, zone *lzv1.LandingZone) error {
 	before := zone.DeepCopy()
 	controllerutil.RemoveFinalizer(zone, finalizer)
-	if err := r.Patch(ctx, zone, client.MergeFrom(before)); err != nil && !apierrors.IsNotFound(err) {
+	if err := r.Patch(ctx, zone, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil && !apierrors.IsNotFound(err) {
 		return errors.Wrap(err, "cannot remove finalizer")
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
@@ -507,4 +508,48 @@ func TestStalePassWritesNoStatusAndRunsAgain(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestPassThatAddsItsFinalizerWritesItsStatus: the zone reconciler's own finalizer patch moves the
+// resourceVersion, which is not a conflict for the status it writes next; and the finalizer patch
+// itself, which replaces the whole list, is refused to a pass working from a stale copy.
+func TestPassThatAddsItsFinalizerWritesItsStatus(t *testing.T) {
+	dc := unique("cji")
+	create(t, newClassification(dc, 6))
+	zone := newZone(unique("zone"), "tenant", dc)
+	create(t, zone)
+	expectCondition(t, zone, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending)
+	stale := zone.DeepCopy()
+	update(t, zone, func() { zone.Spec.Encryption.RotationDays = 200 })
+	t.Cleanup(func() {
+		update(t, zone, func() { zone.Finalizers = nil })
+	})
+
+	err := lzctrl.EnsureFinalizer(context.Background(), k8s, stale)
+	if !apierrors.IsConflict(err) {
+		t.Errorf("finalizer patch from a stale copy: %v; want a conflict", err)
+	}
+
+	// Once the reconciler has written the status of the current generation, nothing else writes the
+	// zone: one pass, not retried, must get its status through.
+	expectCondition(t, zone, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending)
+	read := &lzv1.LandingZone{}
+	if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), read); err != nil {
+		t.Fatal(err)
+	}
+	before := read.DeepCopy()
+	if err := lzctrl.EnsureFinalizer(context.Background(), k8s, read); err != nil {
+		t.Fatal(err)
+	}
+	meta.SetStatusCondition(&read.Status.Conditions, metav1.Condition{
+		Type: "Probe", Status: metav1.ConditionTrue, Reason: "Written", ObservedGeneration: read.Generation,
+	})
+	var res ctrl.Result
+	if !lzctrl.FinishPass(context.Background(), k8s, read, before, &res, &err) {
+		t.Errorf("status not written after the pass's own finalizer patch: result %+v, error %v", res, err)
+	}
+	conds, _, err := conditionsOf(zone)
+	if err != nil || meta.FindStatusCondition(conds, "Probe") == nil || len(zone.Finalizers) != 1 {
+		t.Errorf("conditions %+v, finalizers %v, %v; want the Probe condition and the finalizer", conds, zone.Finalizers, err)
+	}
 }

@@ -36,35 +36,37 @@ func (c conditions) set(typ string, status metav1.ConditionStatus, reason, messa
 
 // patchStatus sends what the pass changed in status as a merge patch against the object as it was
 // fetched: status is patched, never updated, so a concurrent spec change is not overwritten. The
-// patch carries the resourceVersion the pass read: a pass that started from a stale copy of the
-// cache would otherwise write conditions for an older generation over newer ones, and announce a
-// transition that already happened. It gets a conflict instead and runs again. A deleted object
-// has no status left to patch.
+// patch carries the last resourceVersion the pass saw of the object: the one it read, or the one
+// its own metadata patch (a finalizer, itself made under the same lock) returned. A pass that
+// started from a stale copy of the cache would otherwise write conditions for an older generation
+// over newer ones, and announce a transition that already happened; it gets a conflict instead
+// and runs again. before is the pass's snapshot of the object; only its resourceVersion is moved.
+// A deleted object has no status left to patch.
 func patchStatus(ctx context.Context, c client.Client, obj, before client.Object) error {
+	before.SetResourceVersion(obj.GetResourceVersion())
 	if err := c.Status().Patch(ctx, obj, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil && !apierrors.IsNotFound(err) {
 		return errors.Wrap(err, "cannot patch status")
 	}
 	return nil
 }
 
-// staleRequeueAfter is how soon a pass whose status patch met a newer object runs again: by then
-// the cache holds what the conflict was about.
+// staleRequeueAfter is how soon a pass that met a newer object runs again: by then the cache
+// holds what the conflict was about.
 const staleRequeueAfter = 200 * time.Millisecond
 
 // finishPass patches the pass's status and folds the outcome into the pass's result (res and
-// retErr are Reconcile's named results). A conflict means the pass worked from a stale copy of the
-// object: nothing failed, so it is no error in the log; the object is reconciled again shortly,
-// from a fresh copy. It reports whether the status was written.
+// retErr are Reconcile's named results). A conflict, on the status or on a write of the pass's own
+// (its finalizer), means the pass worked from a stale copy of the object: nothing failed, so it is
+// not reported as an error and skips the error backoff; the object is reconciled again shortly,
+// from a fresh copy, and the log says so. It reports whether the status was written.
 func finishPass(ctx context.Context, c client.Client, obj, before client.Object, res *ctrl.Result, retErr *error) bool {
 	err := patchStatus(ctx, c, obj, before)
 	switch {
 	case err == nil:
 		return true
-	case apierrors.IsConflict(err):
-		log.FromContext(ctx).V(1).Info("status not written: the object changed during the pass; reconciling it again")
-		if *retErr == nil {
-			*res = ctrl.Result{RequeueAfter: staleRequeueAfter}
-		}
+	case apierrors.IsConflict(err) && (*retErr == nil || apierrors.IsConflict(*retErr)):
+		log.FromContext(ctx).Info("status not written: the object changed during the pass; reconciling it again")
+		*res, *retErr = ctrl.Result{RequeueAfter: staleRequeueAfter}, nil
 	default:
 		*retErr = errors.Join(*retErr, err)
 	}
