@@ -262,9 +262,10 @@ func TestWorkloadBucketAndRole(t *testing.T) {
 		}
 
 		// Each later drift of the bucket is evidence of its own, not a repeat of the first:
-		// events.k8s.io folds events about the same object and resourceVersion that differ only in
-		// their note, and a tag changes nothing in the bucket's status, so both repairs below are
-		// recorded against the same resourceVersion once the status shows the repaired bucket.
+		// client-go's event recorder folds events about the same object and resourceVersion that
+		// differ only in their note, and a tag changes nothing in the bucket's status, so both
+		// repairs below are recorded against the same resourceVersion once the status shows the
+		// repaired bucket.
 		eventually(t, "the repaired bucket in status", func() error {
 			if err := z.get(bucket); err != nil {
 				return err

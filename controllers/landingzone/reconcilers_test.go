@@ -545,8 +545,9 @@ func TestPassThatAddsItsFinalizerWritesItsStatus(t *testing.T) {
 		Type: "Probe", Status: metav1.ConditionTrue, Reason: "Written", ObservedGeneration: read.Generation,
 	})
 	var res ctrl.Result
-	if !lzctrl.FinishPass(context.Background(), k8s, read, before, &res, &err) {
-		t.Errorf("status not written after the pass's own finalizer patch: result %+v, error %v", res, err)
+	var passErr error
+	if !lzctrl.FinishPass(context.Background(), k8s, read, before, &res, &passErr) || passErr != nil {
+		t.Errorf("status not written after the pass's own finalizer patch: result %+v, error %v", res, passErr)
 	}
 	conds, _, err := conditionsOf(zone)
 	if err != nil || meta.FindStatusCondition(conds, "Probe") == nil || len(zone.Finalizers) != 1 {
