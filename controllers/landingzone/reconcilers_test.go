@@ -304,14 +304,22 @@ func TestClassificationReportsItsUsersAndForgetsFormerOnes(t *testing.T) {
 	})
 }
 
-// TestEventsOnlyOnTransitions reconciles a zone repeatedly in the same state and checks one event
-// was emitted for it, not one per pass.
-func TestEventsOnlyOnTransitions(t *testing.T) {
+// pendingZone creates a classification and a zone that uses it, and waits until the zone is
+// Pending, as zones stay in these tests: nothing provisions them.
+func pendingZone(t *testing.T) *lzv1.LandingZone {
+	t.Helper()
 	dc := unique("cji")
 	create(t, newClassification(dc, 6))
 	zone := newZone(unique("zone"), "tenant", dc)
 	create(t, zone)
 	expectCondition(t, zone, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending)
+	return zone
+}
+
+// TestEventsOnlyOnTransitions reconciles a zone repeatedly in the same state and checks one event
+// was emitted for it, not one per pass.
+func TestEventsOnlyOnTransitions(t *testing.T) {
+	zone := pendingZone(t)
 
 	// Spec changes that do not change the outcome trigger more passes.
 	for _, days := range []int32{180, 200, 220} {
@@ -514,11 +522,7 @@ func TestStalePassWritesNoStatusAndRunsAgain(t *testing.T) {
 // resourceVersion, which is not a conflict for the status it writes next; and the finalizer patch
 // itself, which replaces the whole list, is refused to a pass working from a stale copy.
 func TestPassThatAddsItsFinalizerWritesItsStatus(t *testing.T) {
-	dc := unique("cji")
-	create(t, newClassification(dc, 6))
-	zone := newZone(unique("zone"), "tenant", dc)
-	create(t, zone)
-	expectCondition(t, zone, lzv1.ConditionReady, metav1.ConditionFalse, lzv1.ReasonPending)
+	zone := pendingZone(t)
 	stale := zone.DeepCopy()
 	update(t, zone, func() { zone.Spec.Encryption.RotationDays = 200 })
 	t.Cleanup(func() {
