@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -188,8 +189,8 @@ func (v verdictValidator[T]) ValidateCreate(ctx context.Context, obj T) (admissi
 	return v.c.Check(ctx, obj)
 }
 
-func (v verdictValidator[T]) ValidateUpdate(ctx context.Context, _, obj T) (admission.Warnings, error) {
-	return v.c.Check(ctx, obj)
+func (v verdictValidator[T]) ValidateUpdate(ctx context.Context, old, obj T) (admission.Warnings, error) {
+	return v.c.CheckUpdate(ctx, func() (client.Object, error) { return old, nil }, obj)
 }
 
 func (v verdictValidator[T]) ValidateDelete(context.Context, T) (admission.Warnings, error) {
@@ -201,20 +202,42 @@ func (v verdictValidator[T]) ValidateDelete(context.Context, T) (admission.Warni
 // ID); warn violations become warnings; audit violations are only recorded. An evaluation that
 // fails refuses the request: the webhook never passes what it could not judge.
 func (c *Checker) Check(ctx context.Context, obj client.Object) (admission.Warnings, error) {
-	gk := gvkOf(obj).GroupKind()
-	c.init()
-	in, err := compliance.Input(ctx, compliance.ClientResolver{Reader: c.Reader, ZoneIndex: c.ZoneIndex, Conversions: c.conversions}, obj)
-	if err != nil {
-		return nil, apierrors.NewInternalError(errors.Wrap(err, "cannot build policy input"))
+	return c.check(ctx, obj, nil)
+}
+
+// CheckUpdate judges an update of an object to obj, as Check does, with two differences.
+//
+// An object being deleted is admitted unjudged: its updates are finalizers being removed, and
+// refusing them would leave it Terminating for good.
+//
+// A deny violation that the old object (from old, called only when something would be refused)
+// has too, with the same baseline, control, field and message, is returned as a warning instead.
+// An object can turn non-compliant without anyone changing it: an exception expires, a policy is
+// switched to deny, a classification or a hosted workload asks for more. Refusing every update
+// from then on would refuse its labels, its finalizers and a GitOps tool's re-apply, and would
+// refuse fixing it one field at a time. Only what an update itself breaks or makes worse is
+// refused (Kyverno's allowExistingViolations; Kubernetes' validation ratcheting).
+func (c *Checker) CheckUpdate(ctx context.Context, old func() (client.Object, error), obj client.Object) (admission.Warnings, error) {
+	if obj.GetDeletionTimestamp() != nil {
+		return nil, nil
 	}
+	return c.check(ctx, obj, old)
+}
+
+func (c *Checker) check(ctx context.Context, obj client.Object, old func() (client.Object, error)) (admission.Warnings, error) {
+	gk := gvkOf(obj).GroupKind()
 	// Read-only: compliance.Exceptions copies what the engine needs and the engine only reads it,
 	// so the cache's own objects are not deep-copied for every request.
 	pes := &policyv1.PolicyExceptionList{}
 	if err := c.Reader.List(ctx, pes, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, apierrors.NewInternalError(errors.Wrap(err, "cannot list PolicyExceptions"))
 	}
-	verdict, err := c.evaluate(ctx, in, engine.Options{Exceptions: compliance.Exceptions(pes.Items), Now: c.now()})
+	opts := engine.Options{Exceptions: compliance.Exceptions(pes.Items), Now: c.now()}
+	in, verdict, err := c.judge(ctx, obj, opts)
 	if err != nil {
+		if errors.Is(err, errInput) {
+			return nil, apierrors.NewInternalError(err)
+		}
 		if errors.Is(err, engine.ErrUnknownBaseline) {
 			return nil, apierrors.NewInvalid(gk, obj.GetName(), field.ErrorList{field.Invalid(field.NewPath("spec", "baselines"), engine.ApplicableBaselines(in), err.Error())})
 		}
@@ -226,20 +249,75 @@ func (c *Checker) Check(ctx context.Context, obj client.Object) (admission.Warni
 	}
 
 	var warnings admission.Warnings
-	var denied field.ErrorList
+	var denied []engine.Violation
 	for _, x := range verdict.Violations {
-		msg := fmt.Sprintf("[%s %s] %s", x.Control, x.Baseline, x.Message)
 		switch x.EnforcementAction {
 		case engine.ActionDeny:
-			denied = append(denied, field.Forbidden(fieldPath(x.Field), msg))
+			denied = append(denied, x)
 		case engine.ActionWarn:
-			warnings = append(warnings, fmt.Sprintf("%s: %s", x.Field, msg))
+			warnings = append(warnings, fmt.Sprintf("%s: %s", x.Field, violationMessage(x)))
 		}
 	}
+	if len(denied) > 0 && old != nil {
+		var kept []string
+		denied, kept = c.preExisting(ctx, old, denied, opts)
+		warnings = append(warnings, kept...)
+	}
 	if len(denied) > 0 {
-		return warnings, apierrors.NewInvalid(gk, obj.GetName(), denied)
+		errs := make(field.ErrorList, 0, len(denied))
+		for _, x := range denied {
+			errs = append(errs, field.Forbidden(fieldPath(x.Field), violationMessage(x)))
+		}
+		return warnings, apierrors.NewInvalid(gk, obj.GetName(), errs)
 	}
 	return warnings, nil
+}
+
+// errInput marks an input that could not be built, as opposed to an evaluation that failed.
+var errInput = errors.New("cannot build policy input")
+
+// judge builds obj's input and evaluates it with opts on a worker.
+func (c *Checker) judge(ctx context.Context, obj client.Object, opts engine.Options) (engine.Input, engine.Verdict, error) {
+	c.init()
+	in, err := compliance.Input(ctx, compliance.ClientResolver{Reader: c.Reader, ZoneIndex: c.ZoneIndex, Conversions: c.conversions}, obj)
+	if err != nil {
+		return in, engine.Verdict{}, fmt.Errorf("%w: %w", errInput, err)
+	}
+	v, err := c.evaluate(ctx, in, opts)
+	return in, v, err
+}
+
+// preExisting splits the deny violations of an update into those the old object did not have
+// (refused) and warnings for those it had already. When the old object cannot be judged, nothing
+// is known to pre-exist and everything is refused.
+func (c *Checker) preExisting(ctx context.Context, old func() (client.Object, error), denied []engine.Violation, opts engine.Options) (refused []engine.Violation, warnings []string) {
+	prev, err := old()
+	if err != nil {
+		log.V(1).Info("cannot read the old object of an update; judging the update on its own", "error", err.Error())
+		return denied, nil
+	}
+	_, was, err := c.judge(ctx, prev, opts)
+	if err != nil {
+		log.V(1).Info("cannot judge the old object of an update; judging the update on its own", "error", err.Error())
+		return denied, nil
+	}
+	type finding struct{ baseline, control, field, message string }
+	had := make(map[finding]bool, len(was.Violations))
+	for _, x := range was.Violations {
+		had[finding{x.Baseline, x.Control, x.Field, x.Message}] = true
+	}
+	for _, x := range denied {
+		if had[finding{x.Baseline, x.Control, x.Field, x.Message}] {
+			warnings = append(warnings, fmt.Sprintf("%s: %s (admitted: the object was already so before this update; fix it)", x.Field, violationMessage(x)))
+			continue
+		}
+		refused = append(refused, x)
+	}
+	return refused, warnings
+}
+
+func violationMessage(x engine.Violation) string {
+	return fmt.Sprintf("[%s %s] %s", x.Control, x.Baseline, x.Message)
 }
 
 func fieldPath(f string) *field.Path {
@@ -274,7 +352,10 @@ func (v policyValidator) ValidateCreate(ctx context.Context, cp *policyv1.Compli
 	return nil, v.validate(ctx, cp)
 }
 
-func (v policyValidator) ValidateUpdate(ctx context.Context, _, cp *policyv1.CompliancePolicy) (admission.Warnings, error) {
+func (v policyValidator) ValidateUpdate(ctx context.Context, old, cp *policyv1.CompliancePolicy) (admission.Warnings, error) {
+	if !specChanged(old, cp, func(p *policyv1.CompliancePolicy) any { return p.Spec }) {
+		return nil, nil
+	}
 	return nil, v.validate(ctx, cp)
 }
 
@@ -308,8 +389,20 @@ func (v exceptionValidator) ValidateCreate(_ context.Context, pe *policyv1.Polic
 	return nil, v.validate(pe)
 }
 
-func (v exceptionValidator) ValidateUpdate(_ context.Context, _, pe *policyv1.PolicyException) (admission.Warnings, error) {
+func (v exceptionValidator) ValidateUpdate(_ context.Context, old, pe *policyv1.PolicyException) (admission.Warnings, error) {
+	if !specChanged(old, pe, func(p *policyv1.PolicyException) any { return p.Spec }) {
+		return nil, nil
+	}
 	return nil, v.validate(pe)
+}
+
+// specChanged reports whether an update of a CompliancePolicy or PolicyException is one to judge:
+// it changes the spec of an object that is not being deleted. What was admitted stays admitted
+// through updates of its metadata: an exception past its expiry, or a policy whose tests a newer
+// built-in library would fail, can still lose its finalizers and be labelled, and a policy or
+// exception being deleted is never held Terminating.
+func specChanged[T client.Object](old, obj T, spec func(T) any) bool {
+	return obj.GetDeletionTimestamp() == nil && !equality.Semantic.DeepEqual(spec(old), spec(obj))
 }
 
 func (v exceptionValidator) ValidateDelete(context.Context, *policyv1.PolicyException) (admission.Warnings, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
@@ -80,18 +81,14 @@ type typedReview[T any] struct {
 	Request         *typedRequest[T] `json:"request,omitempty"`
 }
 
-// typedRequest shadows the request's object with the typed one, and its old object with one that
-// is skipped: ValidateUpdate judges the new object only.
+// typedRequest shadows the request's object with the typed one. The old object of an update is
+// kept as it came: it is decoded only when the new object would be refused (see
+// Checker.CheckUpdate).
 type typedRequest[T any] struct {
 	admissionv1.AdmissionRequest `json:",inline"`
-	Object                       T            `json:"object"`
-	OldObject                    skippedValue `json:"oldObject"`
+	Object                       T               `json:"object"`
+	OldObject                    json.RawMessage `json:"oldObject"`
 }
-
-// skippedValue is a JSON value that is read past and not kept.
-type skippedValue struct{}
-
-func (*skippedValue) UnmarshalJSON([]byte) error { return nil }
 
 func (h *verdictHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body == nil || r.Body == http.NoBody || r.Header.Get("Content-Type") != "application/json" {
@@ -120,7 +117,7 @@ func (h *verdictHandler[T]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if debug {
 		requestLogger(h.log, h.gvk, &req).V(5).Info("received request")
 	}
-	resp := h.handle(r.Context(), req, review.Request.Object)
+	resp := h.handle(r.Context(), req, review.Request.Object, review.Request.OldObject)
 	out := admissionv1.AdmissionReview{Response: &resp.AdmissionResponse}
 	out.SetGroupVersionKind(admissionv1.SchemeGroupVersion.WithKind("AdmissionReview"))
 	if write(w, out, req.UID) && debug {
@@ -160,9 +157,9 @@ func (h *verdictHandler[T]) fast(review *typedReview[T]) bool {
 	return obj.GetObjectKind().GroupVersionKind() == h.gvk
 }
 
-// handle judges the object as the stock webhook's validator does, with its panic recovery and
-// response.
-func (h *verdictHandler[T]) handle(ctx context.Context, req admission.Request, obj T) (resp admission.Response) {
+// handle judges the object (and, on UPDATE, the old one as raw JSON) as the stock webhook's
+// validator does, with its panic recovery and response.
+func (h *verdictHandler[T]) handle(ctx context.Context, req admission.Request, obj T, oldRaw json.RawMessage) (resp admission.Response) {
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error(fmt.Errorf("%v", p), "admission webhook panicked", "requestID", req.UID)
@@ -173,7 +170,13 @@ func (h *verdictHandler[T]) handle(ctx context.Context, req admission.Request, o
 	// A validator may read the request from its context, as under the stock webhook; its
 	// object is the typed one passed, not req.Object.
 	ctx = admission.NewContextWithRequest(ctx, req)
-	warnings, err := h.c.Check(ctx, obj)
+	var warnings admission.Warnings
+	var err error
+	if req.Operation == admissionv1.Update {
+		warnings, err = h.c.CheckUpdate(ctx, func() (client.Object, error) { return h.decode(oldRaw) }, obj)
+	} else {
+		warnings, err = h.c.Check(ctx, obj)
+	}
 	if err == nil {
 		resp = admission.Allowed("").WithWarnings(warnings...)
 	} else if status := apierrors.APIStatus(nil); errors.As(err, &status) {
@@ -187,6 +190,18 @@ func (h *verdictHandler[T]) handle(ctx context.Context, req admission.Request, o
 		resp.UID = req.UID
 	}
 	return resp
+}
+
+// decode decodes an object of T, as the review's object was.
+func (h *verdictHandler[T]) decode(raw json.RawMessage) (client.Object, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, errors.New("the review carries no old object")
+	}
+	obj := reflect.New(reflect.TypeFor[T]().Elem()).Interface().(T) //nolint:forcetypeassert // T is a pointer to a struct
+	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(raw, obj); err != nil {
+		return nil, errors.Wrap(err, "cannot decode the old object")
+	}
+	return obj, nil
 }
 
 // readBody reads the review, up to maxReviewBytes, with the status code to answer when it

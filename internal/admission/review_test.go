@@ -14,7 +14,9 @@ import (
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
 	admissionv1 "k8s.io/api/admission/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	cradmission "sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
@@ -102,6 +104,11 @@ func TestVerdictHandlerAnswersEveryReviewAsControllerRuntimesWebhook(t *testing.
 	short := compliantZone("zone", class)
 	short.Spec.Audit.RetentionDays = 90
 	typed(short, "LandingZone")
+	labelled := short.DeepCopyObject().(*lzv1.LandingZone) //nolint:forcetypeassert // a copy of a zone is one
+	labelled.Labels = map[string]string{"team": "evidence"}
+	deleting := short.DeepCopyObject().(*lzv1.LandingZone) //nolint:forcetypeassert // a copy of a zone is one
+	deleting.DeletionTimestamp = ptr.To(metav1.Now())
+	deleting.Spec.Network.Egress = lzv1.EgressDirect // judged, this would be refused
 	orphan := typed(&lzv1.Workload{Spec: lzv1.WorkloadSpec{LandingZoneRef: lzv1.LandingZoneReference{Name: "no-such-zone"}, Classifications: []string{class}}}, "Workload")
 	orphan.SetName("orphan")
 	unknownBaseline := typed(cji("made-up"), "DataClassification")
@@ -146,6 +153,8 @@ func TestVerdictHandlerAnswersEveryReviewAsControllerRuntimesWebhook(t *testing.
 		{"a compliant zone is allowed", "LandingZone", "application/json", review(t, v1, admissionv1.Create, good, nil), true, http.StatusOK, ""},
 		{"a zone keeping audit logs 90 days is denied", "LandingZone", "application/json", review(t, v1, admissionv1.Create, short, nil), true, http.StatusUnprocessableEntity, "AU-11"},
 		{"an update is judged by its new object", "LandingZone", "application/json", review(t, v1, admissionv1.Update, short, good), true, http.StatusUnprocessableEntity, "spec.audit.retentionDays"},
+		{"an update keeping a violation the zone already had is allowed", "LandingZone", "application/json", review(t, v1, admissionv1.Update, labelled, short), true, http.StatusOK, ""},
+		{"an update of a zone being deleted is allowed", "LandingZone", "application/json", review(t, v1, admissionv1.Update, deleting, short), true, http.StatusOK, ""},
 		{"a workload in a missing zone is denied", "Workload", "application/json", review(t, v1, admissionv1.Create, orphan, nil), true, http.StatusUnprocessableEntity, "AC-4"},
 		{"a classification naming an unknown baseline is denied", "DataClassification", "application/json", review(t, v1, admissionv1.Create, unknownBaseline, nil), true, http.StatusUnprocessableEntity, "spec.baselines"},
 		{"a delete goes to the stock webhook", "LandingZone", "application/json", review(t, v1, admissionv1.Delete, nil, good), false, http.StatusOK, ""},
