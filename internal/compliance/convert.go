@@ -37,7 +37,7 @@ func Exception(pe *policyv1.PolicyException) engine.Exception {
 		ApprovedBy:    pe.Spec.ApprovedBy,
 	}
 	for _, t := range pe.Spec.Targets {
-		ex.Targets = append(ex.Targets, engine.Target{Kind: t.Kind, Name: t.Name, Selector: t.Selector})
+		ex.Targets = append(ex.Targets, engine.Target{Kind: t.Kind, Name: t.Name, Namespaces: t.Namespaces, Selector: t.Selector})
 	}
 	return ex
 }

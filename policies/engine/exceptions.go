@@ -39,6 +39,12 @@ func (e *Engine) ValidateException(ex Exception, now time.Time) error {
 		if t.Kind == "" {
 			invalid("targets[%d].kind is empty", i)
 		}
+		switch {
+		case namespaced(t.Kind) && len(t.Namespaces) == 0:
+			invalid("targets[%d].namespaces is empty: a %s target must list its namespaces, since %s names and labels are chosen in each namespace", i, t.Kind, t.Kind)
+		case !namespaced(t.Kind) && len(t.Namespaces) > 0:
+			invalid("targets[%d].namespaces is set: %s is cluster-scoped", i, t.Kind)
+		}
 		if t.Selector != nil {
 			if _, err := metav1.LabelSelectorAsSelector(t.Selector); err != nil {
 				invalid("targets[%d].selector: %v", i, err)
@@ -160,14 +166,26 @@ func waiver(live []Exception, control string, snap *snapshot, now time.Time) (st
 	return "", false
 }
 
+// namespaced reports whether objects of kind live in namespaces.
+func namespaced(kind string) bool { return kind == "Workload" }
+
 // matchesObject reports whether any target selects the object: same kind,
-// same name if the target names one, labels matching if it has a selector.
+// same name if the target names one, in one of its namespaces for a namespaced
+// kind, labels matching if it has a selector. A namespaced target without
+// namespaces selects nothing: one admitted before namespaces were required
+// must not reach every namespace.
 func matchesObject(targets []Target, obj map[string]any) bool {
 	kind, _ := obj["kind"].(string)
 	name := nameOf(obj)
 	for _, t := range targets {
 		if t.Kind != kind || (t.Name != "" && t.Name != name) {
 			continue
+		}
+		if namespaced(kind) {
+			ns, _ := at(obj, "metadata", "namespace").(string)
+			if !slices.Contains(t.Namespaces, ns) {
+				continue
+			}
 		}
 		if t.Selector != nil {
 			sel, err := metav1.LabelSelectorAsSelector(t.Selector)

@@ -77,6 +77,24 @@ func TestValidateException(t *testing.T) {
 			is:  []error{ErrInvalidException},
 			msg: "targets[0].selector",
 		},
+		"WorkloadTargetInItsNamespaces": {
+			reason: "a Workload target that lists its namespaces is admitted",
+			ex: with(func(ex *Exception) {
+				ex.Targets = []Target{{Kind: "Workload", Name: "api", Namespaces: []string{"team-a"}}}
+			}),
+		},
+		"WorkloadTargetWithoutNamespaces": {
+			reason: "a Workload target must say whose Workloads it covers: their names and labels are chosen in each namespace",
+			ex:     with(func(ex *Exception) { ex.Targets = []Target{{Kind: "Workload", Name: "api"}} }),
+			is:     []error{ErrInvalidException},
+			msg:    "targets[0].namespaces is empty: a Workload target must list its namespaces",
+		},
+		"ClusterScopedTargetWithNamespaces": {
+			reason: "namespaces on a cluster-scoped kind would look like a restriction and be none",
+			ex:     with(func(ex *Exception) { ex.Targets = []Target{{Kind: "LandingZone", Namespaces: []string{"team-a"}}} }),
+			is:     []error{ErrInvalidException},
+			msg:    "targets[0].namespaces is set: LandingZone is cluster-scoped",
+		},
 		"UnknownAndTooLong": {
 			reason: "different problems are all reported and all recognisable",
 			ex:     with(func(ex *Exception) { ex.Controls = []string{"SC-7", "XX-1"} }),
@@ -103,6 +121,32 @@ func TestValidateException(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.msg) {
 				t.Errorf("%s\nerror %q does not contain %q", tc.reason, err, tc.msg)
+			}
+		})
+	}
+}
+
+func TestExceptionTargetsReachWorkloadsOnlyInTheirNamespaces(t *testing.T) {
+	workload := func(namespace, name string) map[string]any {
+		return map[string]any{"kind": "Workload", "metadata": map[string]any{"namespace": namespace, "name": name, "labels": map[string]any{"tier": "prod"}}}
+	}
+	prod := &metav1.LabelSelector{MatchLabels: map[string]string{"tier": "prod"}}
+	cases := map[string]struct {
+		target Target
+		obj    map[string]any
+		want   bool
+	}{
+		"TheNamedWorkloadInItsNamespace":  {Target{Kind: "Workload", Name: "api", Namespaces: []string{"team-a"}}, workload("team-a", "api"), true},
+		"AWorkloadOfTheSameNameElsewhere": {Target{Kind: "Workload", Name: "api", Namespaces: []string{"team-a"}}, workload("team-b", "api"), false},
+		"ASelectedWorkloadElsewhere":      {Target{Kind: "Workload", Namespaces: []string{"team-a"}, Selector: prod}, workload("team-b", "api"), false},
+		"ASelectedWorkloadInANamespace":   {Target{Kind: "Workload", Namespaces: []string{"team-a", "team-c"}, Selector: prod}, workload("team-c", "db"), true},
+		"NoNamespacesSelectNothing":       {Target{Kind: "Workload", Name: "api"}, workload("team-a", "api"), false},
+		"AZoneHasNoNamespace":             {Target{Kind: "LandingZone", Name: "z"}, map[string]any{"kind": "LandingZone", "metadata": map[string]any{"name": "z"}}, true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := matchesObject([]Target{tc.target}, tc.obj); got != tc.want {
+				t.Errorf("target %+v matches %v: %t, want %t", tc.target, tc.obj["metadata"], got, tc.want)
 			}
 		})
 	}

@@ -140,10 +140,10 @@ violation contains {"control": "ZK-LVL-1", "severity": "medium", "field": "spec"
 			name: "exceptions",
 			exceptions: []Exception{
 				{Name: "boundary", Controls: []string{"SC-7", "SC-7(4)"}, Targets: []Target{{Kind: "LandingZone"}}, ExpiresAt: goldenNow.Add(30 * day)},
-				{Name: "long-boundary", Controls: []string{"SC-7"}, Targets: []Target{{Kind: "Workload"}}, ExpiresAt: goldenNow.Add(200 * day)},
+				{Name: "long-boundary", Controls: []string{"SC-7"}, Targets: []Target{{Kind: "Workload", Namespaces: []string{"mpd-records", "city", "met", "dod"}}}, ExpiresAt: goldenNow.Add(200 * day)},
 				{Name: "audit", Controls: []string{"AU-11", "AU-12", "SA-9(5)"}, Targets: []Target{{Kind: "LandingZone", Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"tier": "prod"}}}, {Kind: "DataClassification"}}, ExpiresAt: goldenNow.Add(300 * day)},
-				{Name: "expired", Controls: []string{"SC-12", "SC-28"}, Targets: []Target{{Kind: "LandingZone"}, {Kind: "Workload"}}, ExpiresAt: goldenNow.Add(-time.Hour)},
-				{Name: "ceiling", Controls: []string{"AC-4", "SI-12"}, Targets: []Target{{Kind: "Workload", Name: "records"}}, ExpiresAt: goldenNow.Add(10 * day)},
+				{Name: "expired", Controls: []string{"SC-12", "SC-28"}, Targets: []Target{{Kind: "LandingZone"}, {Kind: "Workload", Namespaces: []string{"mpd-records"}}}, ExpiresAt: goldenNow.Add(-time.Hour)},
+				{Name: "ceiling", Controls: []string{"AC-4", "SI-12"}, Targets: []Target{{Kind: "Workload", Name: "records", Namespaces: []string{"mpd-records"}}}, ExpiresAt: goldenNow.Add(10 * day)},
 			},
 			baselines: [][]string{fourBaselines},
 		},

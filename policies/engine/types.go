@@ -128,11 +128,14 @@ type Exception struct {
 }
 
 // Target selects the objects an exception applies to: every object of Kind,
-// narrowed by Name and Selector (on the object's labels) when they are set.
+// narrowed by Name, Namespaces and Selector (on the object's labels) when they
+// are set. A Workload target must list Namespaces (see ValidateException);
+// one that does not selects nothing.
 type Target struct {
-	Kind     string
-	Name     string
-	Selector *metav1.LabelSelector
+	Kind       string
+	Name       string
+	Namespaces []string
+	Selector   *metav1.LabelSelector
 }
 
 // CustomPolicy is a security team's Rego, as a CompliancePolicy carries it.

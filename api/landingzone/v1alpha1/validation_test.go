@@ -62,6 +62,18 @@ spec:
   storage: [{name: files, classification: cji, retentionDays: 30}]
 `
 
+const exception = `
+apiVersion: policy.zonekeeper.dev/v1alpha1
+kind: PolicyException
+metadata: {name: NAME}
+spec:
+  controls: [AU-11]
+  targets: [{kind: Workload, name: api, namespaces: [team-a]}]
+  justification: archive migration, CHG-1234
+  approvedBy: ciso@mpd.example.gov
+  expiresAt: "2030-01-01T00:00:00Z"
+`
+
 var nameSeq int
 
 // object decodes a template with a fresh name so cases never collide, and applies the edits:
@@ -206,6 +218,14 @@ func TestSchemaRefusesInvalidObjects(t *testing.T) {
 		"storage with an unlisted classification": {
 			obj: object(t, workload, set("spec.storage", []any{map[string]any{"name": "files", "classification": "evidence"}})), wantField: "spec.storage", wantMsg: "must also be listed in spec.classifications",
 		},
+		"exception for Workloads in no namespace": {
+			obj:       object(t, exception, set("spec.targets", []any{map[string]any{"kind": "Workload", "name": "api"}})),
+			wantField: "spec.targets[0]", wantMsg: "a Workload target must list its namespaces",
+		},
+		"exception for a zone in a namespace": {
+			obj:       object(t, exception, set("spec.targets", []any{map[string]any{"kind": "LandingZone", "name": "z", "namespaces": []any{"team-a"}}})),
+			wantField: "spec.targets[0]", wantMsg: "namespaces apply to Workload targets only",
+		},
 		"bad deletion policy": {
 			obj: object(t, awsZone, set("spec.deletionPolicy", "Destroy")), wantField: "spec.deletionPolicy", wantMsg: "Unsupported value",
 		},
@@ -330,5 +350,13 @@ func TestSamplesAreAccepted(t *testing.T) {
 				t.Errorf("%s:%d: sample refused: %v", o.File, o.Line, err)
 			}
 		})
+	}
+}
+
+// TestSchemaAcceptsAWorkloadExceptionInItsNamespaces is the valid counterpart of the two
+// exception cases above: a Workload target that lists its namespaces.
+func TestSchemaAcceptsAWorkloadExceptionInItsNamespaces(t *testing.T) {
+	if err := k8s.Create(context.Background(), object(t, exception)); err != nil {
+		t.Errorf("the API server refused a Workload exception that lists its namespaces: %v", err)
 	}
 }

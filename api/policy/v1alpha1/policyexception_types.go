@@ -5,7 +5,10 @@ import (
 )
 
 // ExceptionTarget selects the objects an exception applies to: every object of the kind, narrowed
-// by name and by a label selector when they are set.
+// by name, namespaces and a label selector when they are set.
+//
+// +kubebuilder:validation:XValidation:rule="self.kind != 'Workload' || (has(self.namespaces) && size(self.namespaces) > 0)",message="a Workload target must list its namespaces: Workload names and labels are chosen in each namespace, so without them the waiver would reach every namespace's Workloads"
+// +kubebuilder:validation:XValidation:rule="self.kind == 'Workload' || !has(self.namespaces)",message="namespaces apply to Workload targets only: LandingZones and DataClassifications are cluster-scoped"
 type ExceptionTarget struct {
 	// Kind of the objects: LandingZone, Workload or DataClassification.
 	// +kubebuilder:validation:Enum=LandingZone;Workload;DataClassification
@@ -16,6 +19,16 @@ type ExceptionTarget struct {
 	// +kubebuilder:validation:MaxLength=253
 	// +optional
 	Name string `json:"name,omitempty"`
+
+	// Namespaces the objects are in: required for Workload targets, and only allowed there. A
+	// Workload's name and labels are chosen by whoever may write in its namespace; an approved
+	// waiver must say whose Workloads it covers.
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=63
+	// +optional
+	Namespaces []string `json:"namespaces,omitempty"`
 
 	// Selector on the objects' labels; unset means every object of the kind (with that name).
 	// +optional
