@@ -134,7 +134,9 @@ func (l *Loader) load(ctx context.Context, items []policyv1.CompliancePolicy) ma
 	var accepted []engine.CustomPolicy
 	for i := range items {
 		cp := compliance.CustomPolicy(&items[i])
-		if err := l.Engine.ValidatePolicy(ctx, cp); err != nil {
+		// Alone: the set loaded now may hold policies deleted since, whose packages a policy of
+		// this set may take over. How the set compiles together is SetCustomPolicies' to say.
+		if err := l.Engine.ValidatePolicyAlone(ctx, cp); err != nil {
 			refused[cp.Name] = err
 			continue
 		}

@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -136,4 +138,40 @@ func TestStandbyReplicaLoadsPoliciesAndLeavesStatusToTheLeader(t *testing.T) {
 		}
 		return readyz()
 	})
+}
+
+// TestAPolicyTakesOverThePackageOfOneDeletedMeanwhile: a CompliancePolicy renamed (the old one
+// deleted, the new one created, seen in one pass) must be loaded, not refused for sharing its
+// package with a policy that is no longer listed.
+func TestAPolicyTakesOverThePackageOfOneDeletedMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	eng, err := engine.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &policyctrl.Loader{Engine: eng}
+	policy := func(name string, gen int64) policyv1.CompliancePolicy {
+		return policyv1.CompliancePolicy{
+			ObjectMeta: metav1.ObjectMeta{Name: name, UID: "uid-" + types.UID(name), Generation: gen},
+			Spec:       policyv1.CompliancePolicySpec{Modules: []policyv1.RegoFile{{Name: "owner.rego", Rego: customPolicy}}},
+		}
+	}
+	if refused := l.Load(ctx, []policyv1.CompliancePolicy{policy("a-old", 1)}); len(refused) > 0 {
+		t.Fatalf("the first policy was refused: %v", refused)
+	}
+	if refused := l.Load(ctx, []policyv1.CompliancePolicy{policy("b-new", 1)}); len(refused) > 0 {
+		t.Errorf("the policy that replaced a-old was refused: %v", refused)
+	}
+	if !loaded(eng, "b-new") || loaded(eng, "a-old") {
+		t.Errorf("engine holds %v, want b-new alone", eng.Policies())
+	}
+	// Two listed policies in one package still cannot both be in force: the later by name is
+	// refused, naming the other.
+	refused := l.Load(ctx, []policyv1.CompliancePolicy{policy("b-new", 1), policy("c-copy", 1)})
+	if err := refused["c-copy"]; err == nil || !strings.Contains(err.Error(), "b-new") {
+		t.Errorf("refused = %v, want c-copy refused for sharing b-new's package", refused)
+	}
+	if !loaded(eng, "b-new") {
+		t.Errorf("b-new left the engine with c-copy: %v", eng.Policies())
+	}
 }

@@ -63,15 +63,29 @@ func (e *Engine) SetCustomPolicies(ctx context.Context, custom []CustomPolicy) e
 // with its controls, and pass its own tests. Every refusal wraps
 // ErrInvalidPolicy and carries the parser's, compiler's or test's message.
 func (e *Engine) ValidatePolicy(ctx context.Context, c CustomPolicy) error {
+	return e.validatePolicy(ctx, c, true)
+}
+
+// ValidatePolicyAlone checks a custom policy as ValidatePolicy does, but
+// against the built-in baselines only: for a caller about to replace the whole
+// set of custom policies (SetCustomPolicies, which refuses a set that does not
+// compile together), to which the policies loaded now are no measure — one
+// deleted since may hold the package a new one takes over.
+func (e *Engine) ValidatePolicyAlone(ctx context.Context, c CustomPolicy) error {
+	return e.validatePolicy(ctx, c, false)
+}
+
+func (e *Engine) validatePolicy(ctx context.Context, c CustomPolicy, withLoaded bool) error {
 	p, err := parsePolicy(c)
 	if err != nil {
 		return err
 	}
-	snap := e.current.Load()
 	var set []*parsedPolicy
-	for _, other := range snap.parsed {
-		if other.name != p.name {
-			set = append(set, other)
+	if withLoaded {
+		for _, other := range e.current.Load().parsed {
+			if other.name != p.name {
+				set = append(set, other)
+			}
 		}
 	}
 	set = append(set, p) // last, so a collision is reported against it
