@@ -52,6 +52,34 @@ func CountAdmission(kind string, v engine.Verdict) {
 
 type violationKey struct{ kind, baseline, control, action string }
 
+// standing is the violations gauge's value per series, so that a series whose count falls to zero
+// is removed rather than left at zero: controls, custom policies and enforcement actions come and
+// go, and a series for each one ever seen would grow without bound. It is shared by every Tracker,
+// as the gauge is.
+var standing = struct {
+	sync.Mutex
+	n map[violationKey]int
+}{n: map[violationKey]int{}}
+
+// add moves each series of the gauge by its delta.
+func add(deltas map[violationKey]int) {
+	standing.Lock()
+	defer standing.Unlock()
+	for k, d := range deltas {
+		if d == 0 {
+			continue
+		}
+		n := standing.n[k] + d
+		if n <= 0 {
+			delete(standing.n, k)
+			violationsGauge.DeleteLabelValues(k.kind, k.baseline, k.control, k.action)
+			continue
+		}
+		standing.n[k] = n
+		violationsGauge.WithLabelValues(k.kind, k.baseline, k.control, k.action).Set(float64(n))
+	}
+}
+
 // Tracker keeps the violations gauge equal to the sum of every object's latest verdict: each
 // object's previous contribution is taken away before its new one is added, so the gauge says how
 // many violations stand now, not how many were ever seen.
@@ -82,13 +110,14 @@ func (t *Tracker) Forget(kind, object string) {
 func (t *Tracker) replace(id string, now map[violationKey]int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	deltas := make(map[violationKey]int, len(now)+len(t.byObject[id]))
 	for k, n := range t.byObject[id] {
-		g := violationsGauge.WithLabelValues(k.kind, k.baseline, k.control, k.action)
-		g.Sub(float64(n))
+		deltas[k] -= n
 	}
 	for k, n := range now {
-		violationsGauge.WithLabelValues(k.kind, k.baseline, k.control, k.action).Add(float64(n))
+		deltas[k] += n
 	}
+	add(deltas)
 	if len(now) == 0 {
 		delete(t.byObject, id)
 		return
