@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -200,7 +202,9 @@ func (v verdictValidator[T]) ValidateDelete(context.Context, T) (admission.Warni
 // Check evaluates obj as the reconcilers would and turns the verdict into an admission answer:
 // deny violations refuse the request (Invalid, each violation a field error carrying its control
 // ID); warn violations become warnings; audit violations are only recorded. An evaluation that
-// fails refuses the request: the webhook never passes what it could not judge.
+// fails refuses the request: the webhook never passes what it could not judge. The exception is a
+// custom policy in warn or audit mode that fails: it is left out with a warning naming it and its
+// error, since it may not refuse anything even when it works.
 func (c *Checker) Check(ctx context.Context, obj client.Object) (admission.Warnings, error) {
 	return c.check(ctx, obj, nil)
 }
@@ -232,7 +236,7 @@ func (c *Checker) check(ctx context.Context, obj client.Object, old func() (clie
 	if err := c.Reader.List(ctx, pes, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, apierrors.NewInternalError(errors.Wrap(err, "cannot list PolicyExceptions"))
 	}
-	opts := engine.Options{Exceptions: compliance.Exceptions(pes.Items), Now: c.now()}
+	opts := engine.Options{Exceptions: compliance.Exceptions(pes.Items), Now: c.now(), IsolateAdvisoryErrors: true}
 	in, verdict, err := c.judge(ctx, obj, opts)
 	if err != nil {
 		if errors.Is(err, errInput) {
@@ -249,6 +253,9 @@ func (c *Checker) check(ctx context.Context, obj client.Object, old func() (clie
 	}
 
 	var warnings admission.Warnings
+	for _, e := range verdict.Errors {
+		warnings = append(warnings, fmt.Sprintf("CompliancePolicy %q (%s) could not be evaluated, so it was left out: %s", e.Policy, e.EnforcementAction, e.Message))
+	}
 	var denied []engine.Violation
 	for _, x := range verdict.Violations {
 		switch x.EnforcementAction {
@@ -262,6 +269,9 @@ func (c *Checker) check(ctx context.Context, obj client.Object, old func() (clie
 		var kept []string
 		denied, kept = c.preExisting(ctx, old, denied, opts)
 		warnings = append(warnings, kept...)
+	}
+	for i, w := range warnings {
+		warnings[i] = headerSafe(w)
 	}
 	if len(denied) > 0 {
 		errs := make(field.ErrorList, 0, len(denied))
@@ -314,6 +324,19 @@ func (c *Checker) preExisting(ctx context.Context, old func() (client.Object, er
 		refused = append(refused, x)
 	}
 	return refused, warnings
+}
+
+// headerSafe folds a warning onto one line of printable text. The API server passes warnings on
+// as HTTP Warning headers and silently drops one holding a control character, such as the
+// newlines of OPA's errors and of a custom policy's messages.
+func headerSafe(w string) string {
+	w = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, w)
+	return strings.Join(strings.Fields(w), " ")
 }
 
 func violationMessage(x engine.Violation) string {

@@ -134,3 +134,62 @@ func TestAnExpiredPolicyExceptionCanStillBeLabelledAndDeleted(t *testing.T) {
 		t.Errorf("removing the finalizer of an expired exception being deleted was refused: %v", err)
 	}
 }
+
+// conflictPolicy compiles and has no tests, but fails at run time for every zone: owner takes the
+// zone's name and its kind at once.
+const conflictPolicy = `package zonekeeper.custom.owner
+
+controls := {"ZK-OWN-1"}
+
+owner := input.object.metadata.name
+
+owner := input.object.kind
+
+violation contains {"control": "ZK-OWN-1", "severity": "low", "field": "metadata.name", "message": "x"} if {
+	owner == "nobody"
+}
+`
+
+// TestAFailingAuditPolicyRefusesNothing: a policy tried out in audit mode may not refuse a request,
+// so one that fails at run time is left out with a warning naming it, and the built-in baselines
+// still judge the request.
+func TestAFailingAuditPolicyRefusesNothing(t *testing.T) {
+	class := unique("cji")
+	mustCreate(t, cji(class))
+	cp := &policyv1.CompliancePolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: unique("owner")},
+		Spec: policyv1.CompliancePolicySpec{
+			Modules:           []policyv1.RegoFile{{Name: "owner.rego", Rego: conflictPolicy}},
+			EnforcementAction: policyv1.EnforcementAudit,
+		},
+	}
+	mustCreate(t, cp)
+	t.Cleanup(func() {
+		_ = k8s.Delete(context.Background(), cp)
+		eventually(t, "the policy gone from the webhook", func() error {
+			warnings.take()
+			if err := k8s.Create(context.Background(), compliantZone(unique("zone"), class), client.DryRunAll); err != nil {
+				return err
+			}
+			if got := strings.Join(warnings.take(), "\n"); strings.Contains(got, cp.Name) {
+				return fmt.Errorf("still warned about: %s", got)
+			}
+			return nil
+		})
+	})
+
+	eventually(t, "a zone admitted with a warning naming the failing policy", func() error {
+		warnings.take()
+		if err := k8s.Create(context.Background(), compliantZone(unique("zone"), class), client.DryRunAll); err != nil {
+			return fmt.Errorf("compliant zone refused: %w", err)
+		}
+		got := strings.Join(warnings.take(), "\n")
+		if !strings.Contains(got, fmt.Sprintf("%q (audit) could not be evaluated", cp.Name)) || !strings.Contains(got, "conflict") {
+			return fmt.Errorf("warnings %q do not name the failing policy and its error", got)
+		}
+		return nil
+	})
+	short := compliantZone(unique("zone"), class)
+	short.Spec.Audit.RetentionDays = 90
+	expectDenied(t, k8s.Create(context.Background(), short, client.DryRunAll), "AU-11", "spec.audit.retentionDays")
+}

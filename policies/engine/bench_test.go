@@ -133,7 +133,7 @@ func BenchmarkPreparedEvalInput(b *testing.B) {
 	ctx := context.Background()
 	e := newEngine(b)
 	snap := e.current.Load()
-	q, err := snap.prepared(ctx, allBaselines)
+	q, err := snap.prepared(ctx, allBaselines, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func BenchmarkUnpreparedEval(b *testing.B) {
 	ctx := context.Background()
 	e := newEngine(b)
 	snap := e.current.Load()
-	q, err := snap.prepared(ctx, allBaselines)
+	q, err := snap.prepared(ctx, allBaselines, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func BenchmarkPreparedEvalParsedInput(b *testing.B) {
 	ctx := context.Background()
 	e := newEngine(b)
 	snap := e.current.Load()
-	q, err := snap.prepared(ctx, allBaselines)
+	q, err := snap.prepared(ctx, allBaselines, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

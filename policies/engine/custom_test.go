@@ -471,3 +471,61 @@ test_labelled_zone_passes if {
 		t.Errorf("violations = %+v, want [%+v]", v.Violations, want)
 	}
 }
+
+// conflictPolicy fails at run time for any object whose name is not its kind: owner gets two
+// values.
+const conflictPolicy = `package zonekeeper.custom.owner
+
+controls := {"ZK-OWN-1"}
+
+owner := input.object.metadata.name
+
+owner := input.object.kind
+
+violation contains {"control": "ZK-OWN-1", "severity": "low", "field": "metadata.name", "message": "x"} if {
+	owner == "nobody"
+}
+`
+
+func TestAFailingAdvisoryPolicyIsLeftOutOnlyWhenAsked(t *testing.T) {
+	ctx := context.Background()
+	zone := Input{Object: map[string]any{"kind": "LandingZone", "metadata": map[string]any{"name": "bare"}}}
+	cases := map[string]struct {
+		action  string
+		isolate bool
+		// wantErr: the evaluation fails; else the verdict holds the tags violation and the
+		// owner policy in Errors.
+		wantErr bool
+	}{
+		"AnAuditPolicyIsLeftOutWhenAsked": {action: ActionAudit, isolate: true},
+		"AWarnPolicyIsLeftOutWhenAsked":   {action: ActionWarn, isolate: true},
+		"ADenyPolicyFailsTheEvaluation":   {action: ActionDeny, isolate: true, wantErr: true},
+		"NotAskedAnyFailureFails":         {action: ActionAudit, isolate: false, wantErr: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEngine(t)
+			owner := customPolicy("owner", conflictPolicy)
+			owner.EnforcementAction = tc.action
+			if err := e.SetCustomPolicies(ctx, []CustomPolicy{owner, customPolicy("tags", tagPolicy)}); err != nil {
+				t.Fatalf("SetCustomPolicies: %v", err)
+			}
+			v, err := e.Evaluate(ctx, zone, Options{Now: now, IsolateAdvisoryErrors: tc.isolate})
+			if tc.wantErr {
+				if err == nil || !strings.Contains(err.Error(), `policy "owner"`) {
+					t.Errorf("Evaluate() = %+v, %v; want an error naming policy owner", v, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Evaluate() error = %v; want the owner policy left out", err)
+			}
+			if len(v.Errors) != 1 || v.Errors[0].Policy != "owner" || v.Errors[0].EnforcementAction != tc.action || !strings.Contains(v.Errors[0].Message, "conflict") {
+				t.Errorf("Errors = %+v, want owner (%s) with its conflict", v.Errors, tc.action)
+			}
+			if len(v.Violations) != 1 || v.Violations[0].Baseline != "tags" {
+				t.Errorf("Violations = %+v, want the tags policy's, evaluated without owner", v.Violations)
+			}
+		})
+	}
+}

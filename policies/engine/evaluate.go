@@ -140,7 +140,7 @@ func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Ver
 	}
 	verdict := Verdict{Violations: []Violation{}, Waived: []WaivedViolation{}}
 
-	q, err := snap.prepared(ctx, baselines)
+	q, err := snap.prepared(ctx, baselines, nil)
 	if err != nil {
 		return Verdict{}, err
 	}
@@ -151,6 +151,52 @@ func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Ver
 	if err != nil {
 		return Verdict{}, err
 	}
+	rs, err := snap.run(ctx, q, input, key, now)
+	for err != nil && opts.IsolateAdvisoryErrors {
+		failed := snap.failingAdvisory(q, err)
+		if failed == nil {
+			break
+		}
+		verdict.Errors = append(verdict.Errors, PolicyError{Policy: failed.name, EnforcementAction: failed.action, Message: err.Error()})
+		left := make([]string, 0, len(verdict.Errors))
+		for _, e := range verdict.Errors {
+			left = append(left, e.Policy)
+		}
+		slices.Sort(left) // one prepared query per set left out, whatever order they failed in
+		if q, err = snap.prepared(ctx, baselines, left); err != nil {
+			return Verdict{}, err
+		}
+		if q == nil {
+			return verdict, nil
+		}
+		rs, err = snap.run(ctx, q, input, key, now)
+	}
+	if err != nil {
+		return Verdict{}, snap.evalError(ctx, q, err)
+	}
+	if len(rs) != 1 {
+		// Every violation set is defined (possibly empty) when its rules
+		// exist, so no result means a policy did not evaluate.
+		return Verdict{}, fmt.Errorf("cannot evaluate %s: the query produced %d results, want 1", q.names(), len(rs))
+	}
+
+	for i, p := range q.policies {
+		raw := rs[0].Bindings[q.vars[i]]
+		vs, err := decodeViolations(p, raw)
+		if err != nil {
+			return Verdict{}, err
+		}
+		verdict.Violations = append(verdict.Violations, vs...)
+	}
+	waive(&verdict, in.Object, opts.Exceptions, snap, now)
+	sortViolations(verdict.Violations, func(v Violation) Violation { return v })
+	sortViolations(verdict.Waived, func(w WaivedViolation) Violation { return w.Violation })
+	return verdict, nil
+}
+
+// run evaluates q over input once, under the engine's deadline, starting from
+// the facts kept for key and keeping those it computes.
+func (snap *snapshot) run(ctx context.Context, q *prepared, input ast.Value, key factsKey, now time.Time) (rego.ResultSet, error) {
 
 	// Left to itself, OPA starts a goroutine per evaluation to cancel it when
 	// ctx ends: on a busy core that is two more goroutine switches per
@@ -176,27 +222,25 @@ func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Ver
 		rego.EvalGenerateJSON(keepTerm),
 	)
 	if err != nil {
-		return Verdict{}, snap.evalError(ctx, q, err)
+		return nil, err
 	}
 	snap.facts.harvest(key, cache, seeded)
-	if len(rs) != 1 {
-		// Every violation set is defined (possibly empty) when its rules
-		// exist, so no result means a policy did not evaluate.
-		return Verdict{}, fmt.Errorf("cannot evaluate %s: the query produced %d results, want 1", q.names(), len(rs))
-	}
+	return rs, nil
+}
 
-	for i, p := range q.policies {
-		raw := rs[0].Bindings[q.vars[i]]
-		vs, err := decodeViolations(p, raw)
-		if err != nil {
-			return Verdict{}, err
-		}
-		verdict.Violations = append(verdict.Violations, vs...)
+// failingAdvisory returns the custom warn or audit policy of q that err, an
+// evaluation error, happened in, or nil when it happened elsewhere (a deny
+// policy, a baseline, a library module, the deadline).
+func (snap *snapshot) failingAdvisory(q *prepared, err error) *policy {
+	var te *topdown.Error
+	if topdown.IsCancel(err) || !errors.As(err, &te) || te.Location == nil {
+		return nil
 	}
-	waive(&verdict, in.Object, opts.Exceptions, snap, now)
-	sortViolations(verdict.Violations, func(v Violation) Violation { return v })
-	sortViolations(verdict.Waived, func(w WaivedViolation) Violation { return w.Violation })
-	return verdict, nil
+	p, ok := snap.policies[snap.owner[te.Location.File]]
+	if !ok || p.builtin || p.action == ActionDeny || !slices.Contains(q.policies, p) {
+		return nil
+	}
+	return p
 }
 
 var noMetrics = metrics.NoOp()
@@ -221,10 +265,13 @@ func (q *prepared) names() string {
 }
 
 // prepared returns the prepared query for the baselines (sorted, known) plus
-// every custom policy, preparing and caching it on first use. It returns nil
-// when no policy applies.
-func (s *snapshot) prepared(ctx context.Context, baselines []string) (*prepared, error) {
+// every custom policy not left out, preparing and caching it on first use. It
+// returns nil when no policy applies.
+func (s *snapshot) prepared(ctx context.Context, baselines, leftOut []string) (*prepared, error) {
 	key := strings.Join(baselines, ",")
+	if len(leftOut) > 0 {
+		key += " without " + strings.Join(leftOut, ",")
+	}
 	if q, ok := s.queries.Load(key); ok {
 		return q.(*prepared), nil
 	}
@@ -243,7 +290,9 @@ func (s *snapshot) prepared(ctx context.Context, baselines []string) (*prepared,
 		add(s.policies[name])
 	}
 	for _, p := range s.custom {
-		add(p)
+		if !slices.Contains(leftOut, p.name) {
+			add(p)
+		}
 	}
 	if len(body) == 0 {
 		return nil, nil

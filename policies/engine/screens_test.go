@@ -31,7 +31,7 @@ func TestScreensNeverChangeAVerdict(t *testing.T) {
 	for _, opts := range [][]Option{nil, goldenConfigs()[1].opts} {
 		e := newEngine(t, opts...)
 		snap := e.current.Load()
-		q, err := snap.prepared(ctx, fourBaselines)
+		q, err := snap.prepared(ctx, fourBaselines, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -67,6 +67,14 @@ type Options struct {
 	// Now is the evaluation time: exceptions expire against it and policies
 	// read it through time.now_ns. Zero means time.Now().
 	Now time.Time
+	// IsolateAdvisoryErrors, when set, leaves out of the verdict a custom
+	// policy whose enforcement action is warn or audit and that fails to
+	// evaluate (a conflict, a type error at run time), reporting it in
+	// Verdict.Errors, instead of failing the whole evaluation. Admission sets
+	// it: a policy being tried out in warn or audit mode must never refuse a
+	// request, nor take the other policies' verdict with it. A deny policy or
+	// a built-in baseline that fails still fails the evaluation.
+	IsolateAdvisoryErrors bool
 	// Unchanging, when set, converts the input's classifications and zone
 	// that carry no UID and resourceVersion once for as long as it is used
 	// (see Unchanging for what the caller promises).
@@ -78,6 +86,19 @@ type Options struct {
 type Verdict struct {
 	Violations []Violation       `json:"violations"`
 	Waived     []WaivedViolation `json:"waived"`
+	// Errors are the warn or audit policies left out because they failed to
+	// evaluate (only with Options.IsolateAdvisoryErrors), by policy name.
+	Errors []PolicyError `json:"errors,omitempty"`
+}
+
+// PolicyError is a custom policy that could not be evaluated.
+type PolicyError struct {
+	// Policy is the custom policy's name.
+	Policy string `json:"policy"`
+	// EnforcementAction is the policy's: warn or audit.
+	EnforcementAction string `json:"enforcementAction"`
+	// Message is OPA's error, with the module and line where it happened.
+	Message string `json:"message"`
 }
 
 // Violation is one failed control. The JSON shape is part of ZoneKeeper's
