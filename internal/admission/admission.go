@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -408,15 +410,74 @@ func moduleNames(cp *policyv1.CompliancePolicy) []string {
 // has already expired, or one that lasts longer than a baseline allows for its controls.
 type exceptionValidator struct{ c *Checker }
 
-func (v exceptionValidator) ValidateCreate(_ context.Context, pe *policyv1.PolicyException) (admission.Warnings, error) {
-	return nil, v.validate(pe)
+func (v exceptionValidator) ValidateCreate(ctx context.Context, pe *policyv1.PolicyException) (admission.Warnings, error) {
+	if err := v.validate(pe); err != nil {
+		return nil, err
+	}
+	return v.c.unmatchedTargets(ctx, pe), nil
 }
 
-func (v exceptionValidator) ValidateUpdate(_ context.Context, old, pe *policyv1.PolicyException) (admission.Warnings, error) {
+func (v exceptionValidator) ValidateUpdate(ctx context.Context, old, pe *policyv1.PolicyException) (admission.Warnings, error) {
 	if !specChanged(old, pe, func(p *policyv1.PolicyException) any { return p.Spec }) {
 		return nil, nil
 	}
-	return nil, v.validate(pe)
+	if err := v.validate(pe); err != nil {
+		return nil, err
+	}
+	return v.c.unmatchedTargets(ctx, pe), nil
+}
+
+// unmatchedTargets warns about each target of an admitted exception that selects no object now:
+// a misspelt name or namespace would otherwise waive nothing without a word. It is only a
+// warning, since GitOps may apply an exception before the objects it is for.
+func (c *Checker) unmatchedTargets(ctx context.Context, pe *policyv1.PolicyException) admission.Warnings {
+	ex := compliance.Exception(pe)
+	var warnings admission.Warnings
+	for i, t := range ex.Targets {
+		objs, err := c.objectsOfKind(ctx, t.Kind)
+		if err != nil {
+			log.V(1).Info("cannot list the objects an exception may target", "kind", t.Kind, "error", err.Error())
+			continue
+		}
+		one := engine.Exception{Targets: []engine.Target{t}}
+		if !slices.ContainsFunc(objs, one.Selects) {
+			warnings = append(warnings, fmt.Sprintf("spec.targets[%d]: no %s matches its name, namespaces and selector now, so it waives nothing until one does", i, t.Kind))
+		}
+	}
+	return warnings
+}
+
+// objectsOfKind returns what exception targets match on (kind and metadata) for every object of
+// a kind exceptions may target, read from the cache without copying it.
+func (c *Checker) objectsOfKind(ctx context.Context, kind string) ([]map[string]any, error) {
+	var list client.ObjectList
+	switch kind {
+	case "LandingZone":
+		list = &lzv1.LandingZoneList{}
+	case "Workload":
+		list = &lzv1.WorkloadList{}
+	case "DataClassification":
+		list = &lzv1.DataClassificationList{}
+	default:
+		return nil, errors.Errorf("kind %q cannot be targeted", kind)
+	}
+	if err := c.Reader.List(ctx, list, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, err
+	}
+	var out []map[string]any
+	err := meta.EachListItem(list, func(o k8sruntime.Object) error {
+		m, err := meta.Accessor(o)
+		if err != nil {
+			return err
+		}
+		labels := make(map[string]any, len(m.GetLabels()))
+		for k, v := range m.GetLabels() {
+			labels[k] = v
+		}
+		out = append(out, map[string]any{"kind": kind, "metadata": map[string]any{"name": m.GetName(), "namespace": m.GetNamespace(), "labels": labels}})
+		return nil
+	})
+	return out, err
 }
 
 // specChanged reports whether an update of a CompliancePolicy or PolicyException is one to judge:

@@ -3,6 +3,7 @@ package admission_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -192,4 +193,40 @@ func TestAFailingAuditPolicyRefusesNothing(t *testing.T) {
 	short := compliantZone(unique("zone"), class)
 	short.Spec.Audit.RetentionDays = 90
 	expectDenied(t, k8s.Create(context.Background(), short, client.DryRunAll), "AU-11", "spec.audit.retentionDays")
+}
+
+// TestAnExceptionWhoseTargetsSelectNothingIsAdmittedWithAWarning: a misspelt target would waive
+// nothing without a word, so each target that selects no object is named in a warning.
+func TestAnExceptionWhoseTargetsSelectNothingIsAdmittedWithAWarning(t *testing.T) {
+	class := unique("cji")
+	mustCreate(t, cji(class))
+	zone := compliantZone(unique("zone"), class)
+	mustCreate(t, zone)
+	pe := &policyv1.PolicyException{
+		ObjectMeta: metav1.ObjectMeta{Name: unique("exception")},
+		Spec: policyv1.PolicyExceptionSpec{
+			Controls: []string{"AU-11"},
+			Targets: []policyv1.ExceptionTarget{
+				{Kind: "LandingZone", Name: zone.Name},
+				{Kind: "LandingZone", Name: zone.Name + "-typo"},
+				{Kind: "Workload", Namespaces: []string{"default"}, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"team": "nobody"}}},
+			},
+			Justification: "archive migration in progress, tracked in CHG-1234",
+			ApprovedBy:    "ciso@mpd.example.gov",
+			ExpiresAt:     metav1.NewTime(time.Now().Add(time.Hour).Truncate(time.Second)),
+		},
+	}
+	warnings.take()
+	if err := k8s.Create(context.Background(), pe); err != nil {
+		t.Fatalf("exception refused: %v", err)
+	}
+	t.Cleanup(func() { _ = k8s.Delete(context.Background(), pe) })
+	got := warnings.take()
+	want := []string{
+		"spec.targets[1]: no LandingZone matches its name, namespaces and selector now, so it waives nothing until one does",
+		"spec.targets[2]: no Workload matches its name, namespaces and selector now, so it waives nothing until one does",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("warnings\n%q\nwant\n%q", got, want)
+	}
 }

@@ -166,6 +166,11 @@ func waiver(live []Exception, control string, snap *snapshot, now time.Time) (st
 	return "", false
 }
 
+// Selects reports whether one of the exception's targets selects obj, a
+// JSON-shaped object with its kind and metadata, as evaluations match them.
+// It does not look at expiry or controls.
+func (ex Exception) Selects(obj map[string]any) bool { return matchesObject(ex.Targets, obj) }
+
 // namespaced reports whether objects of kind live in namespaces.
 func namespaced(kind string) bool { return kind == "Workload" }
 
