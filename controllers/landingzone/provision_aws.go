@@ -35,6 +35,9 @@ const fieldOwner = client.FieldOwner("zonekeeper-landingzone")
 // labelZone marks every object composed for a zone, so they can be found without owner lookups.
 const labelZone = "landingzone.zonekeeper.dev/zone"
 
+// labelStorage marks a Workload's Bucket with the name of the spec.storage entry it holds.
+const labelStorage = "landingzone.zonekeeper.dev/storage"
+
 // AWSComposer composes a LandingZone's AWS managed resources: the Account in the organization,
 // then, once the account exists, a ClusterProviderConfig reaching into it, the zone Key, the
 // AuditTrail (log bucket + CloudTrail) encrypted with it, and the VPC whose flow logs go to the
@@ -421,9 +424,23 @@ func planEntry(obj client.Object) map[string]any {
 	return map[string]any{
 		"apiVersion": obj.GetObjectKind().GroupVersionKind().GroupVersion().String(),
 		"kind":       obj.GetObjectKind().GroupVersionKind().Kind,
-		"metadata":   map[string]any{"name": obj.GetName(), "namespace": obj.GetNamespace()},
+		"metadata":   planMetadata(obj),
 		"spec":       map[string]any{"forProvider": spec["forProvider"]},
 	}
+}
+
+// planMetadata is what a plan entry carries of an object's metadata: its name, namespace and
+// labels (which tie a Bucket to its storage entry).
+func planMetadata(obj client.Object) map[string]any {
+	md := map[string]any{"name": obj.GetName(), "namespace": obj.GetNamespace()}
+	if l := obj.GetLabels(); len(l) > 0 {
+		labels := make(map[string]any, len(l))
+		for k, v := range l {
+			labels[k] = v
+		}
+		md["labels"] = labels
+	}
+	return md
 }
 
 // composedKinds are the kinds a zone composes, for listing them at deletion.

@@ -98,6 +98,8 @@ func (c *WorkloadComposer) desired(wl *lzv1.Workload, zone *lzv1.LandingZone, cl
 	for _, s := range wl.Spec.Storage {
 		dc := byName[s.Classification]
 		b := &awsv1.Bucket{TypeMeta: metav1.TypeMeta{APIVersion: awsv1.GroupVersion.String(), Kind: "Bucket"}, ObjectMeta: meta(shortName(63, wl.Name, s.Name))}
+		// The policies find a storage entry's Bucket by this label, not by re-deriving its name.
+		b.Labels[labelStorage] = s.Name
 		b.Spec.ForProvider = awsv1.BucketParameters{
 			Region:     zone.Spec.Cloud.Region,
 			BucketName: shortName(63, "zk", zone.Status.AccountID, zone.Name, wl.Namespace, wl.Name, s.Name),

@@ -64,7 +64,6 @@ stamps := {
 	"public_exposure": [["SC-7", "high", sc_7_why, ["CJIS v6.0 SC-7", "CJIS v6.0 AC-3"]]],
 	"class_not_public": [["SC-7", "high", sc_7_why, ["CJIS v6.0 SC-7", "CJIS v6.0 AC-3"]]],
 	"class_private_endpoints": [["SC-7", "high", sc_7_why, ["CJIS v6.0 SC-7", "CJIS v6.0 AC-3"]]],
-	"plan_key_rotation_off": [["SC-12", "high", sc_12_why, ["CJIS v6.0 SC-12"]]],
 	"fips_for_classifications": [["SC-13", "high", sc_13_why, ["CJIS 5.10.1.2.1"]]],
 	"class_fips": [["SC-13", "high", sc_13_why, ["CJIS 5.10.1.2.1"]]],
 	"zone_encryption_unset": [["SC-28", "high", sc_28_why, ["CJIS 5.10.1.2.2"]]],
@@ -167,8 +166,7 @@ zone_threshold_findings contains ["key_rotation", f] if {
 
 plan_threshold_findings contains ["plan_key_rotation_period", f] if {
 	some key in core.plan_keys
-	some field in checks.key_rotation_period_fields
-	f := checks.plan_key_rotation_period(key, field, params.key_rotation_max_days)
+	f := checks.plan_key_rotation_period(key, params.key_rotation_max_days)
 }
 
 class_threshold_findings contains ["class_key_rotation", f] if {

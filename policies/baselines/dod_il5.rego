@@ -29,7 +29,7 @@ default_params := {
 	"key_rotation_max_days": 365,
 	# CP-10: a zone survives the loss of an availability zone.
 	"min_availability_zones": 2,
-	# SC-7 (SCCA): traffic goes through the inspection hub or nowhere.
+	# SC-7(4) (SCCA): traffic goes through the inspection hub or nowhere.
 	"allowed_egress": ["Inspected", "None"],
 }
 
@@ -41,14 +41,16 @@ params := object.union(default_params, overrides)
 
 il5 := ["DoD SRG IL5"]
 
+scca := ["DoD SRG IL5", "DoD SCCA"]
+
 # reasons quoted in messages
 au_12_why := "IL5 centralised logging records network flows and data events"
 
 sa_9_5_why := "IL5 runs on infrastructure dedicated to federal tenants in US locations"
 
-sc_7_why := "IL5 routes all ingress and egress through the SCCA inspection hub"
+scca_why := "IL5 routes all ingress and egress through the SCCA inspection hub"
 
-sc_7_4_why := "IL5 mission-owner accounts have no public endpoints"
+sc_7_why := "IL5 mission-owner accounts have no public endpoints"
 
 sc_12_why := "IL5 requires HSM-backed customer-managed keys with rotation enabled"
 
@@ -67,12 +69,11 @@ stamps := {
 	"government_cloud": [["SA-9(5)", "high", sa_9_5_why, il5]],
 	"residency": [["SA-9(5)", "high", sa_9_5_why, il5]],
 	"class_unknown_jurisdiction": [["SA-9(5)", "high", sa_9_5_why, il5]],
-	"network_unset": [["SC-7", "high", sc_7_why, ["DoD SRG IL5", "DoD SCCA"]]],
-	"public_interfaces": [["SC-7", "high", sc_7_why, ["DoD SRG IL5", "DoD SCCA"]]],
-	"public_exposure": [["SC-7(4)", "high", sc_7_4_why, il5]],
-	"class_not_public": [["SC-7(4)", "high", sc_7_4_why, il5]],
-	"class_private_endpoints": [["SC-7(4)", "high", sc_7_4_why, il5]],
-	"plan_key_rotation_off": [["SC-12", "high", sc_12_why, il5]],
+	"network_unset": [["SC-7", "high", scca_why, scca]],
+	"public_exposure": [["SC-7", "high", sc_7_why, il5]],
+	"class_not_public": [["SC-7", "high", sc_7_why, il5]],
+	"class_private_endpoints": [["SC-7", "high", sc_7_why, il5]],
+	"public_interfaces": [["SC-7(4)", "high", sc_7_why, scca]],
 	"class_hsm": [["SC-12", "high", sc_12_why, il5]],
 	"fips_for_baseline": [["SC-13", "high", sc_13_why, il5]],
 	"class_fips": [["SC-13", "high", sc_13_why, il5]],
@@ -84,7 +85,7 @@ stamps := {
 	"plan_audit_retention": [["AU-11", "medium", "IL5 centralised logging keeps 12 months of audit records", ["DoD SRG IL5", "OMB M-21-31"]]],
 	"availability_zones": [["CP-10", "medium", "CP-10 requires the system recover from the loss of a site", il5]],
 	"class_residency": [["SA-9(5)", "high", sa_9_5_why, il5]],
-	"egress_allowed": [["SC-7", "high", sc_7_why, ["DoD SRG IL5", "DoD SCCA"]]],
+	"egress_allowed": [["SC-7(4)", "high", scca_why, scca]],
 	"key_rotation": [["SC-12", "high", sc_12_why, il5]],
 	"plan_key_rotation_period": [["SC-12", "high", sc_12_why, il5]],
 	"class_key_rotation": [["SC-12", "high", sc_12_why, il5]],
@@ -169,7 +170,7 @@ class_threshold_findings contains ["class_residency", f] if {
 	some f in checks.class_residency(["us"], [])
 }
 
-# ---------------------------------------------------------------- SC-7
+# ---------------------------------------------------------------- SC-7(4)
 
 zone_threshold_findings contains ["egress_allowed", f] if {
 	not checks.zone_egress in params.allowed_egress
@@ -185,8 +186,7 @@ zone_threshold_findings contains ["key_rotation", f] if {
 
 plan_threshold_findings contains ["plan_key_rotation_period", f] if {
 	some key in core.plan_keys
-	some field in checks.key_rotation_period_fields
-	f := checks.plan_key_rotation_period(key, field, params.key_rotation_max_days)
+	f := checks.plan_key_rotation_period(key, params.key_rotation_max_days)
 }
 
 class_threshold_findings contains ["class_key_rotation", f] if {

@@ -80,13 +80,9 @@ stamps := {
 	"audit_generation": [["AU-12", "medium", "AU-12 requires audit records of network and object access on all components", ["FedRAMP High", "NIST SP 800-53 rev5 AU-2"]]],
 	"residency": [["SA-9(5)", "high", "SA-9(5) keeps processing and storage where the data's owner allows", high]],
 	"class_unknown_jurisdiction": [["SA-9(5)", "high", "SA-9(5) keeps processing and storage where the data's owner allows", high]],
-	"network_unset": [
-		["SC-7", "high", sc_7_why, high],
-		["SC-7(4)", "high", sc_7_4_why, high],
-	],
+	"network_unset": [["SC-7", "high", sc_7_why, high]],
 	"public_exposure": [["SC-7", "high", sc_7_why, high]],
 	"public_interfaces": [["SC-7(4)", "high", sc_7_4_why, high]],
-	"plan_key_rotation_off": [["SC-12", "high", sc_12_why, high]],
 	"fips_for_classifications": [["SC-13", "high", sc_13_why, high]],
 	"class_fips": [["SC-13", "high", sc_13_why, high]],
 	"zone_encryption_unset": [["SC-28", "high", sc_28_why, sc_28_references]],
@@ -188,8 +184,7 @@ zone_threshold_findings contains ["key_rotation", f] if {
 
 plan_threshold_findings contains ["plan_key_rotation_period", f] if {
 	some key in core.plan_keys
-	some field in checks.key_rotation_period_fields
-	f := checks.plan_key_rotation_period(key, field, params.key_rotation_max_days)
+	f := checks.plan_key_rotation_period(key, params.key_rotation_max_days)
 }
 
 class_threshold_findings contains ["hsm_required", f] if {

@@ -47,6 +47,11 @@ test_ac_4_denied_workload_above_the_zone_ceiling if {
 	fx.reported(vs, "AC-4", "spec.classifications[0]")
 }
 
+test_ac_4_denied_zone_hosting_data_above_its_ceiling if {
+	vs := nist.violation with input as fx.zone_input(fx.gov_zone, [fx.cji, fx.cui])
+	fx.reported(vs, "AC-4", "spec.maxClassification")
+}
+
 # ---------------------------------------------------------------- AU-11
 
 test_au_11_allowed_90_days_online if {
@@ -64,6 +69,14 @@ test_au_11_denied_below_90_days if {
 	v.references == ["FedRAMP High"]
 }
 
+test_au_11_denied_planned_trail_keeping_logs_too_briefly if {
+	plan := fx.plan_patch(fx.gov_plan, "AuditTrail", {"retentionDays": 30})
+	vs := nist.violation with input as fx.planned_zone_input(fx.gov_zone, [unconstrained], plan)
+	some v in vs
+	v.control == "AU-11"
+	contains(v.message, "forProvider.retentionDays 30: set spec.audit.retentionDays to at least 90")
+}
+
 test_au_11_denied_below_twelve_months_under_omb_m21_31 if {
 	z := fx.spec_patch(fx.gov_zone, {"audit": {"retentionDays": 200}})
 	vs := nist.violation with input as fx.zone_input(z, [unconstrained])
@@ -79,6 +92,12 @@ test_au_11_denied_below_twelve_months_under_omb_m21_31 if {
 test_au_12_allowed_flow_logs_and_multi_region_trail if {
 	vs := nist.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], fx.gov_plan)
 	not "AU-12" in fx.controls(vs)
+}
+
+test_au_12_denied_planned_vpc_without_flow_logs if {
+	plan := fx.plan_patch(fx.gov_plan, "VPC", {"flowLogs": {"enabled": false}})
+	vs := nist.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], plan)
+	fx.reported(vs, "AU-12", "spec.network.flowLogs")
 }
 
 test_au_12_denied_flow_logs_off if {
@@ -130,6 +149,12 @@ test_sa_9_5_denied_region_outside_classification_residency if {
 	fx.reported(vs, "SA-9(5)", "spec.cloud.region")
 }
 
+test_sa_9_5_denied_classification_in_an_unknown_jurisdiction if {
+	c := fx.spec_patch(fx.cji, {"residency": {"jurisdictions": ["mars"]}})
+	vs := nist.violation with input as fx.class_input(c)
+	fx.reported(vs, "SA-9(5)", "spec.residency.jurisdictions")
+}
+
 # ---------------------------------------------------------------- SC-7
 
 test_sc_7_allowed_inspected_egress if {
@@ -141,6 +166,22 @@ test_sc_7_denied_direct_egress_for_data_kept_private if {
 	z := fx.spec_patch(fx.gov_zone, {"network": {"egress": "Direct"}})
 	vs := nist.violation with input as fx.zone_input(z, [fx.cji])
 	fx.reported(vs, "SC-7", "spec.network.egress")
+}
+
+test_sc_7_denied_network_unset if {
+	vs := nist.violation with input as fx.zone_input(fx.without(fx.gov_zone, "network"), [fx.cji])
+	some v in vs
+	v.control == "SC-7"
+	v.field == "spec.network"
+	v.message == "spec.network is not set: declare it with egress None or Inspected and flowLogs true (SC-7 keeps data that must not be public behind the boundary)"
+}
+
+test_sc_7_denied_planned_direct_egress_for_data_kept_private if {
+	plan := fx.plan_patch(fx.gov_plan, "VPC", {"egress": "Direct"})
+	vs := nist.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], plan)
+	some v in vs
+	v.control == "SC-7"
+	startswith(v.message, "planned VPC \"mpd-evidence-prod\" has forProvider.egress \"Direct\" but DataClassification \"cji\" forbids public exposure")
 }
 
 # ---------------------------------------------------------------- SC-7(4)
@@ -158,12 +199,15 @@ test_sc_7_4_denied_direct_egress_even_for_public_data if {
 	not "SC-7" in fx.controls(vs)
 }
 
-test_sc_7_4_denied_planned_public_ip if {
-	plan := fx.plan_patch(fx.gov_plan, "VPC", {"mapPublicIpOnLaunch": true})
-	vs := nist.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.public], plan)
+test_sc_7_4_denied_planned_internet_gateway_even_for_public_data if {
+	z := fx.spec_patch(fx.gov_zone, {"maxClassification": "public"})
+	plan := fx.plan_patch(fx.gov_plan, "VPC", {"egress": "Direct"})
+	vs := nist.violation with input as fx.planned_zone_input(z, [fx.public], plan)
 	some v in vs
 	v.control == "SC-7(4)"
-	contains(v.message, "mapPublicIpOnLaunch true")
+	v.field == "spec.network.egress"
+	contains(v.message, "planned VPC \"mpd-evidence-prod\" has forProvider.egress \"Direct\", an internet gateway and a public subnet")
+	not "SC-7" in fx.controls(vs)
 }
 
 test_sc_7_4_denied_egress_outside_an_overridden_list if {
@@ -190,6 +234,14 @@ test_sc_12_allowed_without_hsm_when_the_parameter_is_off if {
 	vs := nist.violation with input as fx.class_input(c)
 		with data.zonekeeper.params.nist_800_53_r5_high as {"require_hsm": false}
 	not "SC-12" in fx.controls(vs)
+}
+
+test_sc_12_denied_planned_key_rotating_too_rarely if {
+	plan := fx.plan_patch(fx.gov_plan, "Key", {"rotationPeriodDays": 400})
+	vs := nist.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], plan)
+	some v in vs
+	v.control == "SC-12"
+	contains(v.message, "forProvider.rotationPeriodDays 400")
 }
 
 test_sc_12_denied_zone_rotation_unset if {
@@ -226,6 +278,20 @@ test_sc_28_allowed_customer_managed_keys if {
 	not "SC-28" in fx.controls(vs)
 }
 
+test_sc_28_denied_zone_without_encryption if {
+	vs := nist.violation with input as fx.zone_input(fx.without(fx.gov_zone, "encryption"), [fx.cji])
+	some v in vs
+	v.control == "SC-28"
+	v.field == "spec.encryption"
+	v.references == ["FedRAMP High", "NIST SP 800-53 rev5 SC-28(1)"]
+}
+
+test_sc_28_denied_planned_bucket_without_a_key if {
+	plan := fx.plan_without(fx.workload_plan, "Bucket", "kmsKeyRef")
+	vs := nist.violation with input as fx.planned_workload_input(fx.workload, fx.gov_zone, [fx.cji, fx.evidence], plan)
+	fx.reported(vs, "SC-28", "spec.storage[0]")
+}
+
 test_sc_28_denied_classification_without_customer_managed_key if {
 	c := fx.without(fx.cji, "encryption/customerManagedKey")
 	vs := nist.violation with input as fx.class_input(c)
@@ -246,6 +312,15 @@ test_si_12_allowed_storage_defaulting_to_the_minimum if {
 	w := fx.spec_patch(fx.workload, {"storage": [{"name": "bodycam", "classification": "evidence"}]})
 	vs := nist.violation with input as fx.workload_input(w, fx.gov_zone, [fx.cji, fx.evidence])
 	not "SI-12" in fx.controls(vs)
+}
+
+test_si_12_denied_legal_hold_bucket_without_object_lock if {
+	plan := fx.plan_without(fx.workload_plan, "Bucket", "objectLock/enabled")
+	vs := nist.violation with input as fx.planned_workload_input(fx.workload, fx.gov_zone, [fx.cji, fx.evidence], plan)
+	some v in vs
+	v.control == "SI-12"
+	v.field == "spec.storage[0]"
+	contains(v.message, "requires legal hold")
 }
 
 test_si_12_denied_storage_kept_shorter_than_a_stricter_classification if {

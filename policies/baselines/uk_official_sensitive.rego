@@ -12,8 +12,8 @@ import data.zonekeeper.lib.core
 # controls this baseline can report. The engine derives the controls an
 # exception may name from this set.
 controls := {
-	"AC-4", "AU-9", "AU-11", "AU-12", "CP-10", "SA-9(5)", "SC-7", "SC-8",
-	"SC-12", "SC-28", "SI-12",
+	"AC-4", "AU-9", "AU-11", "AU-12", "CP-10", "SA-9(5)", "SC-7", "SC-12",
+	"SC-28", "SI-12",
 }
 
 # exception_max_days caps how long an exception may last, per control. The
@@ -67,9 +67,7 @@ stamps := {
 	"class_unknown_jurisdiction": [["SA-9(5)", "high", sa_9_5_why, ["NCSC-P2", "PASF"]]],
 	"network_unset": [["SC-7", "high", sc_7_why, ["NCSC-P11"]]],
 	"public_exposure": [["SC-7", "high", sc_7_why, ["NCSC-P11"]]],
-	"class_private_endpoints": [["SC-8", "high", "NCSC P1 protects data in transit with private endpoints", ["NCSC-P1"]]],
-	"transport_tls": [["SC-8", "high", "NCSC P1 requires TLS 1.2 or later", ["NCSC-P1"]]],
-	"plan_key_rotation_off": [["SC-12", "high", sc_12_why, ["NCSC-P2"]]],
+	"class_private_endpoints": [["SC-7", "high", "NCSC P1 protects data in transit with private endpoints", ["NCSC-P1"]]],
 	"zone_encryption_unset": [["SC-28", "high", sc_28_why, ["NCSC-P2"]]],
 	"plan_bucket_sse": [["SC-28", "high", sc_28_why, ["NCSC-P2"]]],
 	"class_cmk": [["SC-28", "high", sc_28_why, ["NCSC-P2"]]],
@@ -186,8 +184,7 @@ zone_threshold_findings contains ["key_rotation", f] if {
 
 plan_threshold_findings contains ["plan_key_rotation_period", f] if {
 	some key in core.plan_keys
-	some field in checks.key_rotation_period_fields
-	f := checks.plan_key_rotation_period(key, field, params.key_rotation_max_days)
+	f := checks.plan_key_rotation_period(key, params.key_rotation_max_days)
 }
 
 class_threshold_findings contains ["class_key_rotation", f] if {

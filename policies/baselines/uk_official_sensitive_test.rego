@@ -46,6 +46,11 @@ test_ac_4_allowed_workload_at_the_zone_ceiling if {
 	not "AC-4" in fx.controls(vs)
 }
 
+test_ac_4_denied_zone_without_max_classification if {
+	vs := uk.violation with input as fx.zone_input(fx.without(fx.uk_zone, "maxClassification"), [fx.official_sensitive])
+	fx.reported(vs, "AC-4", "spec.maxClassification")
+}
+
 test_ac_4_denied_workload_above_the_zone_ceiling if {
 	w := fx.spec_patch(uk_workload, {"classifications": ["cji"]})
 	vs := uk.violation with input as fx.workload_input(w, fx.uk_zone, [fx.official_sensitive, fx.cji])
@@ -64,7 +69,16 @@ test_au_9_allowed_immutable_audit if {
 test_au_9_denied_mutable_audit if {
 	c := fx.without(fx.official_sensitive, "audit/immutable")
 	vs := uk.violation with input as fx.class_input(c)
-	fx.reported(vs, "AU-9", "spec.audit.immutable")
+	some v in vs
+	v.control == "AU-9"
+	v.field == "spec.audit.immutable"
+	v.references == ["NCSC-P13", "MPS no loss of information"]
+}
+
+test_au_9_denied_planned_trail_in_governance_mode if {
+	plan := fx.plan_patch(fx.gov_plan, "AuditTrail", {"objectLockMode": "GOVERNANCE"})
+	vs := uk.violation with input as fx.planned_zone_input(fx.uk_zone, [fx.official_sensitive], plan)
+	fx.reported(vs, "AU-9", "spec.audit")
 }
 
 # ---------------------------------------------------------------- AU-11
@@ -80,11 +94,37 @@ test_au_11_denied_below_one_year if {
 	fx.reported(vs, "AU-11", "spec.audit.retentionDays")
 }
 
+test_au_11_denied_classification_keeping_audit_too_briefly if {
+	c := fx.spec_patch(fx.official_sensitive, {"audit": {"retentionDays": 30}})
+	vs := uk.violation with input as fx.class_input(c)
+	some v in vs
+	v.control == "AU-11"
+	v.field == "spec.audit.retentionDays"
+	v.references == ["NCSC-P13"]
+}
+
+test_au_11_denied_planned_trail_keeping_logs_too_briefly if {
+	plan := fx.plan_patch(fx.gov_plan, "AuditTrail", {"retentionDays": 30})
+	vs := uk.violation with input as fx.planned_zone_input(fx.uk_zone, [fx.official_sensitive], plan)
+	some v in vs
+	v.control == "AU-11"
+	contains(v.message, "forProvider.retentionDays 30: set spec.audit.retentionDays to at least 365")
+}
+
 # ---------------------------------------------------------------- AU-12
 
 test_au_12_allowed_data_plane_logging if {
 	vs := uk.violation with input as fx.class_input(fx.official_sensitive)
 	not "AU-12" in fx.controls(vs)
+}
+
+test_au_12_denied_flow_logs_off if {
+	z := fx.spec_patch(fx.uk_zone, {"network": {"flowLogs": false}})
+	vs := uk.violation with input as fx.zone_input(z, [fx.official_sensitive])
+	some v in vs
+	v.control == "AU-12"
+	v.field == "spec.network.flowLogs"
+	v.references == ["NCSC-P13", "DPA 2018 s.62"]
 }
 
 test_au_12_denied_without_data_plane_logging if {
@@ -127,6 +167,23 @@ test_sa_9_5_denied_region_outside_the_uk if {
 	contains(v.message, "outside jurisdiction \"uk\"")
 }
 
+test_sa_9_5_denied_region_outside_classification_allowed_regions if {
+	c := fx.spec_patch(fx.official_sensitive, {"residency": {"allowedRegions": ["uksouth"]}})
+	z := fx.spec_patch(fx.uk_zone, {"cloud": {"region": "ukwest"}})
+	vs := uk.violation with input as fx.zone_input(z, [c])
+	some v in vs
+	v.control == "SA-9(5)"
+	v.message == "spec.cloud.region is \"ukwest\" but DataClassification \"official-sensitive\" allows only \"uksouth\": set it to one of them (NCSC P2 and PASF keep OFFICIAL-SENSITIVE data in the UK)"
+}
+
+test_sa_9_5_denied_classification_outside_the_uk if {
+	c := fx.spec_patch(fx.official_sensitive, {"residency": {"jurisdictions": ["us"], "allowedRegions": ["uksouth"]}})
+	vs := uk.violation with input as fx.class_input(c)
+	some v in vs
+	v.control == "SA-9(5)"
+	contains(v.message, "includes \"us\": allow only \"uk\"")
+}
+
 test_sa_9_5_denied_aws_london_by_default if {
 	z := fx.spec_patch(fx.uk_zone, {"cloud": {"provider": "AWS", "region": "eu-west-2"}})
 	vs := uk.violation with input as fx.zone_input(z, [fx.without(fx.official_sensitive, "residency/allowedRegions")])
@@ -163,33 +220,40 @@ test_sc_7_allowed_no_egress if {
 	not "SC-7" in fx.controls(vs)
 }
 
+test_sc_7_allowed_private_endpoints if {
+	vs := uk.violation with input as fx.class_input(fx.official_sensitive)
+	not "SC-7" in fx.controls(vs)
+}
+
 test_sc_7_denied_direct_egress if {
 	z := fx.spec_patch(fx.uk_zone, {"network": {"egress": "Direct"}})
 	vs := uk.violation with input as fx.zone_input(z, [fx.official_sensitive])
 	some v in vs
 	v.control == "SC-7"
+	v.field == "spec.network.egress"
 	v.references == ["NCSC-P11"]
 }
 
-# ---------------------------------------------------------------- SC-8
-
-test_sc_8_allowed_private_endpoints_and_tls_1_2 if {
-	vs := uk.violation with input as fx.planned_zone_input(fx.uk_zone, [fx.official_sensitive], fx.gov_plan)
-	not "SC-8" in fx.controls(vs)
+test_sc_7_denied_network_unset if {
+	vs := uk.violation with input as fx.zone_input(fx.without(fx.uk_zone, "network"), [fx.official_sensitive])
+	fx.reported(vs, "SC-7", "spec.network")
 }
 
-test_sc_8_denied_public_endpoints if {
+test_sc_7_denied_public_endpoints if {
 	c := fx.spec_patch(fx.official_sensitive, {"network": {"privateEndpointsOnly": false}})
 	vs := uk.violation with input as fx.class_input(c)
-	fx.reported(vs, "SC-8", "spec.network.privateEndpointsOnly")
+	some v in vs
+	v.control == "SC-7"
+	v.field == "spec.network.privateEndpointsOnly"
+	v.references == ["NCSC-P1"]
 }
 
-test_sc_8_denied_planned_bucket_accepting_old_tls if {
-	plan := fx.plan_patch(fx.gov_plan, "Bucket", {"minimumTLSVersion": "1.0"})
+test_sc_7_denied_planned_direct_egress if {
+	plan := fx.plan_patch(fx.gov_plan, "VPC", {"egress": "Direct"})
 	vs := uk.violation with input as fx.planned_zone_input(fx.uk_zone, [fx.official_sensitive], plan)
 	some v in vs
-	v.control == "SC-8"
-	contains(v.message, "minimumTLSVersion \"1.0\"")
+	v.control == "SC-7"
+	startswith(v.message, "planned VPC")
 }
 
 # ---------------------------------------------------------------- SC-12
@@ -205,11 +269,40 @@ test_sc_12_denied_rotation_longer_than_a_year if {
 	fx.reported(vs, "SC-12", "spec.encryption.rotationDays")
 }
 
+test_sc_12_denied_planned_key_rotating_too_rarely if {
+	plan := fx.plan_patch(fx.gov_plan, "Key", {"rotationPeriodDays": 400})
+	vs := uk.violation with input as fx.planned_zone_input(fx.uk_zone, [fx.official_sensitive], plan)
+	some v in vs
+	v.control == "SC-12"
+	contains(v.message, "forProvider.rotationPeriodDays 400")
+}
+
+test_sc_12_denied_classification_rotating_too_rarely if {
+	c := fx.spec_patch(fx.official_sensitive, {"encryption": {"rotationDays": 730}})
+	vs := uk.violation with input as fx.class_input(c)
+	fx.reported(vs, "SC-12", "spec.encryption.rotationDays")
+}
+
 # ---------------------------------------------------------------- SC-28
 
 test_sc_28_allowed_customer_managed_keys if {
 	vs := uk.violation with input as fx.class_input(fx.official_sensitive)
 	not "SC-28" in fx.controls(vs)
+}
+
+test_sc_28_denied_zone_without_encryption if {
+	vs := uk.violation with input as fx.zone_input(fx.without(fx.uk_zone, "encryption"), [fx.official_sensitive])
+	some v in vs
+	v.control == "SC-28"
+	v.field == "spec.encryption"
+	v.references == ["NCSC-P2"]
+}
+
+test_sc_28_denied_planned_bucket_without_a_key if {
+	w := fx.spec_patch(fx.workload, {"storage": [{"name": "bodycam", "classification": "official-sensitive", "retentionDays": 2555}], "classifications": ["official-sensitive"]})
+	plan := fx.plan_without(fx.workload_plan, "Bucket", "kmsKeyRef")
+	vs := uk.violation with input as fx.planned_workload_input(w, fx.uk_zone, [fx.official_sensitive], plan)
+	fx.reported(vs, "SC-28", "spec.storage[0]")
 }
 
 test_sc_28_denied_platform_managed_keys if {
@@ -232,4 +325,12 @@ test_si_12_denied_storage_kept_too_briefly if {
 	v.control == "SI-12"
 	v.field == "spec.storage[0].retentionDays"
 	contains(v.message, "at least 2190")
+	v.references == ["MPS no loss of information", "DPA 2018 Part 3"]
+}
+
+test_si_12_denied_legal_hold_bucket_without_legal_hold if {
+	w := fx.spec_patch(uk_workload, {"storage": [{"name": "bodycam", "classification": "official-sensitive", "retentionDays": 2555}]})
+	plan := fx.plan_without(fx.workload_plan, "Bucket", "legalHold")
+	vs := uk.violation with input as fx.planned_workload_input(w, fx.uk_zone, [fx.official_sensitive], plan)
+	fx.reported(vs, "SI-12", "spec.storage[0]")
 }

@@ -459,40 +459,39 @@ func goldenCases(t *testing.T) []goldenCase {
 	add("object/other-kind", Input{Object: mustObject(`{"kind": "Namespace", "metadata": {"name": "x"}, "spec": {"baselines": ["cjis-v6"]}}`), Classifications: objects(cji)})
 
 	// ---------------------------------------------------------------- plans
-	plan := func(kind, name, forProvider string) map[string]any {
-		return mustObject(`{"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "` + kind + `", "metadata": {"name": "` + name + `"}, "spec": {"forProvider": ` + forProvider + `}}`)
+	// Shaped as controllers/landingzone's planEntry renders what the composers plan: apiVersion,
+	// kind, metadata (name, namespace, labels) and spec.forProvider.
+	plan := func(kind, name, labels, forProvider string) map[string]any {
+		return mustObject(`{"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "` + kind + `", "metadata": {"name": "` + name + `", "namespace": "zk-dc-mpd", "labels": ` + labels + `}, "spec": {"forProvider": ` + forProvider + `}}`)
 	}
-	vpc := plan("VPC", "main", `{"cidrBlock": "10.40.0.0/16", "internetGateway": false, "mapPublicIpOnLaunch": false, "egress": "Inspected", "flowLogs": {"enabled": true}}`)
-	key := plan("Key", "main", `{"enableKeyRotation": true, "rotationPeriodInDays": 365}`)
-	trail := plan("AuditTrail", "main", `{"isMultiRegionTrail": true, "enableLogFileValidation": true, "objectLockEnabled": true, "dataEvents": true, "retentionDays": 3000}`)
-	bucket := plan("Bucket", "bodycam", `{"serverSideEncryption": "aws:kms", "blockPublicAccess": true, "objectLockEnabled": true, "minimumTLSVersion": "1.2"}`)
+	storageLabels := func(storage string) string {
+		return `{"landingzone.zonekeeper.dev/zone": "mpd-evidence-prod", "landingzone.zonekeeper.dev/workload": "records", "landingzone.zonekeeper.dev/storage": "` + storage + `"}`
+	}
+	zoneLabels := `{"landingzone.zonekeeper.dev/zone": "mpd-evidence-prod"}`
+	vpc := plan("VPC", "main", zoneLabels, `{"region": "us-gov-west-1", "cidrBlock": "10.40.0.0/16", "availabilityZones": 3, "egress": "Inspected", "flowLogs": {"enabled": true, "bucketRef": {"name": "main"}}}`)
+	key := plan("Key", "main", zoneLabels, `{"region": "us-gov-west-1", "zone": "main", "rotationPeriodDays": 365}`)
+	trail := plan("AuditTrail", "main", zoneLabels, `{"region": "us-gov-west-1", "bucketName": "zonekeeper-audit-main", "kmsKeyRef": {"name": "main"}, "retentionDays": 3000}`)
+	bucket := plan("Bucket", "records-bodycam", storageLabels("bodycam"),
+		`{"region": "us-gov-west-1", "bucketName": "zk-records-bodycam", "kmsKeyRef": {"name": "records"}, "legalHold": true, "objectLock": {"enabled": true, "mode": "COMPLIANCE", "retentionDays": 3650}}`)
 	goodPlan := objects(vpc, key, trail, bucket)
 	planPatches := []struct {
 		name    string
 		kind    string
 		patches []any
 	}{
-		{"vpc-igw", "VPC", []any{"spec.forProvider.internetGateway", true}},
-		{"vpc-public-ip", "VPC", []any{"spec.forProvider.mapPublicIpOnLaunch", true}},
 		{"vpc-direct", "VPC", []any{"spec.forProvider.egress", "Direct"}},
-		{"vpc-all-public", "VPC", []any{"spec.forProvider.internetGateway", true, "spec.forProvider.mapPublicIpOnLaunch", true, "spec.forProvider.egress", "Direct"}},
 		{"vpc-no-flowlogs", "VPC", []any{"spec.forProvider.flowLogs.enabled", false}},
 		{"vpc-bare", "VPC", []any{"spec.forProvider", map[string]any{}}},
-		{"key-rotation-off", "Key", []any{"spec.forProvider.enableKeyRotation", false}},
-		{"key-period-long", "Key", []any{"spec.forProvider.rotationPeriodInDays", 800}},
-		{"key-period-both", "Key", []any{"spec.forProvider.rotationPeriodDays", 400, "spec.forProvider.rotationPeriodInDays", 0}},
+		{"key-period-long", "Key", []any{"spec.forProvider.rotationPeriodDays", 800}},
 		{"key-period-string", "Key", []any{"spec.forProvider.rotationPeriodDays", "90"}},
 		{"trail-short", "AuditTrail", []any{"spec.forProvider.retentionDays", 30}},
 		{"trail-retention-string", "AuditTrail", []any{"spec.forProvider.retentionDays", "3000"}},
-		{"trail-single-region", "AuditTrail", []any{"spec.forProvider.isMultiRegionTrail", false}},
-		{"trail-no-data-events", "AuditTrail", []any{"spec.forProvider.dataEvents", false}},
-		{"trail-no-validation", "AuditTrail", []any{"spec.forProvider.enableLogFileValidation", false}},
-		{"trail-no-lock", "AuditTrail", []any{"spec.forProvider.objectLockEnabled", false}},
-		{"bucket-sse-aes", "Bucket", []any{"spec.forProvider.serverSideEncryption", "AES256"}},
-		{"bucket-public", "Bucket", []any{"spec.forProvider.blockPublicAccess", false}},
-		{"bucket-tls-1.0", "Bucket", []any{"spec.forProvider.minimumTLSVersion", "1.0"}},
-		{"bucket-tls-1.3", "Bucket", []any{"spec.forProvider.minimumTLSVersion", "1.3"}},
-		{"bucket-no-lock", "Bucket", []any{"spec.forProvider.objectLockEnabled", false}},
+		{"trail-governance-lock", "AuditTrail", []any{"spec.forProvider.objectLockMode", "GOVERNANCE"}},
+		{"bucket-no-key", "Bucket", []any{"spec.forProvider.kmsKeyRef", del}},
+		{"bucket-key-arn", "Bucket", []any{"spec.forProvider.kmsKeyRef", del, "spec.forProvider.kmsKeyARN", "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1"}},
+		{"bucket-no-hold", "Bucket", []any{"spec.forProvider.legalHold", false}},
+		{"bucket-no-lock", "Bucket", []any{"spec.forProvider.objectLock.enabled", false}},
+		{"bucket-lock-short", "Bucket", []any{"spec.forProvider.objectLock.retentionDays", 30}},
 		{"bucket-bare", "Bucket", []any{"spec.forProvider", map[string]any{}}},
 	}
 	withPlan := func(patch func(kind string, r map[string]any) map[string]any) []map[string]any {
@@ -504,7 +503,7 @@ func goldenCases(t *testing.T) []goldenCase {
 	}
 	badPlan := withPlan(func(kind string, r map[string]any) map[string]any {
 		for _, pp := range planPatches {
-			if pp.kind == kind && !strings.HasSuffix(pp.name, "-bare") && !strings.Contains(pp.name, "1.3") && !strings.Contains(pp.name, "string") {
+			if pp.kind == kind && !strings.HasSuffix(pp.name, "-bare") && !strings.HasSuffix(pp.name, "-arn") && !strings.Contains(pp.name, "string") {
 				r = patched(r, pp.patches...)
 			}
 		}
@@ -516,7 +515,7 @@ func goldenCases(t *testing.T) []goldenCase {
 	add("plan/gov/bad-no-classifications", Input{Object: govZone, Plan: badPlan})
 	add("plan/aws/bad", Input{Object: awsZone, Classifications: objects(weak, abroad), Plan: badPlan})
 	add("plan/gov/doubled", Input{Object: govZone, Classifications: objects(cji, evidence),
-		Plan: append(slices.Clone(badPlan), patched(vpc, "metadata.name", "second", "spec.forProvider.internetGateway", true), patched(bucket, "metadata.name", "logs", "spec.forProvider.minimumTLSVersion", "1.1"))})
+		Plan: append(slices.Clone(badPlan), patched(vpc, "metadata.name", "second", "spec.forProvider.egress", "Direct"), patched(bucket, "metadata.name", "logs", "spec.forProvider.kmsKeyRef", del))})
 	add("plan/gov/unknown-kinds", Input{Object: govZone, Classifications: objects(cji), Plan: objects(mustObject(`{"kind": "Subnet", "metadata": {"name": "s"}, "spec": {"forProvider": {"internetGateway": true}}}`), mustObject(`{"kind": "Key"}`))})
 	for _, pp := range planPatches {
 		p := withPlan(func(kind string, r map[string]any) map[string]any {
@@ -556,8 +555,12 @@ func goldenCases(t *testing.T) []goldenCase {
 		map[string]any{"name": "ghostly", "classification": "ghost", "retentionDays": 1},
 		map[string]any{"name": "weakly", "classification": "weak", "retentionDays": "10"},
 	}), govZone, objects(cji, evidence, weak), nil)
+	indexBucket := plan("Bucket", "records-index", storageLabels("index"),
+		`{"region": "us-gov-west-1", "bucketName": "zk-records-index", "kmsKeyRef": {"name": "records"}, "legalHold": true, "objectLock": {"enabled": false}}`)
 	wl("gov/legal-hold-bucket", workload, govZone, objects(cji, evidence),
-		objects(patched(bucket, "spec.forProvider.objectLockEnabled", false), patched(bucket, "metadata.name", "index", "spec.forProvider.objectLockEnabled", false)))
+		objects(patched(bucket, "spec.forProvider.legalHold", false), indexBucket))
+	wl("gov/unlabelled-bucket", workload, govZone, objects(cji, evidence),
+		objects(patched(bucket, "metadata.labels", del, "spec.forProvider.legalHold", false, "spec.forProvider.kmsKeyRef", del)))
 	wl("gov/no-storage", patched(workload, "spec.storage", del), govZone, objects(cji), nil)
 	wl("gov/no-spec", patched(workload, "spec", del), govZone, objects(cji), nil)
 	wl("gov/weak-zone", workload, awsZone, objects(cji, evidence, weak), nil)

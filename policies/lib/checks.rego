@@ -58,8 +58,13 @@ class_rotation_days := min({d |
 # messages are looked up only when a check fails
 forbidding if {
 	some c in core.classifications
-	c.spec.network.publicExposure == "Forbidden"
+	forbids_exposure(c)
 }
+
+# forbids_exposure: a classification keeps its data off the internet unless it
+# says publicExposure: Allowed. The API defaults publicExposure to Forbidden
+# only when spec.network is present, so an unset one forbids exposure too.
+forbids_exposure(c) if object.get(c, ["spec", "network", "publicExposure"], "Forbidden") != "Allowed"
 
 fips_requiring if {
 	some c in core.classifications
@@ -71,12 +76,10 @@ immutable_requiring if {
 	c.spec.audit.immutable == true
 }
 
-data_events_requiring if {
+forbidding_names := concat(", ", sort([sprintf("%q", [core.name_of(c)]) |
 	some c in core.classifications
-	c.spec.audit.dataEvents == true
-}
-
-forbidding_names := core.class_names_where(["network", "publicExposure"], "Forbidden")
+	forbids_exposure(c)
+]))
 
 # because names who sets a bar when a classification is stricter than the
 # baseline (names: the classifications that set it), and is empty when the
@@ -340,10 +343,12 @@ audit_retention(min_days) := core.zone_finding("spec.audit.retentionDays", sprin
 }
 
 # plan_audit_retention: a planned trail keeps its logs as long as the zone must.
+# Only a LandingZone composes an AuditTrail.
 plan_audit_retention(trail, min_days) := core.plan_finding("spec.audit.retentionDays", sprintf(
 	"planned AuditTrail %q has forProvider.retentionDays %s: set spec.audit.retentionDays to at least %d",
 	[core.name_of(trail), core.describe(have), required],
 )) if {
+	input.object.kind == "LandingZone"
 	have := trail.spec.forProvider.retentionDays
 	required := max({min_days, class_audit_days})
 	not core.at_least(have, required)
@@ -373,30 +378,21 @@ key_rotation(max_days) := core.zone_finding("spec.encryption.rotationDays", spri
 	not core.at_most(have, limit)
 }
 
-# key_rotation_period_fields are where a planned Key sets its rotation period
-# (Azure Key Vault and AWS KMS name it differently).
-key_rotation_period_fields := ["rotationPeriodDays", "rotationPeriodInDays"]
-
-# plan_key_rotation_period: a planned key's rotation period (forProvider.<field>)
-# is at most max_days. The field is an argument, not iterated here: a key that
-# sets both fields too long has two findings, which a function cannot return.
-plan_key_rotation_period(key, field, max_days) := core.plan_finding("spec.encryption.rotationDays", sprintf(
-	"planned Key %q has forProvider.%s %s: set spec.encryption.rotationDays to at most %d",
-	[core.name_of(key), field, core.describe(period), limit],
+# plan_key_rotation_period: a zone's planned Key (whose rotation is always on:
+# the Key has no setting to turn it off) rotates at least every max_days, or as
+# often as a classification in force asks. A Workload's Key rotates as often
+# as its zone or its classifications ask, whichever is more often, so a
+# Workload's key can only rotate too rarely when its zone's
+# spec.encryption.rotationDays does, which the zone check reports on the
+# Workload already: its plan is not checked again.
+plan_key_rotation_period(key, max_days) := core.plan_finding("spec.encryption.rotationDays", sprintf(
+	"planned Key %q has forProvider.rotationPeriodDays %s: set spec.encryption.rotationDays to at most %d",
+	[core.name_of(key), core.describe(period), limit],
 )) if {
-	period := key.spec.forProvider[field]
+	input.object.kind == "LandingZone"
+	period := key.spec.forProvider.rotationPeriodDays
 	limit := min({max_days, class_rotation_days})
 	not core.at_most(period, limit)
-}
-
-# plan_key_rotation_off: planned keys have rotation on.
-plan_checks contains ["plan_key_rotation_off", core.plan_finding("spec.encryption.rotationDays", sprintf(
-	"planned Key %q has forProvider.enableKeyRotation %s: set it to true",
-	[core.name_of(key), core.describe(enabled)],
-))] if {
-	some key in core.plan_keys
-	enabled := key.spec.forProvider.enableKeyRotation
-	enabled == false
 }
 
 # class_key_rotation: a classification under the baseline rotates keys at
@@ -431,14 +427,44 @@ zone_checks contains ["zone_encryption_unset", core.zone_finding(
 	not is_object(object.get(spec, "encryption", null))
 }
 
-# plan_bucket_sse: planned buckets encrypt with SSE-KMS.
-plan_checks contains ["plan_bucket_sse", core.plan_finding("spec.encryption", sprintf(
-	"planned Bucket %q has forProvider.serverSideEncryption %s: set it to aws:kms with the zone's key",
-	[core.name_of(bucket), core.describe(sse)],
+# bucket_finding is a finding on a planned Bucket: on a Workload at the storage
+# entry the composer made it for (spec.storage[i]), or at spec.storage when it
+# was made for none; on a LandingZone at the zone field named.
+bucket_finding(bucket, _, message) := core.finding(storage_field(bucket), message) if input.object.kind == "Workload"
+
+bucket_finding(_, field, message) := core.finding(field, message) if input.object.kind == "LandingZone"
+
+storage_field(bucket) := sprintf("spec.storage[%d]", [min(entries)]) if {
+	entries := {i |
+		some i, s in object.get(input.object, ["spec", "storage"], [])
+		holds(bucket, s)
+	}
+	count(entries) > 0
+} else := "spec.storage"
+
+# holds: the Workload composer labels a storage entry's Bucket with the entry's
+# name (controllers/landingzone labelStorage).
+holds(bucket, s) if object.get(bucket, ["metadata", "labels", "landingzone.zonekeeper.dev/storage"], null) == s.name
+
+# plan_bucket_sse: planned buckets encrypt with a customer-managed key. A
+# Bucket always encrypts by default with SSE-KMS under the key it names
+# (forProvider.kmsKeyRef, or kmsKeyARN), so the check is that it names one.
+plan_checks contains ["plan_bucket_sse", bucket_finding(bucket, "spec.encryption", sprintf(
+	"planned Bucket %q names no KMS key (forProvider.kmsKeyRef or forProvider.kmsKeyARN): encrypt it with SSE-KMS under a customer-managed key",
+	[core.name_of(bucket)],
 ))] if {
 	some bucket in core.plan_buckets
-	sse := bucket.spec.forProvider.serverSideEncryption
-	sse != "aws:kms"
+	not bucket_key_named(bucket.spec.forProvider)
+}
+
+bucket_key_named(p) if {
+	is_string(p.kmsKeyARN)
+	p.kmsKeyARN != ""
+}
+
+bucket_key_named(p) if {
+	is_string(p.kmsKeyRef.name)
+	p.kmsKeyRef.name != ""
 }
 
 # class_cmk: a classification under the baseline demands customer-managed keys.
@@ -664,9 +690,9 @@ zone_checks contains ["network_unset", core.zone_finding(
 	not is_object(object.get(spec, "network", null))
 }
 
-# public_exposure: data a classification keeps off the internet does not sit
-# in a zone with direct internet egress, an internet gateway, public IPs or
-# public buckets.
+# public_exposure: data a classification keeps off the internet (one that does
+# not allow public exposure) does not sit in a zone with direct internet
+# egress, declared or planned.
 zone_checks contains ["public_exposure", core.zone_finding("spec.network.egress", sprintf(
 	"spec.network.egress is %s but DataClassification %s forbids public exposure: set it to Inspected or None",
 	[core.describe(zone_egress), forbidding_names],
@@ -677,29 +703,22 @@ zone_checks contains ["public_exposure", core.zone_finding("spec.network.egress"
 }
 
 plan_checks contains ["public_exposure", core.plan_finding("spec.network.egress", sprintf(
-	"planned VPC %q has %s but DataClassification %s forbids public exposure: set spec.network.egress to Inspected or None",
-	[name, setting, forbidding_names],
+	"planned VPC %q has forProvider.egress \"Direct\" but DataClassification %s forbids public exposure: set spec.network.egress to Inspected or None",
+	[name, forbidding_names],
 ))] if {
-	some [name, setting] in vpc_exposures
+	some name in direct_egress_vpcs
 	forbidding
 }
 
-# vpc_exposures are [VPC name, setting] for what makes a planned VPC reachable
-# from the internet: an internet gateway, public IPs, direct egress.
-vpc_exposures contains [core.name_of(vpc), sprintf("forProvider.%s %s", [key, core.describe(value)])] if {
+# direct_egress_vpcs names the zone's planned VPCs with egress Direct: an
+# internet gateway, a public subnet and a NAT gateway. The VPC has no other
+# setting that reaches the internet (None has no gateway and no public IP;
+# Inspected routes through the transit gateway), so this is what the plan
+# tells of exposure. Only a LandingZone composes a VPC.
+direct_egress_vpcs contains core.name_of(vpc) if {
+	input.object.kind == "LandingZone"
 	some vpc in core.plan_vpcs
-	some [key, value] in [["internetGateway", true], ["mapPublicIpOnLaunch", true], ["egress", "Direct"]]
-	vpc.spec.forProvider[key] == value
-}
-
-plan_checks contains ["public_exposure", core.plan_finding("spec.network", sprintf(
-	"planned Bucket %q has forProvider.blockPublicAccess %s but DataClassification %s forbids public exposure: set it to true",
-	[core.name_of(bucket), core.describe(block), forbidding_names],
-))] if {
-	some bucket in core.plan_buckets
-	block := bucket.spec.forProvider.blockPublicAccess
-	block == false
-	forbidding
+	vpc.spec.forProvider.egress == "Direct"
 }
 
 # egress_allowed: traffic leaves only through one of the allowed egress modes.
@@ -711,13 +730,13 @@ egress_allowed(allowed) := core.zone_finding("spec.network.egress", sprintf(
 	not zone_egress in allowed
 }
 
-# public_interfaces: no planned VPC has an internet gateway or hands out
-# public IPs, whatever the data.
+# public_interfaces: no planned VPC has an internet gateway or public subnet,
+# whatever the data.
 plan_checks contains ["public_interfaces", core.plan_finding("spec.network.egress", sprintf(
-	"planned VPC %q has %s: remove it and route traffic through the inspection hub",
-	[name, setting],
+	"planned VPC %q has forProvider.egress \"Direct\", an internet gateway and a public subnet: set spec.network.egress to Inspected or None and route traffic through the inspection hub",
+	[name],
 ))] if {
-	some [name, setting] in vpc_exposures
+	some name in direct_egress_vpcs
 }
 
 # class_not_public: a classification under the baseline forbids public exposure.
@@ -741,22 +760,12 @@ class_checks contains ["class_private_endpoints", core.finding("spec.network.pri
 	have != true
 }
 
-# ================================================================== SC-8
-
-# transport_tls: planned buckets refuse TLS below 1.2.
-plan_checks contains ["transport_tls", core.plan_finding("spec.network", sprintf(
-	"planned Bucket %q has forProvider.minimumTLSVersion %s: set it to 1.2 or later",
-	[core.name_of(bucket), core.describe(tls)],
-))] if {
-	some bucket in core.plan_buckets
-	tls := bucket.spec.forProvider.minimumTLSVersion
-	not tls in {"1.2", "1.3"}
-}
-
 # ================================================================== AU-12
 
-# audit_generation: the zone logs network flows; planned trails cover every
-# region and record data events when a classification in force asks for them.
+# audit_generation: the zone logs network flows, and its planned VPC does. (A
+# planned AuditTrail is always multi-region, with global service events: it has
+# no setting to check. It has no setting for data events either, so a
+# classification's audit.dataEvents is checked on the classification only.)
 zone_checks contains ["audit_generation", core.zone_finding("spec.network.flowLogs", sprintf(
 	"spec.network.flowLogs is %s: set it to true",
 	[core.describe(have)],
@@ -769,27 +778,9 @@ plan_checks contains ["audit_generation", core.plan_finding("spec.network.flowLo
 	"planned VPC %q has forProvider.flowLogs.enabled false: set spec.network.flowLogs to true",
 	[core.name_of(vpc)],
 ))] if {
+	input.object.kind == "LandingZone"
 	some vpc in core.plan_vpcs
 	vpc.spec.forProvider.flowLogs.enabled == false
-}
-
-plan_checks contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
-	"planned AuditTrail %q has forProvider.isMultiRegionTrail %s: set it to true",
-	[core.name_of(trail), core.describe(have)],
-))] if {
-	some trail in core.plan_trails
-	have := trail.spec.forProvider.isMultiRegionTrail
-	have == false
-}
-
-plan_checks contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
-	"planned AuditTrail %q has forProvider.dataEvents %s but DataClassification %s requires data events: set it to true",
-	[core.name_of(trail), core.describe(have), core.class_names_where(["audit", "dataEvents"], true)],
-))] if {
-	some trail in core.plan_trails
-	have := trail.spec.forProvider.dataEvents
-	have == false
-	data_events_requiring
 }
 
 # class_data_events: a classification under the baseline records data events.
@@ -805,8 +796,11 @@ class_checks contains ["class_data_events", core.finding("spec.audit.dataEvents"
 # ================================================================== AU-9
 
 # audit_protection: audit records cannot be altered: classifications under
-# the baseline demand immutable audit; planned trails validate log files, and
-# lock their objects when a classification in force demands immutability.
+# the baseline demand immutable audit, and a zone holding data whose
+# classification demands it does not plan its trail's Object Lock in GOVERNANCE
+# mode, which lets privileged users delete logs before their retention ends.
+# (A planned AuditTrail always validates log files and creates its log bucket
+# with Object Lock: it has no setting to turn either off.)
 findings contains ["audit_protection", core.finding("spec.audit.immutable", sprintf(
 	"spec.audit.immutable is %s: set it to true",
 	[core.describe(have)],
@@ -817,21 +811,12 @@ findings contains ["audit_protection", core.finding("spec.audit.immutable", spri
 }
 
 plan_checks contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
-	"planned AuditTrail %q has forProvider.enableLogFileValidation %s: set it to true",
-	[core.name_of(trail), core.describe(have)],
+	"planned AuditTrail %q has forProvider.objectLockMode \"GOVERNANCE\" but DataClassification %s requires immutable audit: compose it in COMPLIANCE mode (the default)",
+	[core.name_of(trail), core.class_names_where(["audit", "immutable"], true)],
 ))] if {
+	input.object.kind == "LandingZone"
 	some trail in core.plan_trails
-	have := trail.spec.forProvider.enableLogFileValidation
-	have == false
-}
-
-plan_checks contains ["audit_protection", core.plan_finding("spec.audit", sprintf(
-	"planned AuditTrail %q has forProvider.objectLockEnabled %s but DataClassification %s requires immutable audit: set it to true",
-	[core.name_of(trail), core.describe(have), core.class_names_where(["audit", "immutable"], true)],
-))] if {
-	some trail in core.plan_trails
-	have := trail.spec.forProvider.objectLockEnabled
-	have == false
+	trail.spec.forProvider.objectLockMode == "GOVERNANCE"
 	immutable_requiring
 }
 
@@ -961,8 +946,8 @@ workload_ceiling_checks contains ["classification_ceiling", core.finding(field, 
 
 # storage_retention: each storage entry of a Workload keeps records at least
 # as long as its classification (or, without one, the workload's
-# classifications) requires, and buckets holding data under legal hold lock
-# their objects.
+# classifications) requires, and its planned Bucket locks objects that long
+# and, for data under legal hold, can hold them.
 workload_storage_checks contains ["storage_retention", core.finding(sprintf("spec.storage[%d].retentionDays", [i]), sprintf(
 	"spec.storage[%d].retentionDays is %s: set it to at least %d (DataClassification %s keeps records that long)",
 	[i, core.describe(have), need, name],
@@ -976,18 +961,64 @@ workload_storage_checks contains ["storage_retention", core.finding(sprintf("spe
 	not core.at_least(have, need)
 }
 
-workload_storage_checks contains ["storage_retention", core.finding(sprintf("spec.storage[%d]", [i]), sprintf(
-	"planned Bucket %q has forProvider.objectLockEnabled %s but DataClassification %q requires legal hold: set it to true",
-	[s.name, core.describe(have), s.classification],
-))] if {
+# storage_buckets are [i, storage entry, its planned Bucket] for a Workload
+# with a plan (see holds).
+storage_buckets contains [i, s, bucket] if {
 	input.object.kind == "Workload"
 	core.plan_buckets != [] # admission has no plan: look nothing up
 	some i, s in object.get(input.object, ["spec", "storage"], [])
-	core.spec_value(core.resolved(s.classification), ["retention", "legalHold"]) == true
 	some bucket in core.plan_buckets
-	core.name_of(bucket) == s.name
-	have := bucket.spec.forProvider.objectLockEnabled
-	have == false
+	holds(bucket, s)
+}
+
+# a storage entry whose classification sets retention.legalHold has a Bucket
+# that can hold objects: legalHold true and Object Lock enabled.
+workload_storage_checks contains ["storage_retention", core.finding(sprintf("spec.storage[%d]", [i]), sprintf(
+	"planned Bucket %q has forProvider.legalHold %s and forProvider.objectLock.enabled %s but DataClassification %q requires legal hold: compose it with both true",
+	[core.name_of(bucket), core.describe(hold), core.describe(lock), s.classification],
+))] if {
+	some [i, s, bucket] in storage_buckets
+	core.spec_value(core.resolved(s.classification), ["retention", "legalHold"]) == true
+	hold := object.get(bucket, ["spec", "forProvider", "legalHold"], null)
+	lock := object.get(bucket, ["spec", "forProvider", "objectLock", "enabled"], null)
+	not all_true(hold, lock)
+}
+
+# a storage entry kept for a number of days (its retentionDays, or its
+# classification's retention.minDays) has a Bucket that locks objects at least
+# that long.
+workload_storage_checks contains ["storage_retention", core.finding(sprintf("spec.storage[%d]", [i]), sprintf(
+	"planned Bucket %q has forProvider.objectLock.enabled %s and forProvider.objectLock.retentionDays %s but spec.storage[%d] keeps records %d days: compose it with Object Lock retaining them that long",
+	[core.name_of(bucket), core.describe(lock), core.describe(days), i, keep],
+))] if {
+	some [i, s, bucket] in storage_buckets
+	keep := storage_days(s)
+	lock := object.get(bucket, ["spec", "forProvider", "objectLock", "enabled"], null)
+	days := object.get(bucket, ["spec", "forProvider", "objectLock", "retentionDays"], null)
+	not locked_for(lock, days, keep)
+}
+
+all_true(a, b) if {
+	a == true
+	b == true
+}
+
+locked_for(lock, days, keep) if {
+	lock == true
+	core.at_least(days, keep)
+}
+
+# storage_days is how long a storage entry keeps records: its retentionDays,
+# or its classification's retention.minDays (the API's default); undefined
+# when neither is a positive number.
+storage_days(s) := days if {
+	days := s.retentionDays
+	is_number(days)
+	days > 0
+} else := days if {
+	days := core.spec_value(core.resolved(s.classification), ["retention", "minDays"])
+	is_number(days)
+	days > 0
 }
 
 # storage_requirement is [who, minimum days] for a storage entry.

@@ -118,11 +118,13 @@ violation(control, severity, f, why, references) := {
 	"references": references,
 }
 
-# plan_finding reports a problem found in the composed plan. A zone's plan
-# follows from the zone field named; a Workload composes only its storage.
-plan_finding(field, message) := {"field": field, "message": message} if input.object.kind == "LandingZone"
-
-plan_finding(_, message) := {"field": "spec.storage", "message": message} if input.object.kind == "Workload"
+# plan_finding reports a problem found in a planned resource that follows from
+# the zone field named: on a LandingZone at that field; on a Workload, which
+# has no such field, at spec.landingZoneRef.name with the zone field in the
+# message, as zone_finding does. (The built-in checks look at a zone's VPC,
+# Key and AuditTrail only on the LandingZone, and at a Workload's Buckets at
+# the storage entry each is composed for.)
+plan_finding(field, message) := zone_finding(field, message)
 
 # The composed plan, by kind. It may be empty: every control also checks the
 # declared spec. Rules, not functions, so each is computed once per evaluation.

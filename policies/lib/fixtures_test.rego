@@ -126,31 +126,95 @@ uk_zone := {
 
 # ---------------------------------------------------------------- plans
 
+# gov_plan is what the LandingZone composer (controllers/landingzone,
+# desiredAccount and desiredMember) plans for gov_zone once its account
+# exists: each entry as planEntry renders it (apiVersion, kind,
+# metadata.name/namespace, spec.forProvider). The Key always rotates, the
+# AuditTrail is always multi-region with log-file validation and an Object Lock
+# log bucket, and the VPC gets an internet gateway only with egress Direct: none
+# of these has a setting of its own.
+zone_tags := {"zonekeeper.dev/tenant": "dc-mpd", "zonekeeper.dev/zone": "mpd-evidence-prod"}
+
 gov_plan := [
 	{
-		"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "VPC",
-		"metadata": {"name": "mpd-evidence-prod"},
-		"spec": {"forProvider": {"cidrBlock": "10.40.0.0/16", "internetGateway": false, "mapPublicIpOnLaunch": false}},
+		"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "Account",
+		"metadata": {"name": "mpd-evidence-prod", "namespace": "zk-dc-mpd"},
+		"spec": {"forProvider": {
+			"region": "us-east-1", "name": "mpd-evidence-prod", "email": "aws+evidence@mpd.example",
+			"organizationalUnit": "Workloads/Prod", "govCloud": true, "tags": zone_tags,
+		}},
 	},
 	{
 		"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "Key",
-		"metadata": {"name": "mpd-evidence-prod"},
-		"spec": {"forProvider": {"enableKeyRotation": true, "rotationPeriodInDays": 365}},
+		"metadata": {"name": "mpd-evidence-prod", "namespace": "zk-dc-mpd"},
+		"spec": {"forProvider": {
+			"region": "us-gov-west-1", "zone": "mpd-evidence-prod",
+			"description": "ZoneKeeper landing zone mpd-evidence-prod (tenant dc-mpd)",
+			"rotationPeriodDays": 365, "tags": zone_tags,
+		}},
 	},
 	{
 		"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "AuditTrail",
-		"metadata": {"name": "mpd-evidence-prod"},
+		"metadata": {"name": "mpd-evidence-prod", "namespace": "zk-dc-mpd"},
 		"spec": {"forProvider": {
-			"isMultiRegionTrail": true, "enableLogFileValidation": true,
-			"objectLockEnabled": true, "dataEvents": true, "retentionDays": 400,
+			"region": "us-gov-west-1", "bucketName": "zonekeeper-audit-123456789012-mpd-evidence-prod",
+			"kmsKeyRef": {"name": "mpd-evidence-prod"}, "retentionDays": 400, "tags": zone_tags,
+		}},
+	},
+	{
+		"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "VPC",
+		"metadata": {"name": "mpd-evidence-prod", "namespace": "zk-dc-mpd"},
+		"spec": {"forProvider": {
+			"region": "us-gov-west-1", "cidrBlock": "10.40.0.0/16", "availabilityZones": 3, "egress": "Inspected",
+			"flowLogs": {"enabled": true, "bucketRef": {"name": "mpd-evidence-prod"}}, "tags": zone_tags,
+		}},
+	},
+]
+
+# workload_plan is what the Workload composer (WorkloadComposer.desired) plans
+# for workload in gov_zone (account 123456789012): the workload's Key, rotating
+# as often as the zone or its classifications ask; one Bucket per storage
+# entry, named <workload>-<storage> and labelled with the entry's name
+# (landingzone.zonekeeper.dev/storage), encrypted under that Key, with Object Lock
+# retaining objects for the entry's retentionDays (or its classification's
+# minDays) and legalHold as its classification asks; and the IRSA Role.
+workload_tags := {"zonekeeper.dev/workload": "mpd-records/records", "zonekeeper.dev/zone": "mpd-evidence-prod"}
+
+workload_labels(storage) := {
+	"landingzone.zonekeeper.dev/storage": storage,
+	"landingzone.zonekeeper.dev/workload": "records",
+	"landingzone.zonekeeper.dev/zone": "mpd-evidence-prod",
+}
+
+workload_plan := [
+	{
+		"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "Key",
+		"metadata": {"name": "records", "namespace": "mpd-records"},
+		"spec": {"forProvider": {
+			"region": "us-gov-west-1", "zone": "mpd-evidence-prod-mpd-records-records",
+			"description": "ZoneKeeper workload mpd-records/records in zone mpd-evidence-prod",
+			"rotationPeriodDays": 365, "tags": workload_tags,
 		}},
 	},
 	{
 		"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "Bucket",
-		"metadata": {"name": "mpd-evidence-prod-audit"},
+		"metadata": {"name": "records-bodycam", "namespace": "mpd-records", "labels": workload_labels("bodycam")},
 		"spec": {"forProvider": {
-			"serverSideEncryption": "aws:kms", "blockPublicAccess": true,
-			"objectLockEnabled": true, "minimumTLSVersion": "1.2",
+			"region": "us-gov-west-1", "bucketName": "zk-123456789012-mpd-evidence-prod-mpd-records-records-bodycam",
+			"kmsKeyRef": {"name": "records"}, "legalHold": true,
+			"objectLock": {"enabled": true, "mode": "COMPLIANCE", "retentionDays": 2555},
+			"tags": workload_tags,
+		}},
+	},
+	{
+		"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "Role",
+		"metadata": {"name": "records", "namespace": "mpd-records"},
+		"spec": {"forProvider": {
+			"region": "us-gov-west-1", "roleName": "zk-mpd-evidence-prod-mpd-records-records",
+			"serviceAccountIssuer": "oidc.eks.us-gov-west-1.amazonaws.com/id/EXAMPLE",
+			"serviceAccount": {"namespace": "mpd-records", "name": "records"},
+			"kmsKeyRefs": [{"name": "records"}], "bucketRefs": [{"name": "records-bodycam"}],
+			"tags": workload_tags,
 		}},
 	},
 ]
@@ -177,6 +241,8 @@ planned_zone_input(zone, classes, plan) := {"object": zone, "classifications": c
 
 workload_input(w, zone, classes) := {"object": w, "zone": zone, "classifications": classes, "plan": [], "observed": []}
 
+planned_workload_input(w, zone, classes, plan) := {"object": w, "zone": zone, "classifications": classes, "plan": plan, "observed": []}
+
 class_input(c) := {"object": c, "classifications": [], "plan": [], "observed": []}
 
 cjis_zone_input := zone_input(gov_zone, [cji, evidence])
@@ -198,6 +264,17 @@ plan_patch(plan, kind, patch) := [r |
 patched(x, kind, patch) := object.union(x, {"spec": {"forProvider": patch}}) if x.kind == kind
 
 patched(x, kind, _) := x if x.kind != kind
+
+# plan_without removes a forProvider field ("legalHold", "objectLock/retentionDays")
+# from the planned resources of a kind.
+plan_without(plan, kind, path) := [r |
+	some x in plan
+	r := removed(x, kind, path)
+]
+
+removed(x, kind, path) := json.remove(x, [concat("/", ["spec/forProvider", path])]) if x.kind == kind
+
+removed(x, kind, _) := x if x.kind != kind
 
 # controls is the set of controls a violation set reports.
 controls(vs) := {v.control | some v in vs}

@@ -61,6 +61,21 @@ func TestWorkloadProvisionsKeyBucketsAndRole(t *testing.T) {
 		t.Fatalf("status lacks IDs: %+v", wl.Status)
 	}
 
+	// The policies read the plan the composer made: what it plans must pass them, and its Bucket
+	// must carry the storage label they tie it to its entry by.
+	if wl.Status.Compliance != nil {
+		for _, v := range wl.Status.Compliance.Violations {
+			if strings.Contains(v.Message, "planned") {
+				t.Errorf("the composer's own plan is reported: %s %s %s: %s", v.Baseline, v.Control, v.Field, v.Message)
+			}
+		}
+	}
+	buckets := &awsv1.BucketList{}
+	if err := k8s.List(context.Background(), buckets, client.InNamespace(ns.Name)); err != nil || len(buckets.Items) != 1 ||
+		buckets.Items[0].Labels["landingzone.zonekeeper.dev/storage"] != "files" {
+		t.Errorf("want one Bucket labelled for storage entry files, got %+v (%v)", buckets.Items, err)
+	}
+
 	member := memberConfig(t, zone.Status.AccountID)
 	bucket := strings.TrimPrefix(wl.Status.Storage["files"], "arn:aws:s3:::")
 	enc, err := s3.NewFromConfig(member).GetBucketEncryption(t.Context(), &s3.GetBucketEncryptionInput{Bucket: &bucket})
