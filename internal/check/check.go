@@ -8,18 +8,23 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 	"github.com/zonekeeper/zonekeeper/internal/compliance"
@@ -145,6 +150,12 @@ func run(ctx context.Context, o Options, out sink) error {
 	if err != nil {
 		return err
 	}
+	if idx.found == 0 {
+		// An empty directory, or a stream a failed `helm template` left empty, would
+		// otherwise pass: a pipeline whose rendering broke must not go green.
+		return badInput("no ZoneKeeper object found in %s: nothing was checked (objects of other API groups skipped: %d)",
+			strings.Join(o.Paths, ", "), len(idx.skipped))
+	}
 	now := o.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -152,10 +163,6 @@ func run(ctx context.Context, o Options, out sink) error {
 	ev := &evaluator{
 		src: src, resolver: compliance.NewFrozen(idx.resolver()), unchanging: engine.NewUnchanging(),
 		extra: o.Baselines, now: now, ready: make(chan struct{}),
-		exceptions: make([]engine.Exception, 0, len(idx.exceptions)),
-	}
-	for _, pe := range idx.exceptions {
-		ev.exceptions = append(ev.exceptions, compliance.Exception(pe))
 	}
 	// The second pass starts before the engine is ready: its workers read, decode and build the
 	// inputs of their first files meanwhile, and evaluate once start has loaded the custom
@@ -175,6 +182,12 @@ func run(ctx context.Context, o Options, out sink) error {
 				return badInput("--baseline %q: %v (known: %s)", bl, engine.ErrUnknownBaseline, strings.Join(known, ", "))
 			}
 		}
+		// After the custom policies are loaded: their controls are known controls.
+		exceptions, err := validExceptions(b.eng, idx.exceptions, now)
+		if err != nil {
+			return err
+		}
+		ev.exceptions = exceptions
 		ev.eng = b.eng
 		close(ev.ready)
 		if idx.namesUnknownBaseline(b.eng) {
@@ -199,6 +212,32 @@ func run(ctx context.Context, o Options, out sink) error {
 		return err
 	}
 	return out.end()
+}
+
+// validExceptions converts the PolicyExceptions among the files, refusing as bad input one the
+// webhook would refuse to admit (an unknown control, no justification or approver, a span over a
+// baseline's cap, ...), with the engine's reasons: it would otherwise waive violations here that
+// the cluster never waives.
+//
+// One refusal does not carry over: the webhook refuses creating an exception that has already
+// expired, but a file in Git outlives its exception, and an expired exception simply does not
+// apply (the engine ignores it at evaluation). So an exception that has expired is validated as
+// of just before its expiry: every other rule still holds, and its expiry is in the future then.
+// Filtering the expiry out of the engine's joined errors would instead depend on their wording.
+func validExceptions(eng *engine.Engine, found []sourcedException, now time.Time) ([]engine.Exception, error) {
+	out := make([]engine.Exception, 0, len(found))
+	for _, s := range found {
+		ex := compliance.Exception(s.pe)
+		asOf := now
+		if !ex.ExpiresAt.IsZero() && !ex.ExpiresAt.After(now) {
+			asOf = ex.ExpiresAt.Add(-time.Nanosecond)
+		}
+		if err := eng.ValidateException(ex, asOf); err != nil {
+			return nil, fmt.Errorf("%w: %s:%d: %w", ErrBadInput, s.file, s.line, err)
+		}
+		out = append(out, ex)
+	}
+	return out, nil
 }
 
 // evaluator judges the objects of one unit at a time against the index; it is shared by the
@@ -567,10 +606,11 @@ func skippedName(o manifest.Object) string {
 
 // decodeObject turns one document into its typed object with the CRD defaults applied, as the API
 // server would store it, or returns nil for a kind of another API group. An object of a ZoneKeeper
-// group whose kind this release does not know is bad input, not a silent pass.
+// group whose kind this release does not know, or that looks meant for one (see typed), is bad
+// input, not a silent pass.
 func decodeObject(o manifest.Object) (runtime.Object, error) {
 	gvk := o.GroupVersionKind()
-	into, err := typed(gvk.Group, gvk.Version, gvk.Kind)
+	into, err := typed(o.GetAPIVersion(), gvk)
 	if err != nil {
 		return nil, badInput("%s:%d: %v", o.File, o.Line, err)
 	}
@@ -581,7 +621,7 @@ func decodeObject(o manifest.Object) (runtime.Object, error) {
 		return nil, err
 	}
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(o.Object, into, true); err != nil {
-		return nil, badInput("%s:%d: %s %s: %v", o.File, o.Line, o.GetKind(), o.GetName(), err)
+		return nil, badInput("%s:%d: %s: %v", o.File, o.Line, describe(o), fieldError(o.Object, into, err))
 	}
 	if wl, ok := into.(*lzv1.Workload); ok && wl.Namespace == "" {
 		wl.Namespace = "default"
@@ -589,60 +629,189 @@ func decodeObject(o manifest.Object) (runtime.Object, error) {
 	return into, nil
 }
 
-// typed returns an empty object of the kind, nil for kinds of other groups, or an error for an
-// unknown kind of a ZoneKeeper group.
-func typed(group, version, kind string) (runtime.Object, error) {
-	switch group {
-	case lzv1.GroupVersion.Group, policyv1.GroupVersion.Group:
-	default:
-		return nil, nil
+// describe names an object in messages: its kind, and its name when it has one.
+func describe(o manifest.Object) string {
+	if name := o.GetName(); name != "" {
+		return o.GetKind() + " " + name
 	}
-	if version != "v1alpha1" {
-		return nil, fmt.Errorf("unknown version %s/%s: this zonekeeper knows v1alpha1", group, version)
+	return o.GetKind()
+}
+
+// fieldError names the field of a conversion error. The converter says only "unrecognized type:
+// int32" for a value of the wrong type; encoding/json says which field. So, on this error path
+// only, the object is decoded again with encoding/json, and a type error it reports is told with
+// the field's path and value instead. Any other error is returned as it is.
+func fieldError(obj map[string]any, into runtime.Object, err error) error {
+	data, mErr := json.Marshal(obj)
+	if mErr != nil {
+		return err
 	}
-	switch kind {
-	case "DataClassification":
-		return &lzv1.DataClassification{}, nil
-	case "LandingZone":
-		return &lzv1.LandingZone{}, nil
-	case "Workload":
-		return &lzv1.Workload{}, nil
-	case "CompliancePolicy":
-		return &policyv1.CompliancePolicy{}, nil
-	case "PolicyException":
-		return &policyv1.PolicyException{}, nil
+	fresh := reflect.New(reflect.TypeOf(into).Elem()).Interface()
+	var te *json.UnmarshalTypeError
+	if !errors.As(json.Unmarshal(data, fresh), &te) || te.Field == "" {
+		return err
 	}
-	return nil, fmt.Errorf("unknown kind %q in %s", kind, group)
+	got := "a " + te.Value // "a string", "a number 5e9"
+	if v, ok := lookup(obj, strings.Split(te.Field, ".")); ok {
+		switch v := v.(type) {
+		case string:
+			got = fmt.Sprintf("the string %q", v)
+		case float64:
+			got = "the number " + strconv.FormatFloat(v, 'g', -1, 64)
+		case bool:
+			got = fmt.Sprintf("the boolean %t", v)
+		}
+	}
+	return fmt.Errorf("%s: %s is not a valid %s", te.Field, got, te.Type)
+}
+
+// lookup finds the value at a path of keys; a path through a list is not followed.
+func lookup(obj map[string]any, path []string) (any, bool) {
+	var v any = obj
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// judged are the kinds check decodes, by group, version and kind.
+var judged = map[schema.GroupVersionKind]func() runtime.Object{
+	lzv1.GroupVersion.WithKind("DataClassification"):   func() runtime.Object { return &lzv1.DataClassification{} },
+	lzv1.GroupVersion.WithKind("LandingZone"):          func() runtime.Object { return &lzv1.LandingZone{} },
+	lzv1.GroupVersion.WithKind("Workload"):             func() runtime.Object { return &lzv1.Workload{} },
+	policyv1.GroupVersion.WithKind("CompliancePolicy"): func() runtime.Object { return &policyv1.CompliancePolicy{} },
+	policyv1.GroupVersion.WithKind("PolicyException"):  func() runtime.Object { return &policyv1.PolicyException{} },
+}
+
+// apiVersions are every API version of ZoneKeeper. Objects of aws.zonekeeper.dev are the
+// managed resources a zone composes, which no policy judges: they are skipped like other groups'.
+var apiVersions = []schema.GroupVersion{awsv1.GroupVersion, lzv1.GroupVersion, policyv1.GroupVersion}
+
+// typed returns an empty object of the kind, nil for objects no ZoneKeeper policy judges, or an
+// error for an object that is ZoneKeeper's or looks meant to be but that this release does not
+// know: a mistyped apiVersion must not pass as another group's object, unchecked. That is an
+// apiVersion naming zonekeeper that is not one of ours, a kind one of our groups does not have,
+// and a kind of ours whose group is none or close to ours (the same first label, as
+// landingzone.example.com, or a typo away). A kind of ours in a group far from ours is another
+// product's (Kyverno's kyverno.io PolicyException, Kueue's kueue.x-k8s.io Workload) and skipped.
+func typed(apiVersion string, gvk schema.GroupVersionKind) (runtime.Object, error) {
+	if newObject, ok := judged[gvk]; ok {
+		return newObject(), nil
+	}
+	home, ours := homeOf(gvk.Kind)
+	switch {
+	case slices.Contains(apiVersions, gvk.GroupVersion()):
+		if gvk.Group == awsv1.GroupVersion.Group {
+			return nil, nil
+		}
+		if ours {
+			return nil, fmt.Errorf("kind %s is not in %s: it is %s", gvk.Kind, apiVersion, home)
+		}
+		return nil, fmt.Errorf("unknown kind %q in %s", gvk.Kind, gvk.Group)
+	case strings.Contains(apiVersion, "zonekeeper"),
+		ours && looksOurs(gvk.Group, home.Group):
+		msg := fmt.Sprintf("unknown apiVersion %q for kind %s: this zonekeeper knows %s", apiVersion, gvk.Kind, knownAPIVersions())
+		if ours {
+			msg += fmt.Sprintf("; %s is %s", gvk.Kind, home)
+		}
+		return nil, errors.New(msg)
+	}
+	return nil, nil
+}
+
+// homeOf returns the API version of a kind check judges.
+func homeOf(kind string) (schema.GroupVersion, bool) {
+	for gvk := range judged {
+		if gvk.Kind == kind {
+			return gvk.GroupVersion(), true
+		}
+	}
+	return schema.GroupVersion{}, false
+}
+
+// looksOurs says whether group looks meant to be ours: none at all (apiVersion: v1), the same
+// first label (landingzone.example.com), or two edits away at most (landingzone.zonekeper.dev).
+func looksOurs(group, ours string) bool {
+	first := func(g string) string { return strings.SplitN(g, ".", 2)[0] }
+	return group == "" || first(group) == first(ours) || editDistance(group, ours) <= 2
+}
+
+// editDistance is the Levenshtein distance between two strings of bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func knownAPIVersions() string {
+	names := make([]string, len(apiVersions))
+	for i, gv := range apiVersions {
+		names[i] = gv.String()
+	}
+	return strings.Join(names, ", ")
 }
 
 // loadPolicies validates every custom policy (its own tests included) as admission would, then
 // loads them all into the engine.
 func loadPolicies(ctx context.Context, eng *engine.Engine, dirs []string, inFiles []sourcedPolicy) error {
+	_, err := load(ctx, eng, dirs, inFiles, eng.ValidatePolicy)
+	return err
+}
+
+// LoadPolicyDirs reads each directory as one custom policy and loads them into eng as `check
+// --policy` does, with the same engine checks and the same bad-input errors, except that it does
+// not run their tests: `zonekeeper policy test` runs them and reports each, and must not pass a
+// policy check refuses.
+func LoadPolicyDirs(ctx context.Context, eng *engine.Engine, dirs []string) ([]engine.CustomPolicy, error) {
+	return load(ctx, eng, dirs, nil, eng.CompilePolicy)
+}
+
+func load(ctx context.Context, eng *engine.Engine, dirs []string, inFiles []sourcedPolicy, validate func(context.Context, engine.CustomPolicy) error) ([]engine.CustomPolicy, error) {
 	var all []engine.CustomPolicy
 	for _, d := range dirs {
 		cp, err := ReadPolicyDir(d)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := eng.ValidatePolicy(ctx, cp); err != nil {
-			return badInput("--policy %s: %v", d, err)
+		if err := validate(ctx, cp); err != nil {
+			return nil, badInput("--policy %s: %v", d, err)
 		}
 		all = append(all, cp)
 	}
 	for _, p := range inFiles {
 		cp := compliance.CustomPolicy(p.cp)
-		if err := eng.ValidatePolicy(ctx, cp); err != nil {
-			return badInput("%s:%d: CompliancePolicy %s: %v", p.src.File, p.src.Line, p.cp.Name, err)
+		if err := validate(ctx, cp); err != nil {
+			return nil, badInput("%s:%d: CompliancePolicy %s: %v", p.src.File, p.src.Line, p.cp.Name, err)
 		}
 		all = append(all, cp)
 	}
 	if len(all) == 0 {
-		return nil
+		return nil, nil
 	}
 	if err := eng.SetCustomPolicies(ctx, all); err != nil {
-		return badInput("the custom policies do not load together: %v", err)
+		return nil, badInput("the custom policies do not load together: %v", err)
 	}
-	return nil
+	return all, nil
 }
 
 // ReadPolicyDir reads a directory as one custom policy named after it: *_test.rego files are its

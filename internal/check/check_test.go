@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/zonekeeper/zonekeeper/internal/testenv"
+	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
 const classification = `apiVersion: landingzone.zonekeeper.dev/v1alpha1
@@ -540,5 +541,210 @@ func TestRunReportsAnUnreadableFileInItsTurn(t *testing.T) {
 	_, err = Run(context.Background(), Options{Paths: []string{filepath.Join(dir, "b.yaml")}, Now: now})
 	if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "cannot read") {
 		t.Errorf("err = %v, want bad input saying b.yaml cannot be read", err)
+	}
+}
+
+// TestRunValidatesExceptionsAsTheWebhook: an exception among the files that the webhook would
+// refuse is bad input, with the engine's reasons, rather than waiving violations the cluster
+// would not waive. One that has expired since is normal in Git: it simply does not apply.
+func TestRunValidatesExceptionsAsTheWebhook(t *testing.T) {
+	zone90 := classification + "---\n" + zoneWith("90")
+	cases := map[string]struct {
+		exception  string
+		wantErr    error
+		wantMsg    string
+		wantWaived bool
+	}{
+		"a valid exception waives": {exception: exception, wantWaived: true},
+		"no justification": {
+			exception: strings.Replace(exception, "  justification: archive migration tracked in CHG-1234\n", "", 1),
+			wantErr:   engine.ErrInvalidException, wantMsg: "b.yaml:1: ",
+		},
+		"no approver": {
+			exception: strings.Replace(exception, "  approvedBy: ciso@mpd.example.gov\n", "", 1),
+			wantErr:   engine.ErrInvalidException, wantMsg: "approvedBy is empty",
+		},
+		"an unknown control": {
+			exception: strings.Replace(exception, "[AU-11]", "[AU-99]", 1),
+			wantErr:   engine.ErrUnknownControl, wantMsg: "b.yaml:1: ",
+		},
+		"longer than a baseline allows": {
+			exception: strings.Replace(exception, "[AU-11]", "[AU-11, SC-7]", 1),
+			wantErr:   engine.ErrExceptionTooLong, wantMsg: "at most 90 days",
+		},
+		"expired: it does not apply, and is no error": {
+			exception: strings.Replace(exception, "2030-01-01T00:00:00Z", "2026-01-01T00:00:00Z", 1),
+		},
+		"expired and invalid otherwise: still bad input": {
+			exception: strings.Replace(strings.Replace(exception, "2030-01-01T00:00:00Z", "2026-01-01T00:00:00Z", 1), "[AU-11]", "[AU-99]", 1),
+			wantErr:   engine.ErrUnknownControl,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := write(t, map[string]string{"a.yaml": zone90, "b.yaml": tc.exception})
+			rep, err := Run(context.Background(), Options{Paths: []string{dir}, Now: now})
+			if tc.wantErr != nil {
+				if !errors.Is(err, ErrBadInput) || !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err = %v, want bad input wrapping %v", err, tc.wantErr)
+				}
+				if !strings.Contains(err.Error(), tc.wantMsg) {
+					t.Errorf("error %q should contain %q", err, tc.wantMsg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if rep.Denied() == tc.wantWaived {
+				t.Errorf("Denied() = %v, want %v: %+v", rep.Denied(), !tc.wantWaived, rep.Results)
+			}
+		})
+	}
+}
+
+// TestRunRefusesMistypedAPIVersions: an object meant to be ZoneKeeper's under a mistyped
+// apiVersion would be skipped as another group's, unchecked. Other groups' objects, including
+// kinds of the same name of other products, are still skipped.
+func TestRunRefusesMistypedAPIVersions(t *testing.T) {
+	obj := func(apiVersion, kind string) string {
+		return "apiVersion: " + apiVersion + "\nkind: " + kind + "\nmetadata: {name: x}\n"
+	}
+	cases := map[string]struct {
+		doc      string
+		wantMsg  string // empty: skipped
+		wantSkip bool
+	}{
+		"another domain":                 {doc: obj("landingzone.zonekeeper.io/v1alpha1", "LandingZone"), wantMsg: `a.yaml:1: unknown apiVersion "landingzone.zonekeeper.io/v1alpha1" for kind LandingZone`},
+		"no version":                     {doc: obj("landingzone.zonekeeper.dev", "LandingZone"), wantMsg: `"landingzone.zonekeeper.dev"`},
+		"an unknown version":             {doc: obj("landingzone.zonekeeper.dev/v1beta1", "LandingZone"), wantMsg: "landingzone.zonekeeper.dev/v1alpha1"},
+		"a typo in the domain":           {doc: obj("landingzone.zonekeper.dev/v1alpha1", "LandingZone"), wantMsg: "LandingZone is landingzone.zonekeeper.dev/v1alpha1"},
+		"our kind in the core group":     {doc: obj("v1", "DataClassification"), wantMsg: `unknown apiVersion "v1"`},
+		"our first label, not our group": {doc: obj("policy.example.com/v1", "PolicyException"), wantMsg: "PolicyException is policy.zonekeeper.dev/v1alpha1"},
+		"our kind in our other group":    {doc: obj("policy.zonekeeper.dev/v1alpha1", "LandingZone"), wantMsg: "kind LandingZone is not in policy.zonekeeper.dev/v1alpha1"},
+		"a Deployment":                   {doc: obj("apps/v1", "Deployment"), wantSkip: true},
+		"Kyverno's PolicyException":      {doc: obj("kyverno.io/v2", "PolicyException"), wantSkip: true},
+		"Kueue's Workload":               {doc: obj("kueue.x-k8s.io/v1beta1", "Workload"), wantSkip: true},
+		"a managed resource of ours":     {doc: obj("aws.zonekeeper.dev/v1alpha1", "Bucket"), wantSkip: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := write(t, map[string]string{"a.yaml": tc.doc, "b.yaml": classification})
+			rep, err := Run(context.Background(), Options{Paths: []string{dir}, Now: now})
+			if !tc.wantSkip {
+				if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), tc.wantMsg) {
+					t.Fatalf("err = %v, want bad input containing %q", err, tc.wantMsg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if len(rep.Skipped) != 1 || len(rep.Results) != 1 {
+				t.Errorf("skipped %v, results %d; want the object skipped and the classification checked", rep.Skipped, len(rep.Results))
+			}
+		})
+	}
+}
+
+// TestRunNamesTheFieldOfAValueOfTheWrongType: the converter says only "unrecognized type"; the
+// message must say which field, on the object's file:line.
+func TestRunNamesTheFieldOfAValueOfTheWrongType(t *testing.T) {
+	cases := map[string]struct {
+		doc  string
+		want string
+	}{
+		"a number for a name": {
+			doc:  strings.Replace(classification, "metadata: {name: cji}", "metadata: {name: 5}", 1),
+			want: "a.yaml:1: DataClassification: metadata.name: the number 5 is not a valid string",
+		},
+		"a number too large for YAML, so a string": {
+			doc:  strings.Replace(classification, "level: 6", "level: 1e400", 1),
+			want: `a.yaml:1: DataClassification cji: spec.level: the string "1e400" is not a valid int32`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Run(context.Background(), Options{Paths: []string{filepath.Join(write(t, map[string]string{"a.yaml": tc.doc}), "a.yaml")}, Now: now})
+			if !errors.Is(err, ErrBadInput) || !strings.HasSuffix(err.Error(), tc.want) {
+				t.Errorf("err = %v, want bad input ending %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestRunRefusesInputWithNothingToCheck: a CI step whose rendering failed upstream (an empty
+// directory, an empty stream) must not pass.
+func TestRunRefusesInputWithNothingToCheck(t *testing.T) {
+	cases := map[string]struct {
+		files map[string]string
+		stdin string
+		paths []string
+	}{
+		"an empty directory":      {paths: []string{"."}},
+		"empty standard input":    {paths: []string{Stdin}},
+		"comments only":           {paths: []string{Stdin}, stdin: "# helm template failed\n---\n"},
+		"only other groups' kind": {paths: []string{"."}, files: map[string]string{"ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := write(t, tc.files)
+			var paths []string
+			for _, p := range tc.paths {
+				if p != Stdin {
+					p = filepath.Join(dir, p)
+				}
+				paths = append(paths, p)
+			}
+			_, err := Run(context.Background(), Options{Paths: paths, Stdin: strings.NewReader(tc.stdin), Now: now})
+			if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "no ZoneKeeper object found") {
+				t.Errorf("err = %v, want bad input saying no ZoneKeeper object was found", err)
+			}
+		})
+	}
+}
+
+// TestRunChecksTheItemsOfALists: kubectl get -o yaml writes a v1 List; its items are checked as
+// if each were a document, on its own line.
+func TestRunChecksTheItemsOfALists(t *testing.T) {
+	indent := func(s string) string { return strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n  ") + "\n" }
+	list := "apiVersion: v1\nkind: List\nitems:\n- " + indent(classification) + "- " + indent(zoneWith("90")) + "metadata: {resourceVersion: \"\"}\n"
+	rep, err := Run(context.Background(), Options{Paths: []string{Stdin}, Stdin: strings.NewReader(list), Now: now})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	var got []string
+	for _, r := range rep.Results {
+		got = append(got, fmt.Sprintf("%s@%d:%d", r.Kind, r.Line, len(r.Violations)))
+	}
+	if want := []string{"DataClassification@4:0", "LandingZone@15:1"}; !slices.Equal(got, want) || !rep.Denied() {
+		t.Errorf("results %v (denied %t), want %v, denied", got, rep.Denied(), want)
+	}
+}
+
+// TestRunFindsFilesThroughLinksAndJSON: a directory named through a symbolic link, a linked
+// subdirectory and JSON files are checked, not silently missed; a file named by two paths is
+// checked once.
+func TestRunFindsFilesThroughLinksAndJSON(t *testing.T) {
+	dir := write(t, map[string]string{
+		"repo/a.yaml":      classification,
+		"shared/zone.json": `{"apiVersion": "landingzone.zonekeeper.dev/v1alpha1", "kind": "LandingZone", "metadata": {"name": "evidence"}, "spec": {"tenant": "dc-mpd", "cloud": {"provider": "AWS", "partition": "aws-us-gov", "region": "us-gov-west-1"}, "account": {"name": "evidence", "email": "aws+evidence@mpd.example.gov", "govCloud": true}, "maxClassification": "cji", "network": {"cidr": "10.40.0.0/16"}, "audit": {"retentionDays": 90}}}`,
+	})
+	for _, l := range [][2]string{{"repo", "link"}, {"../shared", "repo/shared"}} {
+		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	t.Chdir(dir)
+	rep, err := Run(context.Background(), Options{Paths: []string{"link", "repo/a.yaml", "./repo/a.yaml"}, Now: now})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	var got []string
+	for _, r := range rep.Results {
+		got = append(got, r.File+" "+r.Kind)
+	}
+	if want := []string{"./repo/a.yaml DataClassification", "link/shared/zone.json LandingZone"}; !slices.Equal(got, want) || !rep.Denied() {
+		t.Errorf("results %v (denied %t), want %v, denied", got, rep.Denied(), want)
 	}
 }

@@ -21,9 +21,18 @@ type index struct {
 	// zoneClasses are, per zone name, the classification names its Workloads name (spec and
 	// storage), first occurrence first, in file order.
 	zoneClasses map[string][]string
-	exceptions  []*policyv1.PolicyException
+	exceptions  []sourcedException
 	policies    []sourcedPolicy
 	skipped     []string
+	// found counts the ZoneKeeper objects of every kind: none at all is bad input.
+	found int
+}
+
+// sourcedException is a PolicyException and where it was found, for the error if it is invalid.
+type sourcedException struct {
+	file string
+	line int
+	pe   *policyv1.PolicyException
 }
 
 // indexed is what the first pass finds in one unit (a file or a chunk of one), in document order.
@@ -93,6 +102,8 @@ func indexUnit(src *sources, u unit) indexed {
 			out.objects = append(out.objects, workloadRef{zone: t.Spec.LandingZoneRef.Name, classes: workloadClassifications(t)})
 		case *policyv1.CompliancePolicy:
 			out.objects = append(out.objects, sourcedPolicy{src, t})
+		case *policyv1.PolicyException:
+			out.objects = append(out.objects, sourcedException{src.File, src.Line, t})
 		default:
 			out.objects = append(out.objects, obj)
 		}
@@ -102,6 +113,7 @@ func indexUnit(src *sources, u unit) indexed {
 
 func (idx *index) add(f indexed) {
 	idx.skipped = append(idx.skipped, f.skipped...)
+	idx.found += len(f.objects)
 	for _, o := range f.objects {
 		switch t := o.(type) {
 		case *lzv1.DataClassification:
@@ -116,7 +128,7 @@ func (idx *index) add(f indexed) {
 				}
 			}
 			idx.zoneClasses[t.zone] = names
-		case *policyv1.PolicyException:
+		case sourcedException:
 			idx.exceptions = append(idx.exceptions, t)
 		case sourcedPolicy:
 			idx.policies = append(idx.policies, t)

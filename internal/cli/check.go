@@ -34,8 +34,9 @@ are skipped. -f - reads standard input, for example the output of kustomize buil
 template.
 
 Exit status: 0 when no object would be denied, 1 when one would, 2 on bad input (unparseable
-YAML, an unknown ZoneKeeper kind, an unknown baseline, a policy that does not compile or whose
-tests fail), with file:line in the message.`,
+YAML, an unknown ZoneKeeper kind or apiVersion, an invalid PolicyException, an unknown baseline,
+a policy that does not compile or whose tests fail, an unknown flag, no ZoneKeeper object at
+all), with file:line in the message.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// Results are written as they are evaluated, so memory stays flat however many
 			// files there are. Bad input in the files (YAML, kinds, baselines) is found before
@@ -55,6 +56,10 @@ tests fail), with file:line in the message.`,
 			return nil
 		},
 	}
+	// A mistyped flag or a stray argument (`-f a.yaml b.yaml` checks only a.yaml) is bad input,
+	// not the violations' exit status 1 that cobra's errors would otherwise get.
+	cmd.Args = badArgs(cobra.NoArgs)
+	cmd.SetFlagErrorFunc(flagError)
 	f := cmd.Flags()
 	f.StringSliceVarP(&o.Paths, "filename", "f", nil, "files or directories of manifests, - for standard input (repeatable)")
 	f.StringSliceVar(&o.Baselines, "baseline", nil, "evaluate this baseline for every object, besides those that apply (repeatable)")
@@ -74,17 +79,16 @@ func newPolicyCommand() *cobra.Command {
 			if err != nil {
 				return &exitError{3, err}
 			}
-			var custom []engine.CustomPolicy
-			for _, d := range dirs {
-				cp, err := check.ReadPolicyDir(d)
-				if err != nil {
-					return &exitError{2, err}
-				}
-				custom = append(custom, cp)
+			// Loaded as `check --policy` loads them, so that a policy it refuses (an
+			// undefined reference, a violation set without controls) fails here the
+			// same way, not with its tests passing.
+			custom, err := check.LoadPolicyDirs(cmd.Context(), eng, dirs)
+			if err != nil {
+				return &exitError{2, err}
 			}
 			results, err := eng.RunTests(cmd.Context(), custom...)
 			if err != nil {
-				return &exitError{2, err}
+				return &exitError{2, fmt.Errorf("%w: %w", check.ErrBadInput, err)}
 			}
 			out := cmd.OutOrStdout()
 			var pass, fail, skip int
@@ -112,9 +116,26 @@ func newPolicyCommand() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.SetFlagErrorFunc(flagError)
+	test.SetFlagErrorFunc(flagError)
 	test.Flags().BoolVarP(&verbose, "verbose", "v", false, "list passing tests too")
 	cmd.AddCommand(test)
 	return cmd
+}
+
+// flagError makes a flag that cannot be parsed bad input: exit status 2.
+func flagError(_ *cobra.Command, err error) error {
+	return &exitError{2, err}
+}
+
+// badArgs makes the arguments a command refuses bad input: exit status 2.
+func badArgs(args cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, a []string) error {
+		if err := args(cmd, a); err != nil {
+			return &exitError{2, err}
+		}
+		return nil
+	}
 }
 
 // exitCode maps a command's error to the process exit code, printing it.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/zonekeeper/zonekeeper/internal/testenv"
 )
 
@@ -49,6 +51,10 @@ spec: {level: 1, baselines: [cjis-v7]}
 			args: []string{"-f", samples, "-f", "-"}, stdin: string(refusedYAML), wantCode: 1, wantOut: "FAIL LandingZone/demo-noncompliant-zone (-:3)",
 		},
 		"unparseable YAML piped in exits 2": {args: []string{"-f", "-"}, stdin: "kind: [\n", wantCode: 2},
+		"a mistyped flag exits 2, not 1":    {args: []string{"-f", samples, "--baselin", "cjis-v6"}, wantCode: 2, wantNoOut: true},
+		// -f takes one value: the second file would go unchecked.
+		"a stray argument exits 2":          {args: []string{"-f", samples, refused}, wantCode: 2, wantNoOut: true},
+		"nothing to check piped in exits 2": {args: []string{"-f", "-"}, stdin: "", wantCode: 2, wantNoOut: true},
 		"a classification naming an unknown baseline exits 2 with no output": {
 			args: []string{"-f", samples, "-f", unknownBaseline, "-o", "json"}, wantCode: 2, wantNoOut: true,
 		},
@@ -70,6 +76,47 @@ spec: {level: 1, baselines: [cjis-v7]}
 			}
 			if !strings.Contains(out.String(), tc.wantOut) {
 				t.Errorf("output should contain %q:\n%s", tc.wantOut, out.String())
+			}
+		})
+	}
+}
+
+// TestPolicyTestRefusesWhatCheckRefuses: `policy test` must not pass a policy that `check
+// --policy` refuses to load; it fails as check does, with check's error and exit status 2.
+func TestPolicyTestRefusesWhatCheckRefuses(t *testing.T) {
+	samples := filepath.Join(testenv.Root(), "config", "samples")
+	passing := "package zonekeeper.custom.bad_test\n\ntest_passes if {\n\ttrue\n}\n"
+	cases := map[string]string{
+		"an undefined reference": "package zonekeeper.custom.bad\n\nimport data.zonekeeper.lib.core\n\ncontrols := {\"ZK-1\"}\n\n" +
+			"violation contains v if {\n\tnot core.is_zon\n\tv := core.violation(\"ZK-1\", \"low\", core.finding(\"spec\", \"m\"), \"why\", [])\n}\n",
+		"a violation set without controls": "package zonekeeper.custom.bad\n\nviolation contains v if {\n\tv := {\"control\": \"ZK-1\", \"severity\": \"low\", \"message\": \"m\"}\n}\n",
+	}
+	for name, module := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "bad")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for file, src := range map[string]string{"bad.rego": module, "bad_test.rego": passing} {
+				if err := os.WriteFile(filepath.Join(dir, file), []byte(src), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run := func(cmd *cobra.Command, args ...string) (int, error) {
+				cmd.SetOut(&bytes.Buffer{})
+				cmd.SetErr(&bytes.Buffer{})
+				cmd.SetArgs(args)
+				cmd.SilenceUsage, cmd.SilenceErrors = true, true
+				err := cmd.Execute()
+				return exitCode(err), err
+			}
+			checkCode, checkErr := run(newCheckCommand(), "-f", samples, "--policy", dir)
+			testCode, testErr := run(newPolicyCommand(), "test", dir)
+			if checkCode != 2 || testCode != 2 {
+				t.Fatalf("exit codes: check %d, policy test %d; want 2 and 2", checkCode, testCode)
+			}
+			if checkErr.Error() != testErr.Error() {
+				t.Errorf("policy test error\n %v\nwant check's\n %v", testErr, checkErr)
 			}
 		})
 	}

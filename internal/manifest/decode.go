@@ -1,6 +1,8 @@
 package manifest
 
 import (
+	"bytes"
+	"errors"
 	"math"
 	"unicode/utf8"
 
@@ -9,7 +11,10 @@ import (
 )
 
 // decode parses one YAML document into the JSON-shaped map sigs.k8s.io/yaml.Unmarshal produces
-// (the decoder kubectl and the API server's clients use), or nil for a null document.
+// (the decoder kubectl and the API server's clients use), or nil for a null document. A key given
+// twice in one mapping is an error, as in kubectl's strict decoding (sigs.k8s.io/yaml.UnmarshalStrict):
+// otherwise the last value would silently win, and `retentionDays: 90, retentionDays: 400` would
+// be judged on the 400 that a reader may not see.
 //
 // sigs.k8s.io/yaml parses with go.yaml.in/yaml/v2, converts the result to JSON-able values, marshals
 // them to JSON and unmarshals that JSON again: about a third of the time of reading a manifest is
@@ -20,16 +25,32 @@ import (
 // is not UTF-8, a document that is not a mapping) and every error take the sigs.k8s.io/yaml path
 // itself, so values and error messages stay those of sigs.k8s.io/yaml.
 func decode(doc []byte) (map[string]any, error) {
+	strict := true
 	var raw any
-	if err := yaml.Unmarshal(doc, &raw); err == nil {
+	err := yaml.UnmarshalStrict(doc, &raw)
+	var te *yaml.TypeError
+	if errors.As(err, &te) && bytes.Contains(doc, []byte("<<")) {
+		// Into an interface, a TypeError is only ever a repeated key. The strict decoder also
+		// counts a key that overrides one merged in with "<<: *anchor" (the point of a merge
+		// key), and cannot tell it from a repeated one: a document with merge keys is read
+		// without the check.
+		strict = false
+		raw = nil
+		err = yaml.Unmarshal(doc, &raw)
+	}
+	if err == nil {
 		if m, ok := raw.(map[any]any); ok {
 			if out, ok := jsonMap(m); ok {
 				return out, nil
 			}
 		}
 	}
+	unmarshal := sigsyaml.UnmarshalStrict
+	if !strict {
+		unmarshal = sigsyaml.Unmarshal
+	}
 	var out map[string]any
-	if err := sigsyaml.Unmarshal(doc, &out); err != nil {
+	if err := unmarshal(doc, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -76,24 +76,9 @@ func (e *Engine) ValidatePolicyAlone(ctx context.Context, c CustomPolicy) error 
 }
 
 func (e *Engine) validatePolicy(ctx context.Context, c CustomPolicy, withLoaded bool) error {
-	p, err := parsePolicy(c)
+	p, err := e.compilePolicy(ctx, c, withLoaded)
 	if err != nil {
 		return err
-	}
-	var set []*parsedPolicy
-	if withLoaded {
-		for _, other := range e.current.Load().parsed {
-			if other.name != p.name {
-				set = append(set, other)
-			}
-		}
-	}
-	set = append(set, p) // last, so a collision is reported against it
-	if err := packageCollisions(set); err != nil {
-		return err
-	}
-	if _, err := e.build(ctx, set); err != nil {
-		return wrapInvalid(err)
 	}
 	if len(p.tests) == 0 && !hasTests(p.modules) {
 		return nil
@@ -109,6 +94,28 @@ func (e *Engine) validatePolicy(ctx context.Context, c CustomPolicy, withLoaded 
 		return fmt.Errorf("%w: policy %q fails %d of its %d tests:\n%s", ErrInvalidPolicy, p.name, len(failed), len(results), strings.Join(failed, "\n"))
 	}
 	return nil
+}
+
+// compilePolicy parses c and compiles it with the built-in baselines and, when
+// withLoaded, the other loaded custom policies, publishing nothing.
+func (e *Engine) compilePolicy(ctx context.Context, c CustomPolicy, withLoaded bool) (*parsedPolicy, error) {
+	p, err := parsePolicy(c)
+	if err != nil {
+		return nil, err
+	}
+	var set []*parsedPolicy
+	if withLoaded {
+		for _, other := range e.current.Load().parsed {
+			if other.name != p.name {
+				set = append(set, other)
+			}
+		}
+	}
+	// p last, so a collision is reported against it
+	if err := e.compile(ctx, append(set, p)); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // wrapInvalid marks a build error as the policy's fault unless it already is.

@@ -21,8 +21,12 @@ const testTimeout = 5 * time.Second
 // RunTests runs the built-in baselines' Rego tests and those of the given
 // custom policies, under the same restricted capabilities as evaluation. It
 // returns every result, sorted by file and row; failing tests are results
-// with Pass false, not errors. An error means the tests could not run (a
-// module does not parse or compile).
+// with Pass false, not errors. An error means the tests could not run: a
+// policy that admission and SetCustomPolicies would refuse (it does not parse
+// or compile, references a rule nothing defines, has a violation set without
+// controls, shares a package with another) is refused here too, wrapping
+// ErrInvalidPolicy, before any test runs. Its tests passing would say nothing
+// of a policy that cannot be loaded.
 func (e *Engine) RunTests(ctx context.Context, custom ...CustomPolicy) ([]TestResult, error) {
 	builtinTests, err := e.tests()
 	if err != nil {
@@ -30,15 +34,49 @@ func (e *Engine) RunTests(ctx context.Context, custom ...CustomPolicy) ([]TestRe
 	}
 	modules := map[string]*ast.Module{}
 	tests := maps.Clone(builtinTests)
+	parsed := make([]*parsedPolicy, 0, len(custom))
+	names := map[string]bool{}
 	for _, c := range custom {
+		if names[c.Name] {
+			return nil, fmt.Errorf("%w: policy %q is given twice", ErrInvalidPolicy, c.Name)
+		}
+		names[c.Name] = true
 		p, err := parsePolicy(c)
 		if err != nil {
 			return nil, err
 		}
+		parsed = append(parsed, p)
 		maps.Copy(modules, p.modules)
 		maps.Copy(tests, p.tests)
 	}
+	if len(parsed) > 0 {
+		if err := e.compile(ctx, parsed); err != nil {
+			return nil, err
+		}
+	}
 	return e.runTests(ctx, modules, tests)
+}
+
+// CompilePolicy checks a custom policy as ValidatePolicy does, except that it
+// does not run the policy's tests: it must parse, keep to its own packages,
+// compile with the built-in baselines and the other loaded custom policies,
+// and declare its violation sets' controls. `zonekeeper policy test` uses it
+// to refuse what admission refuses, and then runs the tests and reports each.
+func (e *Engine) CompilePolicy(ctx context.Context, c CustomPolicy) error {
+	_, err := e.compilePolicy(ctx, c, true)
+	return err
+}
+
+// compile checks a set of custom policies together as ValidatePolicy and
+// SetCustomPolicies do, publishing nothing.
+func (e *Engine) compile(ctx context.Context, set []*parsedPolicy) error {
+	if err := packageCollisions(set); err != nil {
+		return err
+	}
+	if _, err := e.build(ctx, set); err != nil {
+		return wrapInvalid(err)
+	}
+	return nil
 }
 
 // runTests runs the tests in tests against the built-in modules plus modules.
