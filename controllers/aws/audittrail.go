@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
@@ -46,6 +47,7 @@ type trailState struct {
 	MultiRegion       bool
 	LogFileValidation bool
 	GlobalEvents      bool
+	DataEvents        bool // S3 object-level events for every bucket
 	Logging           bool
 	Tags              map[string]string
 }
@@ -70,6 +72,9 @@ func trailDrift(desired, observed trailState) []string {
 	}
 	if !observed.GlobalEvents {
 		out = append(out, "global service events are not recorded")
+	}
+	if desired.DataEvents && !observed.DataEvents {
+		out = append(out, "S3 data events are not recorded")
 	}
 	if !observed.Logging {
 		out = append(out, "logging is stopped")
@@ -99,7 +104,7 @@ func (c *auditTrailClient) desired(mg *awsv1.AuditTrail) (bucketState, trailStat
 	tags := desiredTags(mg, p.Tags)
 	b := desiredBucket(p.KMSKeyARN, policy, tags)
 	b.ObjectLock, b.LockMode, b.LockDays = true, string(p.ObjectLockMode), p.RetentionDays
-	t := trailState{Exists: true, Bucket: p.BucketName, KMSKeyID: p.KMSKeyARN, MultiRegion: true, LogFileValidation: true, GlobalEvents: true, Logging: true, Tags: tags}
+	t := trailState{Exists: true, Bucket: p.BucketName, KMSKeyID: p.KMSKeyARN, MultiRegion: true, LogFileValidation: true, GlobalEvents: true, DataEvents: p.DataEvents, Logging: true, Tags: tags}
 	return b, t, nil
 }
 
@@ -171,6 +176,11 @@ func (c *auditTrailClient) readTrail(ctx context.Context, name string) error {
 		return awsclient.Wrap(err, "cannot get trail status")
 	}
 	c.trail.Logging = sdkaws.ToBool(st.IsLogging)
+	sel, err := c.cloudtrail.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: &name})
+	if err != nil {
+		return awsclient.Wrap(err, "cannot get trail event selectors")
+	}
+	c.trail.DataEvents = recordsS3DataEvents(sel)
 	tags, err := c.cloudtrail.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{sdkaws.ToString(t.TrailARN)}})
 	if err != nil {
 		return awsclient.Wrap(err, "cannot list trail tags")
@@ -250,12 +260,65 @@ func (c *auditTrailClient) applyTrail(ctx context.Context, name string, want tra
 			return awsclient.Wrap(err, "cannot tag trail")
 		}
 	}
+	if want.DataEvents && !o.DataEvents {
+		if _, err := c.cloudtrail.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: &name, AdvancedEventSelectors: s3DataEventSelectors()}); err != nil {
+			return awsclient.Wrap(err, "cannot record S3 data events")
+		}
+	}
 	if !o.Logging {
 		if _, err := c.cloudtrail.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: &name}); err != nil {
 			return awsclient.Wrap(err, "cannot start trail logging")
 		}
 	}
 	return nil
+}
+
+// s3DataEventSelectors record management events, as a trail does by default, and the data
+// events of every S3 object. Advanced selectors replace the trail's selectors as a whole, so the
+// management events are selected again.
+func s3DataEventSelectors() []cttypes.AdvancedEventSelector {
+	return []cttypes.AdvancedEventSelector{
+		{Name: sdkaws.String("Management events"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+			{Field: sdkaws.String("eventCategory"), Equals: []string{"Management"}},
+		}},
+		{Name: sdkaws.String("S3 data events"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+			{Field: sdkaws.String("eventCategory"), Equals: []string{"Data"}},
+			{Field: sdkaws.String("resources.type"), Equals: []string{"AWS::S3::Object"}},
+		}},
+	}
+}
+
+// recordsS3DataEvents reports whether a trail's selectors record the data events of every S3
+// object: an advanced selector for S3 object data events narrowed by nothing else, or a basic
+// selector whose S3 data resource is every bucket.
+func recordsS3DataEvents(sel *cloudtrail.GetEventSelectorsOutput) bool {
+	for _, a := range sel.AdvancedEventSelectors {
+		data, objects, narrowed := false, false, false
+		for _, f := range a.FieldSelectors {
+			switch field := sdkaws.ToString(f.Field); {
+			case field == "eventCategory" && slices.Equal(f.Equals, []string{"Data"}):
+				data = true
+			case field == "resources.type" && slices.Equal(f.Equals, []string{"AWS::S3::Object"}):
+				objects = true
+			default:
+				narrowed = true
+			}
+		}
+		if data && objects && !narrowed {
+			return true
+		}
+	}
+	for _, e := range sel.EventSelectors {
+		if e.ReadWriteType != cttypes.ReadWriteTypeAll && e.ReadWriteType != "" {
+			continue
+		}
+		for _, d := range e.DataResources {
+			if sdkaws.ToString(d.Type) == "AWS::S3::Object" && slices.ContainsFunc(d.Values, func(v string) bool { return v == "arn:aws:s3" || v == "arn:aws-us-gov:s3" }) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func trailTags(tags map[string]string) []cttypes.Tag {

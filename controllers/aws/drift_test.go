@@ -5,6 +5,8 @@ import (
 	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
@@ -77,7 +79,7 @@ func TestBucketAndTrailDrift(t *testing.T) {
 			}
 		})
 	}
-	wantTrail := trailState{Exists: true, Bucket: "b", KMSKeyID: "k", MultiRegion: true, LogFileValidation: true, GlobalEvents: true, Logging: true, Tags: map[string]string{}}
+	wantTrail := trailState{Exists: true, Bucket: "b", KMSKeyID: "k", MultiRegion: true, LogFileValidation: true, GlobalEvents: true, DataEvents: true, Logging: true, Tags: map[string]string{}}
 	trailCases := map[string]struct {
 		observed func(trailState) trailState
 		want     []string
@@ -88,11 +90,49 @@ func TestBucketAndTrailDrift(t *testing.T) {
 		"OtherBucket":  {observed: func(x trailState) trailState { x.Bucket = "elsewhere"; return x }, want: []string{`trail writes to bucket "elsewhere", want "b"`}},
 		"Unencrypted":  {observed: func(x trailState) trailState { x.KMSKeyID = ""; return x }, want: []string{`trail encrypts with key "", want the zone key`}},
 		"DoesNotExist": {observed: func(trailState) trailState { return trailState{} }, want: []string{"trail does not exist"}},
+		"NoDataEvents": {observed: func(x trailState) trailState { x.DataEvents = false; return x }, want: []string{"S3 data events are not recorded"}},
 	}
 	for name, tc := range trailCases {
 		t.Run("Trail"+name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, trailDrift(wantTrail, tc.observed(wantTrail))); diff != "" {
 				t.Errorf("-want +got:\n%s", diff)
+			}
+		})
+	}
+	t.Run("TrailDataEventsNobodyAsksForAreNotDrift", func(t *testing.T) {
+		want := wantTrail
+		want.DataEvents = false
+		if got := trailDrift(want, wantTrail); len(got) != 0 {
+			t.Errorf("a trail recording data events it was not asked for drifts: %v", got)
+		}
+	})
+}
+
+func TestRecordsS3DataEvents(t *testing.T) {
+	field := func(name string, equals ...string) cttypes.AdvancedFieldSelector {
+		return cttypes.AdvancedFieldSelector{Field: sdkaws.String(name), Equals: equals}
+	}
+	cases := map[string]struct {
+		sel  cloudtrail.GetEventSelectorsOutput
+		want bool
+	}{
+		"TheSelectorsZoneKeeperPuts": {sel: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: s3DataEventSelectors()}, want: true},
+		"ManagementEventsOnly":       {sel: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{{ReadWriteType: cttypes.ReadWriteTypeAll, IncludeManagementEvents: sdkaws.Bool(true)}}}},
+		"DataEventsOfOneBucketOnly": {sel: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{FieldSelectors: []cttypes.AdvancedFieldSelector{
+			field("eventCategory", "Data"), field("resources.type", "AWS::S3::Object"), field("resources.ARN", "arn:aws-us-gov:s3:::one/"),
+		}}}}},
+		"WritesOnly": {sel: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{FieldSelectors: []cttypes.AdvancedFieldSelector{
+			field("eventCategory", "Data"), field("resources.type", "AWS::S3::Object"), field("readOnly", "false"),
+		}}}}},
+		"BasicSelectorForEveryBucket": {sel: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{{ReadWriteType: cttypes.ReadWriteTypeAll,
+			DataResources: []cttypes.DataResource{{Type: sdkaws.String("AWS::S3::Object"), Values: []string{"arn:aws-us-gov:s3"}}}}}}, want: true},
+		"BasicSelectorForReadsOnly": {sel: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{{ReadWriteType: cttypes.ReadWriteTypeReadOnly,
+			DataResources: []cttypes.DataResource{{Type: sdkaws.String("AWS::S3::Object"), Values: []string{"arn:aws-us-gov:s3"}}}}}}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := recordsS3DataEvents(&tc.sel); got != tc.want {
+				t.Errorf("recordsS3DataEvents() = %t, want %t", got, tc.want)
 			}
 		})
 	}

@@ -20,6 +20,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
+	awsctrl "github.com/zonekeeper/zonekeeper/controllers/aws"
 	awsclient "github.com/zonekeeper/zonekeeper/internal/aws"
 	"github.com/zonekeeper/zonekeeper/internal/moto"
 )
@@ -40,7 +41,7 @@ func newAuditTrail(ns, name, bucket, keyRef string) *awsv1.AuditTrail {
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: awsv1.AuditTrailSpec{ResourceSpec: spec("aws"), ForProvider: awsv1.AuditTrailParameters{
 			Region: region, BucketName: bucket, KMSKeyRef: &xpv2.Reference{Name: keyRef},
-			RetentionDays: 400, ObjectLockMode: awsv1.ObjectLockCompliance, Tags: map[string]string{"tenant": "dc-mpd"},
+			RetentionDays: 400, ObjectLockMode: awsv1.ObjectLockCompliance, DataEvents: true, Tags: map[string]string{"tenant": "dc-mpd"},
 		}},
 	}
 }
@@ -162,6 +163,10 @@ func TestZoneStack(t *testing.T) {
 		st, err := ctc.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: sdkaws.String("audit")})
 		if err != nil || !sdkaws.ToBool(st.IsLogging) {
 			t.Errorf("trail logging: %+v, %v; want logging", st, err)
+		}
+		sel, err := ctc.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: sdkaws.String("audit")})
+		if err != nil || !awsctrl.RecordsS3DataEvents(sel) {
+			t.Errorf("trail event selectors %+v, %v; want the data events of every S3 object", sel, err)
 		}
 		if want := "arn:aws-us-gov:s3:::" + *bucket; trail.Status.AtProvider.BucketARN != want {
 			t.Errorf("status bucket ARN %q, want %q", trail.Status.AtProvider.BucketARN, want)

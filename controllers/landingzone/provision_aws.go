@@ -111,7 +111,7 @@ func (c *AWSComposer) desiredAccount(zone *lzv1.LandingZone) *awsv1.Account {
 
 // desiredMember returns the parts that live in the zone's account; accountID is the account
 // the Account reports (the GovCloud one for a GovCloud zone).
-func (c *AWSComposer) desiredMember(zone *lzv1.LandingZone, mgmt *awsv1.ClusterProviderConfig, accountID string) awsParts {
+func (c *AWSComposer) desiredMember(zone *lzv1.LandingZone, mgmt *awsv1.ClusterProviderConfig, accountID string, dataEvents bool) awsParts {
 	region := zone.Spec.Cloud.Region
 	member := memberConfigName(zone.Name)
 
@@ -141,6 +141,7 @@ func (c *AWSComposer) desiredMember(zone *lzv1.LandingZone, mgmt *awsv1.ClusterP
 		BucketName:    auditBucketName(accountID, zone.Name),
 		KMSKeyRef:     &xpv2.Reference{Name: key.Name},
 		RetentionDays: zone.Spec.Audit.RetentionDays,
+		DataEvents:    dataEvents,
 		Tags:          zoneTags(zone),
 	}
 	c.resourceSpec(zone, &trail.Spec.ResourceSpec, ref)
@@ -240,6 +241,9 @@ type awsPlan struct {
 	accountID string
 	account   *awsv1.Account
 	member    awsParts
+	// dataEvents: a classification in force in the zone asks for data events, so its trail
+	// records them.
+	dataEvents bool
 	// refusal says why the plan cannot be applied as the zone asks (a network that shrinks or
 	// moves); "" when it can.
 	refusal string
@@ -281,13 +285,52 @@ func (c *AWSComposer) plan(ctx context.Context, kube client.Client, zone *lzv1.L
 	default:
 		p.accountID = accountIDOf(zone, existing)
 	}
+	dataEvents, err := dataEventsRequired(ctx, kube, zone)
+	if err != nil {
+		return p, err
+	}
+	p.dataEvents = dataEvents
 	if p.accountID != "" {
-		p.member = c.desiredMember(zone, p.mgmt, p.accountID)
+		p.member = c.desiredMember(zone, p.mgmt, p.accountID, p.dataEvents)
 		if err := growNetwork(ctx, kube, p.member.vpc); err != nil {
 			p.refusal = err.Error()
 		}
 	}
 	return p, nil
+}
+
+// dataEventsRequired reports whether a classification in force in the zone (its
+// maxClassification, or one a workload it hosts uses) sets audit.dataEvents. A classification
+// that does not exist yet asks for nothing: the zone is reconciled again when it appears.
+func dataEventsRequired(ctx context.Context, kube client.Client, zone *lzv1.LandingZone) (bool, error) {
+	names := []string{zone.Spec.MaxClassification}
+	wls := &lzv1.WorkloadList{}
+	if err := kube.List(ctx, wls, client.MatchingFields{indexWorkloadByZone: zone.Name}); err != nil {
+		return false, errors.Wrap(err, "cannot list the zone's workloads")
+	}
+	for _, wl := range wls.Items {
+		names = append(names, wl.Spec.Classifications...)
+		for _, s := range wl.Spec.Storage {
+			names = append(names, s.Classification)
+		}
+	}
+	slices.Sort(names)
+	for _, n := range slices.Compact(names) {
+		if n == "" {
+			continue
+		}
+		dc := &lzv1.DataClassification{}
+		switch err := kube.Get(ctx, client.ObjectKey{Name: n}, dc); {
+		case apierrors.IsNotFound(err):
+			continue
+		case err != nil:
+			return false, errors.Wrapf(err, "cannot get DataClassification %q", n)
+		}
+		if dc.Spec.Audit.DataEvents {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // growNetwork keeps an existing VPC's primary CIDR, which AWS cannot change, and grows it to the
@@ -358,7 +401,7 @@ func (c *AWSComposer) provision(ctx context.Context, kube client.Client, zone *l
 	if p.accountID == "" {
 		p.accountID = accountIDOf(zone, p.account)
 		if p.accountID != "" {
-			p.member = c.desiredMember(zone, p.mgmt, p.accountID)
+			p.member = c.desiredMember(zone, p.mgmt, p.accountID, p.dataEvents)
 		}
 	}
 	if p.accountID != "" {

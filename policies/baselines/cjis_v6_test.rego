@@ -544,6 +544,27 @@ test_au_12_denied_planned_vpc_without_flow_logs if {
 	startswith(v.message, "planned VPC \"mpd-evidence-prod\" has forProvider.flowLogs.enabled false")
 }
 
+test_au_12_allowed_planned_trail_recording_data_events if {
+	vs := cjis_v6.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], fx.gov_plan)
+	not fx.reported(vs, "AU-12", "spec.audit")
+}
+
+test_au_12_denied_planned_trail_without_data_events if {
+	plan := fx.plan_patch(fx.gov_plan, "AuditTrail", {"dataEvents": false})
+	vs := cjis_v6.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], plan)
+	some v in vs
+	v.control == "AU-12"
+	v.field == "spec.audit"
+	startswith(v.message, "planned AuditTrail \"mpd-evidence-prod\" has forProvider.dataEvents false but DataClassification \"cji\" requires data events")
+}
+
+test_au_12_allowed_planned_trail_without_data_events_nobody_asks_for if {
+	plan := fx.plan_patch(fx.gov_plan, "AuditTrail", {"dataEvents": false})
+	c := fx.spec_patch(fx.cji, {"audit": {"dataEvents": false}})
+	vs := cjis_v6.violation with input as fx.planned_zone_input(fx.gov_zone, [c], plan)
+	not fx.reported(vs, "AU-12", "spec.audit")
+}
+
 test_sc_7_denied_planned_vpc_with_direct_egress if {
 	plan := fx.plan_patch(fx.gov_plan, "VPC", {"egress": "Direct"})
 	vs := cjis_v6.violation with input as fx.planned_zone_input(fx.gov_zone, [fx.cji], plan)

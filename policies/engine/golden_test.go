@@ -470,7 +470,7 @@ func goldenCases(t *testing.T) []goldenCase {
 	zoneLabels := `{"landingzone.zonekeeper.dev/zone": "mpd-evidence-prod"}`
 	vpc := plan("VPC", "main", zoneLabels, `{"region": "us-gov-west-1", "cidrBlock": "10.40.0.0/16", "availabilityZones": 3, "egress": "Inspected", "flowLogs": {"enabled": true, "bucketRef": {"name": "main"}}}`)
 	key := plan("Key", "main", zoneLabels, `{"region": "us-gov-west-1", "zone": "main", "rotationPeriodDays": 365}`)
-	trail := plan("AuditTrail", "main", zoneLabels, `{"region": "us-gov-west-1", "bucketName": "zonekeeper-audit-main", "kmsKeyRef": {"name": "main"}, "retentionDays": 3000}`)
+	trail := plan("AuditTrail", "main", zoneLabels, `{"region": "us-gov-west-1", "bucketName": "zonekeeper-audit-main", "kmsKeyRef": {"name": "main"}, "retentionDays": 3000, "dataEvents": true}`)
 	bucket := plan("Bucket", "records-bodycam", storageLabels("bodycam"),
 		`{"region": "us-gov-west-1", "bucketName": "zk-records-bodycam", "kmsKeyRef": {"name": "records"}, "legalHold": true, "objectLock": {"enabled": true, "mode": "COMPLIANCE", "retentionDays": 3650}}`)
 	goodPlan := objects(vpc, key, trail, bucket)
@@ -487,6 +487,7 @@ func goldenCases(t *testing.T) []goldenCase {
 		{"trail-short", "AuditTrail", []any{"spec.forProvider.retentionDays", 30}},
 		{"trail-retention-string", "AuditTrail", []any{"spec.forProvider.retentionDays", "3000"}},
 		{"trail-governance-lock", "AuditTrail", []any{"spec.forProvider.objectLockMode", "GOVERNANCE"}},
+		{"trail-no-data-events", "AuditTrail", []any{"spec.forProvider.dataEvents", false}},
 		{"bucket-no-key", "Bucket", []any{"spec.forProvider.kmsKeyRef", del}},
 		{"bucket-key-arn", "Bucket", []any{"spec.forProvider.kmsKeyRef", del, "spec.forProvider.kmsKeyARN", "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1"}},
 		{"bucket-no-hold", "Bucket", []any{"spec.forProvider.legalHold", false}},

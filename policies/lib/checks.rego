@@ -76,6 +76,11 @@ immutable_requiring if {
 	c.spec.audit.immutable == true
 }
 
+data_events_requiring if {
+	some c in core.classifications
+	c.spec.audit.dataEvents == true
+}
+
 forbidding_names := concat(", ", sort([sprintf("%q", [core.name_of(c)]) |
 	some c in core.classifications
 	forbids_exposure(c)
@@ -762,10 +767,10 @@ class_checks contains ["class_private_endpoints", core.finding("spec.network.pri
 
 # ================================================================== AU-12
 
-# audit_generation: the zone logs network flows, and its planned VPC does. (A
-# planned AuditTrail is always multi-region, with global service events: it has
-# no setting to check. It has no setting for data events either, so a
-# classification's audit.dataEvents is checked on the classification only.)
+# audit_generation: the zone logs network flows, and its planned VPC does; its
+# planned AuditTrail records data events when a classification in force asks
+# for them. (A planned AuditTrail is always multi-region, with global service
+# events: it has no setting for those.)
 zone_checks contains ["audit_generation", core.zone_finding("spec.network.flowLogs", sprintf(
 	"spec.network.flowLogs is %s: set it to true",
 	[core.describe(have)],
@@ -781,6 +786,16 @@ plan_checks contains ["audit_generation", core.plan_finding("spec.network.flowLo
 	input.object.kind == "LandingZone"
 	some vpc in core.plan_vpcs
 	vpc.spec.forProvider.flowLogs.enabled == false
+}
+
+plan_checks contains ["audit_generation", core.plan_finding("spec.audit", sprintf(
+	"planned AuditTrail %q has forProvider.dataEvents false but DataClassification %s requires data events: compose it with forProvider.dataEvents true",
+	[core.name_of(trail), core.class_names_where(["audit", "dataEvents"], true)],
+))] if {
+	input.object.kind == "LandingZone"
+	data_events_requiring
+	some trail in core.plan_trails
+	trail.spec.forProvider.dataEvents == false
 }
 
 # class_data_events: a classification under the baseline records data events.

@@ -132,7 +132,8 @@ uk_zone := {
 # metadata.name/namespace, spec.forProvider). The Key always rotates, the
 # AuditTrail is always multi-region with log-file validation and an Object Lock
 # log bucket, and the VPC gets an internet gateway only with egress Direct: none
-# of these has a setting of its own.
+# of these has a setting of its own. The AuditTrail records data events, as cji
+# asks.
 zone_tags := {"zonekeeper.dev/tenant": "dc-mpd", "zonekeeper.dev/zone": "mpd-evidence-prod"}
 
 gov_plan := [
@@ -158,7 +159,7 @@ gov_plan := [
 		"metadata": {"name": "mpd-evidence-prod", "namespace": "zk-dc-mpd"},
 		"spec": {"forProvider": {
 			"region": "us-gov-west-1", "bucketName": "zonekeeper-audit-123456789012-mpd-evidence-prod",
-			"kmsKeyRef": {"name": "mpd-evidence-prod"}, "retentionDays": 400, "tags": zone_tags,
+			"kmsKeyRef": {"name": "mpd-evidence-prod"}, "retentionDays": 400, "dataEvents": true, "tags": zone_tags,
 		}},
 	},
 	{

@@ -9,6 +9,7 @@ import (
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -24,7 +25,8 @@ import (
 )
 
 func (s *stack) zone(name string) *lzv1.LandingZone {
-	dc := &lzv1.DataClassification{ObjectMeta: metav1.ObjectMeta{Name: name + "-data"}, Spec: lzv1.DataClassificationSpec{Level: 3}}
+	// It asks for data events, so the zone's trail must record them.
+	dc := &lzv1.DataClassification{ObjectMeta: metav1.ObjectMeta{Name: name + "-data"}, Spec: lzv1.DataClassificationSpec{Level: 3, Audit: lzv1.ClassificationAudit{DataEvents: true}}}
 	create(s.t, dc)
 	return &lzv1.LandingZone{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
@@ -111,6 +113,10 @@ func TestZoneProvisionsAccountNetworkKeyAndTrail(t *testing.T) {
 	trail, err := cloudtrail.NewFromConfig(member).GetTrailStatus(t.Context(), &cloudtrail.GetTrailStatusInput{Name: &st.AuditTrailID})
 	if err != nil || !sdkaws.ToBool(trail.IsLogging) {
 		t.Errorf("trail logging: %+v, %v", trail, err)
+	}
+	sel, err := cloudtrail.NewFromConfig(member).GetEventSelectors(t.Context(), &cloudtrail.GetEventSelectorsInput{TrailName: &st.AuditTrailID})
+	if err != nil || !recordsS3ObjectEvents(sel.AdvancedEventSelectors) {
+		t.Errorf("the zone's classification asks for data events, but its trail's selectors are %+v (%v)", sel, err)
 	}
 
 	// A rotation change on the zone flows to its Key.
@@ -278,4 +284,19 @@ func deleteZone(t *testing.T, zone *lzv1.LandingZone) {
 		}
 		return nil
 	})
+}
+
+// recordsS3ObjectEvents reports whether an advanced selector records the data events of S3 objects.
+func recordsS3ObjectEvents(sels []cttypes.AdvancedEventSelector) bool {
+	for _, a := range sels {
+		var data, objects bool
+		for _, f := range a.FieldSelectors {
+			data = data || sdkaws.ToString(f.Field) == "eventCategory" && slices.Equal(f.Equals, []string{"Data"})
+			objects = objects || sdkaws.ToString(f.Field) == "resources.type" && slices.Equal(f.Equals, []string{"AWS::S3::Object"})
+		}
+		if data && objects {
+			return true
+		}
+	}
+	return false
 }

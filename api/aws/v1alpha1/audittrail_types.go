@@ -60,6 +60,13 @@ type AuditTrailParameters struct {
 	// +optional
 	ObjectLockMode ObjectLockMode `json:"objectLockMode,omitempty"`
 
+	// DataEvents also records S3 object-level (data) events for every bucket of the account: who
+	// read, wrote or deleted which object. Management events are always recorded. A zone whose
+	// classifications set audit.dataEvents composes its trail with it (CJIS 5.4.1.1, AU-12).
+	// Turning it off stops nothing: data events recorded by other means are left alone.
+	// +optional
+	DataEvents bool `json:"dataEvents"` // always written, so that a plan says false rather than nothing
+
 	// Tags of the trail and the bucket. ZoneKeeper adds zonekeeper.dev/managed-by.
 	// +optional
 	Tags map[string]string `json:"tags,omitempty"`

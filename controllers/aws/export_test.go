@@ -1,0 +1,4 @@
+package aws
+
+// RecordsS3DataEvents is recordsS3DataEvents, for the tests that read a trail back from moto.
+var RecordsS3DataEvents = recordsS3DataEvents
