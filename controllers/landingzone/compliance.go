@@ -64,7 +64,10 @@ func (e *Evaluator) evaluate(ctx context.Context, c client.Reader, obj client.Ob
 		pes := &policyv1.PolicyExceptionList{}
 		if err = c.List(ctx, pes); err == nil {
 			now := e.now()
-			if v, err = e.Engine.Evaluate(ctx, in, engine.Options{Exceptions: compliance.Exceptions(pes.Items), Now: now}); err == nil {
+			// A failing warn or audit policy is left out and named in Compliant, as at admission:
+			// it may not hold back provisioning, nor hide the verdict of every other policy.
+			opts := engine.Options{Exceptions: compliance.Exceptions(pes.Items), Now: now, IsolateAdvisoryErrors: true}
+			if v, err = e.Engine.Evaluate(ctx, in, opts); err == nil {
 				return e.report(kind, obj, in, v, cond), requeueAtExpiry(v, pes.Items, now)
 			}
 		}
@@ -89,16 +92,36 @@ func (e *Evaluator) report(kind string, obj client.Object, in engine.Input, v en
 		if len(v.Waived) > 0 {
 			msg += fmt.Sprintf(" (%d violations waived by PolicyExceptions; see status.compliance.waived)", len(v.Waived))
 		}
+		msg += leftOut(v.Errors)
+		if len(msg) > maxMessage {
+			msg = msg[:maxMessage-len(" ...")] + " ..."
+		}
 		cond.set(lzv1.ConditionCompliant, metav1.ConditionTrue, lzv1.ReasonCompliant, msg)
 		return compliance.Status(baselines, v)
 	}
 	compliance.CountEvaluation(kind, compliance.SourceReconciler, compliance.ResultViolations)
 	msg := fmt.Sprintf("%d violations of %s: %s", len(v.Violations), strings.Join(compliance.Controls(v.Violations), ", "), compliance.Summary(v.Violations))
+	// The policies left out come first, so that truncation never hides them.
+	if out := leftOut(v.Errors); out != "" {
+		msg = strings.TrimPrefix(out, " ") + "; " + msg
+	}
 	if len(msg) > maxMessage {
 		msg = msg[:maxMessage-len(" ... (see status.compliance)")] + " ... (see status.compliance)"
 	}
 	cond.set(lzv1.ConditionCompliant, metav1.ConditionFalse, lzv1.ReasonViolations, msg)
 	return compliance.Status(baselines, v)
+}
+
+// leftOut names the warn or audit policies an evaluation left out because they failed.
+func leftOut(errs []engine.PolicyError) string {
+	if len(errs) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(errs))
+	for _, e := range errs {
+		parts = append(parts, fmt.Sprintf("CompliancePolicy %q (%s) could not be evaluated and was left out: %s", e.Policy, e.EnforcementAction, e.Message))
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }
 
 func requeueAtExpiry(v engine.Verdict, pes []policyv1.PolicyException, now time.Time) ctrl.Result {

@@ -60,10 +60,10 @@ func (r *LandingZoneReconciler) reconcileAWS(ctx context.Context, zone *lzv1.Lan
 				cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonPartRefused, msg)
 				return res, nil
 			}
-			if denied(zone.Status.Compliance) {
-				msg := "not provisioned while deny violations stand (see the Compliant condition); existing cloud resources are left as they are"
-				cond.set(lzv1.ConditionSynced, metav1.ConditionTrue, ReasonPolicyDenied, msg)
-				cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonPolicyDenied, msg)
+			if g := gate(zone.Status.Compliance); g.closed {
+				msg := g.message + "; existing cloud resources are left as they are"
+				cond.set(lzv1.ConditionSynced, g.synced, g.reason, msg)
+				cond.set(lzv1.ConditionReady, metav1.ConditionFalse, g.reason, msg)
 				return res, nil
 			}
 			var got provisionResult
@@ -125,16 +125,29 @@ func findCondition(conds []metav1.Condition, typ string) *metav1.Condition {
 	return nil
 }
 
-func denied(s *lzv1.ComplianceStatus) bool {
+// provisioningGate says whether a plan may be applied after its evaluation.
+type provisioningGate struct {
+	closed  bool
+	synced  metav1.ConditionStatus // Synced while closed: the pass worked (denied) or not (no verdict)
+	reason  string
+	message string
+}
+
+// gate closes while deny violations stand, and while there is no verdict at all: an evaluation
+// that failed (a policy error, the deadline on a throttled pod) leaves status.compliance nil, and
+// provisioning must never go ahead on a verdict that was not reached.
+func gate(s *lzv1.ComplianceStatus) provisioningGate {
 	if s == nil {
-		return false
+		return provisioningGate{closed: true, synced: metav1.ConditionFalse, reason: lzv1.ReasonEvaluationError,
+			message: "not provisioned while the compliance policies cannot be evaluated (see the Compliant condition)"}
 	}
 	for _, v := range s.Violations {
 		if v.EnforcementAction == engine.ActionDeny {
-			return true
+			return provisioningGate{closed: true, synced: metav1.ConditionTrue, reason: ReasonPolicyDenied,
+				message: "not provisioned while deny violations stand (see the Compliant condition)"}
 		}
 	}
-	return false
+	return provisioningGate{}
 }
 
 // ensureFinalizer adds the finalizer before anything is composed. It patches a copy and takes

@@ -228,9 +228,11 @@ func (r *WorkloadReconciler) reconcileAWS(ctx context.Context, wl *lzv1.Workload
 	var res ctrl.Result
 	wl.Status.Compliance, res = r.Evaluator.evaluate(ctx, r.Client, wl, "Workload", plan.entries(), nil, cond)
 	wl.Status.ObservedGeneration = wl.Generation
-	if denied(wl.Status.Compliance) {
-		msg := "not provisioned while deny violations stand (see the Compliant condition)"
-		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonPolicyDenied, msg)
+	if g := gate(wl.Status.Compliance); g.closed {
+		if g.synced == metav1.ConditionFalse {
+			cond.set(lzv1.ConditionSynced, g.synced, g.reason, g.message)
+		}
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, g.reason, g.message)
 		return res, nil
 	}
 	waiting, err := r.applyAWS(ctx, wl, plan)
