@@ -529,3 +529,45 @@ func TestAFailingAdvisoryPolicyIsLeftOutOnlyWhenAsked(t *testing.T) {
 		})
 	}
 }
+
+// replicasPolicy reads a number out of an annotation: to_number fails on one that is not a
+// number, which OPA would make undefined, and the rule would silently not fire.
+const replicasPolicy = `package zonekeeper.custom.replicas
+
+controls := {"ZK-REP-1"}
+
+violation contains {"control": "ZK-REP-1", "severity": "low", "field": "metadata.annotations.replicas", "message": "at most 5 replicas"} if {
+	to_number(input.object.metadata.annotations.replicas) > 5
+}
+`
+
+func TestABuiltinErrorInACustomPolicyIsNoSilentPass(t *testing.T) {
+	ctx := context.Background()
+	zone := func(replicas string) Input {
+		return Input{Object: map[string]any{"kind": "LandingZone", "metadata": map[string]any{"name": "z", "annotations": map[string]any{"replicas": replicas}}}}
+	}
+	for _, action := range []string{ActionDeny, ActionAudit} {
+		t.Run(action, func(t *testing.T) {
+			e := newEngine(t)
+			p := customPolicy("replicas", replicasPolicy)
+			p.EnforcementAction = action
+			if err := e.SetCustomPolicies(ctx, []CustomPolicy{p}); err != nil {
+				t.Fatalf("SetCustomPolicies: %v", err)
+			}
+			if v, err := e.Evaluate(ctx, zone("9"), Options{Now: now}); err != nil || len(v.Violations) != 1 {
+				t.Fatalf("a well-formed value: Evaluate() = %+v, %v; want its violation", v, err)
+			}
+			v, err := e.Evaluate(ctx, zone("9 "), Options{Now: now})
+			if err == nil || !strings.Contains(err.Error(), `policy "replicas"`) || !strings.Contains(err.Error(), "to_number") {
+				t.Errorf("a value to_number refuses: Evaluate() = %+v, %v; want an error naming the policy and the built-in", v, err)
+			}
+			v, err = e.Evaluate(ctx, zone("9 "), Options{Now: now, IsolateAdvisoryErrors: true})
+			switch {
+			case action == ActionDeny && err == nil:
+				t.Errorf("a deny policy's built-in error was isolated: %+v", v)
+			case action == ActionAudit && (err != nil || len(v.Errors) != 1 || v.Errors[0].Policy != "replicas"):
+				t.Errorf("an audit policy's built-in error: Evaluate() = %+v, %v; want it left out and named", v, err)
+			}
+		})
+	}
+}

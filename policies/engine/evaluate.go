@@ -209,6 +209,7 @@ func (snap *snapshot) run(ctx context.Context, q *prepared, input ast.Value, key
 	if ctx.Done() != nil {
 		defer context.AfterFunc(ctx, stop.Cancel)()
 	}
+	var builtinErrs []topdown.Error
 	cache := newVirtualCache()
 	defer cache.release()
 	seeded := snap.facts.lookup(key)
@@ -220,12 +221,35 @@ func (snap *snapshot) run(ctx context.Context, q *prepared, input ast.Value, key
 		rego.EvalMetrics(noMetrics), // nobody reads per-evaluation metrics
 		rego.EvalVirtualCache(cache),
 		rego.EvalGenerateJSON(keepTerm),
+		rego.EvalBuiltinErrorList(&builtinErrs),
 	)
 	if err != nil {
 		return nil, err
 	}
+	if err := snap.customBuiltinError(builtinErrs); err != nil {
+		return nil, err
+	}
 	snap.facts.harvest(key, cache, seeded)
 	return rs, nil
+}
+
+// customBuiltinError returns the first error a built-in function raised in a custom policy, or
+// nil. OPA makes a built-in function's error (to_number("9 "), a date that does not parse)
+// undefined and goes on, so the rule around it silently does not fire: in a custom policy that is
+// a pass nobody decided, so it fails the evaluation instead, naming the policy and line. The
+// built-in baselines read malformed fields on purpose (the declared spec is checked for them) and
+// keep OPA's leniency.
+func (snap *snapshot) customBuiltinError(errs []topdown.Error) error {
+	for i := range errs {
+		e := &errs[i]
+		if e.Location == nil {
+			continue
+		}
+		if p, ok := snap.policies[snap.owner[e.Location.File]]; ok && !p.builtin {
+			return e
+		}
+	}
+	return nil
 }
 
 // failingAdvisory returns the custom warn or audit policy of q that err, an
