@@ -13,11 +13,13 @@ import (
 )
 
 // restrictedCapabilities are this OPA version's capabilities without the
-// builtins that reach outside the evaluation: http.send and net.* talk to the
-// network (and could leak the objects evaluated), opa.runtime exposes the
-// operator's environment and configuration. A policy is a pure function of its
-// input; the same object gets the same verdict in the webhook, the reconciler
-// and the offline CLI.
+// builtins that reach outside the evaluation or do not give the same answer
+// twice: http.send and net.lookup_ip_addr talk to the network (and could leak
+// the objects evaluated), opa.runtime exposes the operator's environment and
+// configuration, rand.intn and uuid.rfc4122 are random. A policy is a pure
+// function of its input; the same object gets the same verdict in the webhook,
+// the reconciler and the offline CLI. The net.cidr_* functions are pure
+// arithmetic on addresses and stay.
 func restrictedCapabilities() *ast.Capabilities {
 	caps := ast.CapabilitiesForThisVersion()
 	kept := make([]*ast.Builtin, 0, len(caps.Builtins))
@@ -32,7 +34,11 @@ func restrictedCapabilities() *ast.Capabilities {
 }
 
 func forbiddenBuiltin(name string) bool {
-	return name == "http.send" || name == "opa.runtime" || strings.HasPrefix(name, "net.")
+	switch name {
+	case "http.send", "opa.runtime", "rand.intn", "uuid.rfc4122":
+		return true
+	}
+	return strings.HasPrefix(name, "net.") && !strings.HasPrefix(name, "net.cidr_")
 }
 
 // forbiddenCalls finds calls of forbidden builtins in a parsed module. The
@@ -44,7 +50,7 @@ func forbiddenCalls(m *ast.Module) ast.Errors {
 		name := op.String()
 		if _, builtin := ast.BuiltinMap[name]; builtin && forbiddenBuiltin(name) {
 			errs = append(errs, ast.NewError(ast.CompileErr, loc,
-				"%s is not allowed in ZoneKeeper policies: policies may not use the network (http.send, net.*) or the OPA runtime (opa.runtime)", name))
+				"%s is not allowed in ZoneKeeper policies: policies may not use the network (http.send, net.lookup_ip_addr), the OPA runtime (opa.runtime) or randomness (rand.intn, uuid.rfc4122), so that an object gets the same verdict everywhere", name))
 		}
 	}
 	ast.WalkExprs(m, func(x *ast.Expr) bool {

@@ -83,8 +83,9 @@ type CompliancePolicyStatus struct {
 }
 
 // CompliancePolicy adds Rego to the running policy engine without a rebuild or restart. A module
-// that does not compile, uses a forbidden built-in (http.send, net.*, opa.runtime), shadows a
-// built-in package, or whose own tests fail is refused at admission.
+// that does not compile, uses a forbidden built-in (http.send, net.lookup_ip_addr, opa.runtime,
+// rand.intn, uuid.rfc4122), shadows a built-in package, or whose own tests fail is refused at
+// admission.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
