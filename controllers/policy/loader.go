@@ -136,7 +136,8 @@ func (l *Loader) load(ctx context.Context, items []policyv1.CompliancePolicy) ma
 		cp := compliance.CustomPolicy(&items[i])
 		// Alone: the set loaded now may hold policies deleted since, whose packages a policy of
 		// this set may take over. How the set compiles together is SetCustomPolicies' to say.
-		if err := l.Engine.ValidatePolicyAlone(ctx, cp); err != nil {
+		// Its tests ran at admission: they are not run again at every load.
+		if err := l.Engine.CompilePolicyAlone(ctx, cp); err != nil {
 			refused[cp.Name] = err
 			continue
 		}

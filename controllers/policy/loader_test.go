@@ -175,3 +175,28 @@ func TestAPolicyTakesOverThePackageOfOneDeletedMeanwhile(t *testing.T) {
 		t.Errorf("b-new left the engine with c-copy: %v", eng.Policies())
 	}
 }
+
+// TestLoadingRunsNoTests: a policy's tests gate it at admission only. Run again at every load, a
+// test that depends on the clock, or outlives its timeout on a throttled pod, would drop a policy
+// admitted long before; loading compiles it and no more.
+func TestLoadingRunsNoTests(t *testing.T) {
+	ctx := context.Background()
+	eng, err := engine.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &policyctrl.Loader{Engine: eng}
+	cp := policyv1.CompliancePolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: "owner", UID: "uid-owner", Generation: 1},
+		Spec: policyv1.CompliancePolicySpec{
+			Modules: []policyv1.RegoFile{{Name: "owner.rego", Rego: customPolicy}},
+			Tests:   []policyv1.RegoFile{{Name: "owner_test.rego", Rego: "package zonekeeper.custom.owner_test\n\ntest_admitted_a_while_ago if {\n\ttime.now_ns() < 0\n}\n"}},
+		},
+	}
+	if refused := l.Load(ctx, []policyv1.CompliancePolicy{cp}); len(refused) > 0 {
+		t.Errorf("a policy whose test fails now was refused at load: %v", refused)
+	}
+	if !loaded(eng, "owner") {
+		t.Errorf("engine holds %v, want owner", eng.Policies())
+	}
+}
