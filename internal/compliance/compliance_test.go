@@ -2,8 +2,11 @@ package compliance
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -132,4 +135,29 @@ func trackerTestSeries(t *testing.T) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func TestStatusStaysSmallAndStillShowsADenial(t *testing.T) {
+	var v engine.Verdict
+	for i := range 250 {
+		v.Violations = append(v.Violations, engine.Violation{Control: fmt.Sprintf("ZK-%03d", i), Baseline: "audit-policy", EnforcementAction: engine.ActionAudit, Message: strings.Repeat("é", 3000)})
+	}
+	// Sorted by baseline, the deny violation comes last.
+	v.Violations = append(v.Violations, engine.Violation{Control: "AU-11", Baseline: "zz-baseline", EnforcementAction: engine.ActionDeny, Message: "short"})
+	for range 150 {
+		v.Waived = append(v.Waived, engine.WaivedViolation{Violation: engine.Violation{Control: "SC-7"}, Exception: "e"})
+	}
+	s := Status(nil, v)
+	if s.ViolationCount != 251 || s.WaivedCount != 150 {
+		t.Errorf("counts %d and %d, want 251 and 150", s.ViolationCount, s.WaivedCount)
+	}
+	if len(s.Violations) != 100 || len(s.Waived) != 100 {
+		t.Errorf("listed %d violations and %d waived, want 100 of each", len(s.Violations), len(s.Waived))
+	}
+	if s.Violations[0].EnforcementAction != engine.ActionDeny {
+		t.Errorf("first listed %+v, want the deny violation first so the list shows what denies", s.Violations[0])
+	}
+	if m := s.Violations[1].Message; len(m) > 1024 || !utf8.ValidString(m) || !strings.HasSuffix(m, " ...") {
+		t.Errorf("a 6000-byte message became %d bytes (valid UTF-8: %t), want at most 1024, cut on a character, marked", len(m), utf8.ValidString(m))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
@@ -52,21 +53,51 @@ func Exceptions(items []policyv1.PolicyException) []engine.Exception {
 	return out
 }
 
-// Status renders a verdict for status.compliance.
+// maxListed bounds each list of status.compliance, and maxMessage each message: a policy that
+// reports thousands of violations must not push the object past what the API server stores (it
+// refuses the status patch, pass after pass, and the last verdict would stand for good).
+const (
+	maxListed  = 100
+	maxMessage = 1024
+)
+
+// Status renders a verdict for status.compliance: every violation counted, at most maxListed of
+// each kind listed, deny ones first so that what is listed always shows whether anything denies.
 func Status(baselines []string, v engine.Verdict) *lzv1.ComplianceStatus {
-	s := &lzv1.ComplianceStatus{Baselines: baselines}
-	for _, x := range v.Violations {
+	s := &lzv1.ComplianceStatus{Baselines: baselines, ViolationCount: int32(len(v.Violations)), WaivedCount: int32(len(v.Waived))}
+	ordered := make([]engine.Violation, len(v.Violations))
+	copy(ordered, v.Violations)
+	sort.SliceStable(ordered, func(i, j int) bool { return actionRank(ordered[i]) < actionRank(ordered[j]) })
+	for _, x := range ordered[:min(len(ordered), maxListed)] {
 		s.Violations = append(s.Violations, violation(x))
 	}
-	for _, w := range v.Waived {
+	for _, w := range v.Waived[:min(len(v.Waived), maxListed)] {
 		s.Waived = append(s.Waived, lzv1.WaivedViolation{Violation: violation(w.Violation), Exception: w.Exception})
 	}
 	return s
 }
 
+func actionRank(v engine.Violation) int {
+	switch v.EnforcementAction {
+	case engine.ActionDeny:
+		return 0
+	case engine.ActionWarn:
+		return 1
+	}
+	return 2
+}
+
 func violation(v engine.Violation) lzv1.Violation {
+	msg := v.Message
+	if len(msg) > maxMessage {
+		cut := maxMessage - len(" ...")
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + " ..."
+	}
 	return lzv1.Violation{
-		Control: v.Control, Baseline: v.Baseline, Severity: v.Severity, Message: v.Message,
+		Control: v.Control, Baseline: v.Baseline, Severity: v.Severity, Message: msg,
 		Field: v.Field, References: v.References, EnforcementAction: v.EnforcementAction,
 	}
 }

@@ -8,15 +8,27 @@ type ComplianceStatus struct {
 	// +optional
 	Baselines []string `json:"baselines,omitempty"`
 
-	// Violations found, sorted by baseline, control and field.
+	// Violations found: deny ones first, then warn, then audit, each sorted by baseline, control
+	// and field. At most 100 are listed (violationCount says how many there are), so that a
+	// policy reporting thousands cannot push the object past what the API server stores.
 	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=100
 	// +optional
 	Violations []Violation `json:"violations,omitempty"`
 
-	// Waived violations, with the PolicyException that waives each.
+	// ViolationCount is how many violations were found, listed or not.
+	// +optional
+	ViolationCount int32 `json:"violationCount,omitempty"`
+
+	// Waived violations, with the PolicyException that waives each; at most 100 are listed.
 	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=100
 	// +optional
 	Waived []WaivedViolation `json:"waived,omitempty"`
+
+	// WaivedCount is how many violations were waived, listed or not.
+	// +optional
+	WaivedCount int32 `json:"waivedCount,omitempty"`
 }
 
 // Violation is one failed control. Its shape is stable: dashboards and exceptions key on control.
@@ -28,7 +40,8 @@ type Violation struct {
 	// Severity is high, medium or low.
 	// +optional
 	Severity string `json:"severity,omitempty"`
-	// Message says what is wrong and what to set to what.
+	// Message says what is wrong and what to set to what (at most 1024 characters are kept).
+	// +kubebuilder:validation:MaxLength=1024
 	Message string `json:"message"`
 	// Field is the path of the offending field (spec.audit.retentionDays).
 	// +optional
