@@ -10,7 +10,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
@@ -110,6 +113,22 @@ func (e *Evaluator) report(kind string, obj client.Object, in engine.Input, v en
 	}
 	cond.set(lzv1.ConditionCompliant, metav1.ConditionFalse, lzv1.ReasonViolations, msg)
 	return compliance.Status(baselines, v)
+}
+
+// policySwaps is a source that enqueues every object enqueueAll names each time the engine puts a
+// new custom policy set in force. Reacting to the CompliancePolicy objects instead raced with the
+// loader that compiles them: a pass could run before the new set was in force and judge with the
+// old one (a deleted policy's violations stayed until something else changed). Swaps that come
+// while one is pending are folded into it: the pass that follows judges with the latest set.
+func policySwaps(eng *engine.Engine, placeholder client.Object, enqueueAll handler.MapFunc) source.Source {
+	swapped := make(chan event.GenericEvent, 1)
+	eng.OnSwap(func() {
+		select {
+		case swapped <- event.GenericEvent{Object: placeholder}:
+		default: // one is pending already
+		}
+	})
+	return source.Channel(swapped, handler.EnqueueRequestsFromMapFunc(enqueueAll))
 }
 
 // leftOut names the warn or audit policies an evaluation left out because they failed.

@@ -51,7 +51,7 @@ func (r *LandingZoneReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&lzv1.DataClassification{}, handler.EnqueueRequestsFromMapFunc(r.zonesForClassification),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&lzv1.Workload{}, handler.EnqueueRequestsFromMapFunc(zoneForWorkload)).
-		Watches(&policyv1.CompliancePolicy{}, handler.EnqueueRequestsFromMapFunc(allZones(r.Client))).
+		WatchesRawSource(policySwaps(r.Evaluator.Engine, &lzv1.LandingZone{}, allZones(r.Client))).
 		Watches(&policyv1.PolicyException{}, handler.EnqueueRequestsFromMapFunc(allZones(r.Client))).
 		Complete(r)
 }

@@ -21,6 +21,7 @@ import (
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 	lzctrl "github.com/zonekeeper/zonekeeper/controllers/landingzone"
+	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
 var seq int
@@ -557,4 +558,41 @@ func TestPassThatAddsItsFinalizerWritesItsStatus(t *testing.T) {
 	if err != nil || meta.FindStatusCondition(conds, "Probe") == nil || len(zone.Finalizers) != 1 {
 		t.Errorf("conditions %+v, finalizers %v, %v; want the Probe condition and the finalizer", conds, zone.Finalizers, err)
 	}
+}
+
+// TestZonesAreJudgedAgainWhenThePolicySetChanges: the policy loader puts a new set in force some
+// time after the CompliancePolicy changed; the zones must be judged again after that, with it, not
+// only when the object changed. Here the set is swapped with no CompliancePolicy object at all.
+func TestZonesAreJudgedAgainWhenThePolicySetChanges(t *testing.T) {
+	zone := pendingZone(t)
+	swap := func(custom ...engine.CustomPolicy) {
+		t.Helper()
+		if err := eng.SetCustomPolicies(context.Background(), custom); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { swap() })
+	swap(engine.CustomPolicy{Name: "swap-test", Modules: map[string]string{"swap.rego": fmt.Sprintf(`package zonekeeper.custom.swap_test_policy
+
+controls := {"ZK-SWAP-1"}
+
+violation contains {"control": "ZK-SWAP-1", "severity": "low", "field": "metadata.name", "message": "flagged by the new set"} if {
+	input.object.metadata.name == %q
+}
+`, zone.Name)}})
+	judged := func(want bool) func() error {
+		return func() error {
+			z := &lzv1.LandingZone{}
+			if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), z); err != nil {
+				return err
+			}
+			if got := hasViolation(z.Status.Compliance, "ZK-SWAP-1", "swap-test"); got != want {
+				return fmt.Errorf("ZK-SWAP-1 in status.compliance: %t, want %t", got, want)
+			}
+			return nil
+		}
+	}
+	eventually(t, "the zone judged by the new set", judged(true))
+	swap()
+	eventually(t, "the zone judged again once the policy is gone", judged(false))
 }

@@ -50,7 +50,7 @@ func run(m *testing.M) int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	eng, err := engine.New(ctx)
+	eng, err = engine.New(ctx)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -73,6 +73,9 @@ func run(m *testing.M) int {
 	}
 	return m.Run()
 }
+
+// eng is the reconcilers' policy engine; no loader runs here, so tests set its custom policies.
+var eng *engine.Engine
 
 // eventually waits for check to pass; see testenv.Eventually.
 func eventually(t *testing.T, what string, check func() error) {

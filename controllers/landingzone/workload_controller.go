@@ -55,7 +55,7 @@ func (r *WorkloadReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.workloadsInNamespace),
 			builder.WithPredicates(predicate.LabelChangedPredicate{})).
-		Watches(&policyv1.CompliancePolicy{}, handler.EnqueueRequestsFromMapFunc(allWorkloads(r.Client))).
+		WatchesRawSource(policySwaps(r.Evaluator.Engine, &lzv1.Workload{}, allWorkloads(r.Client))).
 		Watches(&policyv1.PolicyException{}, handler.EnqueueRequestsFromMapFunc(allWorkloads(r.Client))).
 		Complete(r)
 }

@@ -53,7 +53,21 @@ func (e *Engine) SetCustomPolicies(ctx context.Context, custom []CustomPolicy) e
 		return fmt.Errorf("cannot load custom policies: %w", wrapInvalid(err))
 	}
 	e.current.Store(snap)
+	for _, f := range e.onSwap {
+		f()
+	}
 	return nil
+}
+
+// OnSwap registers f to be called each time SetCustomPolicies has put a new
+// policy set in force, so that what was judged with the old set can be judged
+// again. A caller that reacts to the CompliancePolicy objects themselves may
+// run before the set they bring is in force; this runs after. f must not block
+// or call back into the engine; register before the engine is shared.
+func (e *Engine) OnSwap(f func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.onSwap = append(e.onSwap, f)
 }
 
 // ValidatePolicy checks a custom policy for admission: it must parse, use no

@@ -91,6 +91,7 @@ type Engine struct {
 
 	mu      sync.Mutex // orders SetCustomPolicies so the last call wins
 	current atomic.Pointer[snapshot]
+	onSwap  []func() // called, under mu, after each SetCustomPolicies that succeeds
 }
 
 // New compiles the built-in baselines and returns an Engine without custom
