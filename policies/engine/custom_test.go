@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -577,6 +578,49 @@ func TestABuiltinErrorInACustomPolicyIsNoSilentPass(t *testing.T) {
 				t.Errorf("a deny policy's built-in error was isolated: %+v", v)
 			case action == ActionAudit && (err != nil || len(v.Errors) != 1 || v.Errors[0].Policy != "replicas"):
 				t.Errorf("an audit policy's built-in error: Evaluate() = %+v, %v; want it left out and named", v, err)
+			}
+		})
+	}
+}
+
+// slowPolicy outlives a short deadline: nine million iterations.
+const slowPolicy = `package zonekeeper.custom.slow
+
+controls := {"ZK-SLOW-1"}
+
+violation contains {"control": "ZK-SLOW-1", "severity": "low", "field": "spec", "message": "slow"} if {
+	count([1 | some i in numbers.range(1, 3000); some j in numbers.range(1, 3000)]) < 0
+}
+`
+
+// TestAnAdvisoryPolicyThatOutlivesTheDeadlineIsLeftOut: a deadline names no policy, so every
+// warn or audit policy is left out and the rest judged again; a deny policy's timeout still fails.
+func TestAnAdvisoryPolicyThatOutlivesTheDeadlineIsLeftOut(t *testing.T) {
+	ctx := context.Background()
+	zone := Input{Object: map[string]any{"kind": "LandingZone", "metadata": map[string]any{"name": "bare"}}}
+	for _, action := range []string{ActionWarn, ActionDeny} {
+		t.Run(action, func(t *testing.T) {
+			e := newEngine(t, WithTimeout(200*time.Millisecond))
+			slow := customPolicy("slow", slowPolicy)
+			slow.EnforcementAction = action
+			if err := e.SetCustomPolicies(ctx, []CustomPolicy{slow, customPolicy("tags", tagPolicy)}); err != nil {
+				t.Fatalf("SetCustomPolicies: %v", err)
+			}
+			v, err := e.Evaluate(ctx, zone, Options{Now: now, IsolateAdvisoryErrors: true})
+			if action == ActionDeny {
+				if err == nil || !strings.Contains(err.Error(), "within 200ms") {
+					t.Errorf("Evaluate() = %+v, %v; want the deadline's error", v, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Evaluate() error = %v; want the slow warn policy left out", err)
+			}
+			if len(v.Errors) != 1 || v.Errors[0].Policy != "slow" || !strings.Contains(v.Errors[0].Message, "within 200ms") {
+				t.Errorf("Errors = %+v, want slow, left out for the deadline", v.Errors)
+			}
+			if len(v.Violations) != 1 || v.Violations[0].Baseline != "tags" {
+				t.Errorf("Violations = %+v, want the tags policy's, judged without slow", v.Violations)
 			}
 		})
 	}

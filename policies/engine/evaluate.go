@@ -152,12 +152,22 @@ func (snap *snapshot) evaluate(ctx context.Context, in Input, opts Options) (Ver
 		return Verdict{}, err
 	}
 	rs, err := snap.run(ctx, q, input, key, now)
-	for err != nil && opts.IsolateAdvisoryErrors {
-		failed := snap.failingAdvisory(q, err)
+	for err != nil && opts.IsolateAdvisoryErrors && ctx.Err() == nil {
+		failed, msg := snap.failingAdvisory(q, err), err.Error()
 		if failed == nil {
-			break
+			// Not one advisory policy's own error: the deadline, or an error in the library or
+			// a baseline. Each advisory policy may be the cause (a slow comprehension, a library
+			// function called with what it cannot take), so all are left out and the rest run
+			// again; if that fails too, the fault was not theirs and the error stands.
+			failed = snap.advisoryIn(q)
+			if len(failed) == 0 {
+				break
+			}
+			msg = "evaluated with it, the policies failed: " + snap.evalError(ctx, q, err).Error()
 		}
-		verdict.Errors = append(verdict.Errors, PolicyError{Policy: failed.name, EnforcementAction: failed.action, Message: err.Error()})
+		for _, p := range failed {
+			verdict.Errors = append(verdict.Errors, PolicyError{Policy: p.name, EnforcementAction: p.action, Message: msg})
+		}
 		left := make([]string, 0, len(verdict.Errors))
 		for _, e := range verdict.Errors {
 			left = append(left, e.Policy)
@@ -255,17 +265,30 @@ func (snap *snapshot) customBuiltinError(errs []topdown.Error) error {
 // failingAdvisory returns the custom warn or audit policy of q that err, an
 // evaluation error, happened in, or nil when it happened elsewhere (a deny
 // policy, a baseline, a library module, the deadline).
-func (snap *snapshot) failingAdvisory(q *prepared, err error) *policy {
+func (snap *snapshot) failingAdvisory(q *prepared, err error) []*policy {
 	var te *topdown.Error
 	if topdown.IsCancel(err) || !errors.As(err, &te) || te.Location == nil {
 		return nil
 	}
 	p, ok := snap.policies[snap.owner[te.Location.File]]
-	if !ok || p.builtin || p.action == ActionDeny || !slices.Contains(q.policies, p) {
+	if !ok || !advisory(p) || !slices.Contains(q.policies, p) {
 		return nil
 	}
-	return p
+	return []*policy{p}
 }
+
+// advisoryIn returns the custom warn or audit policies q evaluates.
+func (snap *snapshot) advisoryIn(q *prepared) []*policy {
+	var out []*policy
+	for _, p := range q.policies {
+		if advisory(p) && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func advisory(p *policy) bool { return !p.builtin && p.action != ActionDeny }
 
 var noMetrics = metrics.NoOp()
 
