@@ -107,35 +107,41 @@ func TestGoldenVerdicts(t *testing.T) {
 // goldenPlans are composed plans attached to zones and workloads: one compliant, one contradicting
 // the spec everywhere it can, one with a contradiction per resource of a kind.
 func goldenPlans() map[string][]map[string]any {
-	res := func(kind, name, forProvider string) map[string]any {
+	// Shaped as the composers plan (controllers/landingzone planEntry): a Bucket carries the
+	// storage entry it holds in a label.
+	res := func(kind, name, storage, forProvider string) map[string]any {
 		var m map[string]any
-		src := `{"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "` + kind + `", "metadata": {"name": "` + name + `"}, "spec": {"forProvider": ` + forProvider + `}}`
+		labels := `{}`
+		if storage != "" {
+			labels = `{"landingzone.zonekeeper.dev/storage": "` + storage + `"}`
+		}
+		src := `{"apiVersion": "aws.zonekeeper.dev/v1alpha1", "kind": "` + kind + `", "metadata": {"name": "` + name + `", "labels": ` + labels + `}, "spec": {"forProvider": ` + forProvider + `}}`
 		if err := json.Unmarshal([]byte(src), &m); err != nil {
 			panic(err)
 		}
 		return m
 	}
 	good := []map[string]any{
-		res("VPC", "main", `{"internetGateway": false, "mapPublicIpOnLaunch": false, "egress": "Inspected", "flowLogs": {"enabled": true}}`),
-		res("Key", "main", `{"enableKeyRotation": true, "rotationPeriodInDays": 90}`),
-		res("AuditTrail", "main", `{"isMultiRegionTrail": true, "enableLogFileValidation": true, "objectLockEnabled": true, "dataEvents": true, "retentionDays": 4000}`),
-		res("Bucket", "footage", `{"serverSideEncryption": "aws:kms", "blockPublicAccess": true, "objectLockEnabled": true, "minimumTLSVersion": "1.3"}`),
+		res("VPC", "main", "", `{"egress": "Inspected", "flowLogs": {"enabled": true}}`),
+		res("Key", "main", "", `{"rotationPeriodDays": 90}`),
+		res("AuditTrail", "main", "", `{"dataEvents": true, "retentionDays": 4000}`),
+		res("Bucket", "footage", "footage", `{"kmsKeyRef": {"name": "main"}, "legalHold": true, "objectLock": {"enabled": true, "mode": "COMPLIANCE", "retentionDays": 4000}}`),
 	}
 	bad := []map[string]any{
-		res("VPC", "main", `{"internetGateway": true, "mapPublicIpOnLaunch": true, "egress": "Direct", "flowLogs": {"enabled": false}}`),
-		res("Key", "main", `{"enableKeyRotation": false, "rotationPeriodDays": 900}`),
-		res("AuditTrail", "main", `{"isMultiRegionTrail": false, "enableLogFileValidation": false, "objectLockEnabled": false, "dataEvents": false, "retentionDays": 30}`),
-		res("Bucket", "footage", `{"serverSideEncryption": "AES256", "blockPublicAccess": false, "objectLockEnabled": false, "minimumTLSVersion": "1.0"}`),
-		res("Bucket", "a", `{"objectLockEnabled": false}`),
-		res("Bucket", "reports", `{"objectLockEnabled": false, "minimumTLSVersion": "1.1"}`),
-		res("Bucket", "index", `{"objectLockEnabled": false, "serverSideEncryption": "aws:kms"}`),
+		res("VPC", "main", "", `{"egress": "Direct", "flowLogs": {"enabled": false}}`),
+		res("Key", "main", "", `{"rotationPeriodDays": 900}`),
+		res("AuditTrail", "main", "", `{"dataEvents": false, "objectLockMode": "GOVERNANCE", "retentionDays": 30}`),
+		res("Bucket", "footage", "footage", `{"legalHold": false, "objectLock": {"enabled": false}}`),
+		res("Bucket", "a", "", `{}`),
+		res("Bucket", "reports", "reports", `{"kmsKeyRef": {"name": "main"}, "objectLock": {"enabled": true, "retentionDays": 1}}`),
+		res("Bucket", "index", "index", `{"kmsKeyARN": "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1", "objectLock": {"enabled": false}}`),
 	}
 	half := []map[string]any{
-		res("VPC", "main", `{"internetGateway": true}`),
-		res("VPC", "edge", `{"mapPublicIpOnLaunch": true, "flowLogs": {"enabled": true}}`),
-		res("Key", "main", `{"rotationPeriodInDays": 400}`),
-		res("AuditTrail", "main", `{"dataEvents": false, "retentionDays": 400}`),
-		res("Bucket", "records", `{"blockPublicAccess": false}`),
+		res("VPC", "main", "", `{"egress": "Direct"}`),
+		res("VPC", "edge", "", `{"flowLogs": {"enabled": true}}`),
+		res("Key", "main", "", `{"rotationPeriodDays": 400}`),
+		res("AuditTrail", "main", "", `{"dataEvents": false, "retentionDays": 400}`),
+		res("Bucket", "records", "records", `{"kmsKeyRef": {"name": "main"}}`),
 	}
 	return map[string][]map[string]any{"good": good, "bad": bad, "half": half}
 }
