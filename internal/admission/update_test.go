@@ -15,6 +15,7 @@ import (
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
+	"github.com/zonekeeper/zonekeeper/internal/fixtures"
 )
 
 // holdFinalizer stands in for any finalizer a tool puts on an object (Argo CD's, a backup
@@ -136,21 +137,6 @@ func TestAnExpiredPolicyExceptionCanStillBeLabelledAndDeleted(t *testing.T) {
 	}
 }
 
-// conflictPolicy compiles and has no tests, but fails at run time for every zone: owner takes the
-// zone's name and its kind at once.
-const conflictPolicy = `package zonekeeper.custom.owner
-
-controls := {"ZK-OWN-1"}
-
-owner := input.object.metadata.name
-
-owner := input.object.kind
-
-violation contains {"control": "ZK-OWN-1", "severity": "low", "field": "metadata.name", "message": "x"} if {
-	owner == "nobody"
-}
-`
-
 // TestAFailingAuditPolicyRefusesNothing: a policy tried out in audit mode may not refuse a request,
 // so one that fails at run time is left out with a warning naming it, and the built-in baselines
 // still judge the request.
@@ -160,7 +146,7 @@ func TestAFailingAuditPolicyRefusesNothing(t *testing.T) {
 	cp := &policyv1.CompliancePolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: unique("owner")},
 		Spec: policyv1.CompliancePolicySpec{
-			Modules:           []policyv1.RegoFile{{Name: "owner.rego", Rego: conflictPolicy}},
+			Modules:           []policyv1.RegoFile{{Name: "owner.rego", Rego: fixtures.ConflictPolicy}},
 			EnforcementAction: policyv1.EnforcementAudit,
 		},
 	}

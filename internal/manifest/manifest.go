@@ -305,15 +305,9 @@ func itemLines(doc []byte, first, n int) []int {
 	var lines []int
 	inItems, indent := false, -1
 	line := first - 1
-	for len(doc) > 0 {
-		l := doc
-		if i := bytes.IndexByte(doc, '\n'); i >= 0 {
-			l, doc = doc[:i], doc[i+1:]
-		} else {
-			doc = nil
-		}
+	for l := range bytes.Lines(doc) {
 		line++
-		l = bytes.TrimRight(l, " \t\r")
+		l = bytes.TrimRight(l, " \t\r\n")
 		text := bytes.TrimLeft(l, " ")
 		if len(text) == 0 || text[0] == '#' {
 			continue
@@ -466,13 +460,7 @@ func isBlank(doc []byte) bool {
 // whether there is one.
 func contentStart(doc []byte) (int, bool) {
 	n := 0
-	for len(doc) > 0 {
-		l := doc
-		if i := bytes.IndexByte(doc, '\n'); i >= 0 {
-			l, doc = doc[:i], doc[i+1:]
-		} else {
-			doc = nil
-		}
+	for l := range bytes.Lines(doc) {
 		l = bytes.TrimSpace(l)
 		if len(l) != 0 && l[0] != '#' {
 			return n, true

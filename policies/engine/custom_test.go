@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/zonekeeper/zonekeeper/internal/fixtures"
 )
 
 func TestValidatePolicy(t *testing.T) {
@@ -483,21 +485,6 @@ test_labelled_zone_passes if {
 	}
 }
 
-// conflictPolicy fails at run time for any object whose name is not its kind: owner gets two
-// values.
-const conflictPolicy = `package zonekeeper.custom.owner
-
-controls := {"ZK-OWN-1"}
-
-owner := input.object.metadata.name
-
-owner := input.object.kind
-
-violation contains {"control": "ZK-OWN-1", "severity": "low", "field": "metadata.name", "message": "x"} if {
-	owner == "nobody"
-}
-`
-
 func TestAFailingAdvisoryPolicyIsLeftOutOnlyWhenAsked(t *testing.T) {
 	ctx := context.Background()
 	zone := Input{Object: map[string]any{"kind": "LandingZone", "metadata": map[string]any{"name": "bare"}}}
@@ -516,7 +503,7 @@ func TestAFailingAdvisoryPolicyIsLeftOutOnlyWhenAsked(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			e := newEngine(t)
-			owner := customPolicy("owner", conflictPolicy)
+			owner := customPolicy("owner", fixtures.ConflictPolicy)
 			owner.EnforcementAction = tc.action
 			if err := e.SetCustomPolicies(ctx, []CustomPolicy{owner, customPolicy("tags", tagPolicy)}); err != nil {
 				t.Fatalf("SetCustomPolicies: %v", err)
