@@ -318,14 +318,7 @@ func TestRunReadsStandardInput(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := write(t, tc.files)
-			var paths []string
-			for _, p := range tc.paths {
-				if p != Stdin {
-					p = filepath.Join(dir, p)
-				}
-				paths = append(paths, p)
-			}
-			rep, err := Run(context.Background(), Options{Paths: paths, Stdin: strings.NewReader(tc.stdin), Now: now})
+			rep, err := Run(context.Background(), Options{Paths: inDir(dir, tc.paths), Stdin: strings.NewReader(tc.stdin), Now: now})
 			if err != nil {
 				t.Fatalf("Run: %v", err)
 			}
@@ -688,14 +681,7 @@ func TestRunRefusesInputWithNothingToCheck(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			dir := write(t, tc.files)
-			var paths []string
-			for _, p := range tc.paths {
-				if p != Stdin {
-					p = filepath.Join(dir, p)
-				}
-				paths = append(paths, p)
-			}
+			paths := inDir(write(t, tc.files), tc.paths)
 			_, err := Run(context.Background(), Options{Paths: paths, Stdin: strings.NewReader(tc.stdin), Now: now})
 			if !errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), "no ZoneKeeper object found") {
 				t.Errorf("err = %v, want bad input saying no ZoneKeeper object was found", err)
@@ -747,4 +733,16 @@ func TestRunFindsFilesThroughLinksAndJSON(t *testing.T) {
 	if want := []string{"./repo/a.yaml DataClassification", "link/shared/zone.json LandingZone"}; !slices.Equal(got, want) || !rep.Denied() {
 		t.Errorf("results %v (denied %t), want %v, denied", got, rep.Denied(), want)
 	}
+}
+
+// inDir joins each path but standard input's to dir.
+func inDir(dir string, paths []string) []string {
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if p != Stdin {
+			p = filepath.Join(dir, p)
+		}
+		out = append(out, p)
+	}
+	return out
 }
