@@ -131,28 +131,36 @@ func setKey(items []policyv1.CompliancePolicy) string {
 
 func (l *Loader) load(ctx context.Context, items []policyv1.CompliancePolicy) map[string]error {
 	refused := map[string]error{}
-	var accepted []engine.CustomPolicy
+	accepted := make([]engine.CustomPolicy, 0, len(items))
 	for i := range items {
-		cp := compliance.CustomPolicy(&items[i])
-		// Alone: the set loaded now may hold policies deleted since, whose packages a policy of
-		// this set may take over. How the set compiles together is SetCustomPolicies' to say.
-		// Its tests ran at admission: they are not run again at every load.
-		if err := l.Engine.CompilePolicyAlone(ctx, cp); err != nil {
-			refused[cp.Name] = err
-			continue
-		}
-		accepted = append(accepted, cp)
+		accepted = append(accepted, compliance.CustomPolicy(&items[i]))
 	}
+	// The set is compiled as a whole, as it will run: a policy may import another's package.
+	// Their tests ran at admission and are not run again at every load, where a test on the
+	// clock or a throttled pod could drop a policy admitted long before. A set that does not
+	// compile loses the policies the compiler blames (their own modules do not compile, or they
+	// take a package another holds), or else the last by name, so the outcome does not depend
+	// on the order events arrive in; what is left is compiled again.
 	for len(accepted) > 0 {
 		err := l.Engine.SetCustomPolicies(ctx, accepted)
 		if err == nil {
 			return refused
 		}
-		// The set does not compile together (two policies in one package, say). Leave out the
-		// last by name order, so the outcome does not depend on the order events arrive in.
-		last := accepted[len(accepted)-1]
-		refused[last.Name] = errors.Wrap(err, "does not compile together with the other CompliancePolicies")
-		accepted = accepted[:len(accepted)-1]
+		blamed := engine.FaultyPolicies(err)
+		kept := accepted[:0]
+		for _, cp := range accepted {
+			if slices.Contains(blamed, cp.Name) {
+				refused[cp.Name] = err
+				continue
+			}
+			kept = append(kept, cp)
+		}
+		if len(kept) == len(accepted) {
+			last := accepted[len(accepted)-1]
+			refused[last.Name] = errors.Wrap(err, "does not compile together with the other CompliancePolicies")
+			kept = accepted[:len(accepted)-1]
+		}
+		accepted = kept
 	}
 	if err := l.Engine.SetCustomPolicies(ctx, nil); err != nil {
 		ctrl.LoggerFrom(ctx).Error(err, "cannot clear custom policies")

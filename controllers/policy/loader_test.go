@@ -200,3 +200,56 @@ func TestLoadingRunsNoTests(t *testing.T) {
 		t.Errorf("engine holds %v, want owner", eng.Policies())
 	}
 }
+
+// TestPoliciesMayImportEachOther: the set is compiled as it runs, so a policy that imports another
+// policy's package is loaded with it; and a policy that does not compile is refused alone, with
+// those that need it, not the others.
+func TestPoliciesMayImportEachOther(t *testing.T) {
+	ctx := context.Background()
+	eng, err := engine.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &policyctrl.Loader{Engine: eng}
+	policy := func(name, pkg, rego string) policyv1.CompliancePolicy {
+		return policyv1.CompliancePolicy{
+			ObjectMeta: metav1.ObjectMeta{Name: name, UID: "uid-" + types.UID(name), Generation: 1},
+			Spec:       policyv1.CompliancePolicySpec{Modules: []policyv1.RegoFile{{Name: pkg + ".rego", Rego: rego}}},
+		}
+	}
+	helpers := policy("a-helpers", "helpers", `package zonekeeper.custom.helpers
+
+controls := {"ZK-HELP-1"}
+
+violation contains {"control": "ZK-HELP-1", "severity": "low", "field": "metadata.name", "message": "m"} if false
+
+unowned if not input.object.metadata.labels.owner
+`)
+	user := policy("b-owner", "owner", `package zonekeeper.custom.owner
+
+import data.zonekeeper.custom.helpers
+
+controls := {"CM-8"}
+
+violation contains {"control": "CM-8", "severity": "low", "field": "metadata.labels.owner", "message": "label the object with its owner"} if helpers.unowned
+`)
+	other := policy("c-tags", "tags", strings.Replace(customPolicy, "zonekeeper.custom.owner", "zonekeeper.custom.tags", 1))
+	if refused := l.Load(ctx, []policyv1.CompliancePolicy{helpers, user, other}); len(refused) > 0 {
+		t.Fatalf("a policy importing another's package was refused: %v", refused)
+	}
+	for _, name := range []string{"a-helpers", "b-owner", "c-tags"} {
+		if !loaded(eng, name) {
+			t.Errorf("%s is not loaded: %v", name, eng.Policies())
+		}
+	}
+
+	broken := policy("a-helpers", "helpers", strings.Replace(helpers.Spec.Modules[0].Rego, "unowned if not", "unowned if count(1) > 0; not", 1))
+	broken.Generation = 2
+	refused := l.Load(ctx, []policyv1.CompliancePolicy{broken, user, other})
+	if refused["a-helpers"] == nil || refused["b-owner"] == nil || refused["c-tags"] != nil {
+		t.Errorf("refused = %v; want a-helpers (broken) and b-owner (needs it), not c-tags", refused)
+	}
+	if !loaded(eng, "c-tags") {
+		t.Errorf("c-tags left the engine with the broken policy: %v", eng.Policies())
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -126,10 +127,31 @@ func compileError(errs ast.Errors, owner map[string]string) error {
 	case 0:
 		return fmt.Errorf("cannot compile policies: %w", errs)
 	case 1:
-		return fmt.Errorf("cannot compile policy %q: %w", names[0], errs)
+		return &FaultyPoliciesError{Policies: names, err: fmt.Errorf("cannot compile policy %q: %w", names[0], errs)}
 	default:
-		return fmt.Errorf("cannot compile policies %s: %w", quoteAll(names), errs)
+		return &FaultyPoliciesError{Policies: names, err: fmt.Errorf("cannot compile policies %s: %w", quoteAll(names), errs)}
 	}
+}
+
+// FaultyPoliciesError is an error that says which policies are at fault: the ones whose modules
+// do not parse or compile, or that take a package another policy holds. Policies may hold the
+// names of built-in library packages as well as of custom policies.
+type FaultyPoliciesError struct {
+	Policies []string
+	err      error
+}
+
+func (e *FaultyPoliciesError) Error() string { return e.err.Error() }
+func (e *FaultyPoliciesError) Unwrap() error { return e.err }
+
+// FaultyPolicies returns the policies err blames, if it names any: a caller loading a set of
+// custom policies leaves those out rather than guess.
+func FaultyPolicies(err error) []string {
+	var f *FaultyPoliciesError
+	if errors.As(err, &f) {
+		return f.Policies
+	}
+	return nil
 }
 
 func quoteAll(names []string) string {

@@ -35,7 +35,7 @@ func (e *Engine) SetCustomPolicies(ctx context.Context, custom []CustomPolicy) e
 		names[c.Name] = true
 		p, err := parsePolicy(c)
 		if err != nil {
-			return fmt.Errorf("cannot load custom policies: %w", err)
+			return &FaultyPoliciesError{Policies: []string{c.Name}, err: fmt.Errorf("cannot load custom policies: %w", err)}
 		}
 		parsed = append(parsed, p)
 	}
@@ -95,19 +95,6 @@ func (e *Engine) ValidatePolicy(ctx context.Context, c CustomPolicy) error {
 		return fmt.Errorf("%w: policy %q fails %d of its %d tests:\n%s", ErrInvalidPolicy, p.name, len(failed), len(results), strings.Join(failed, "\n"))
 	}
 	return nil
-}
-
-// CompilePolicyAlone checks a custom policy as ValidatePolicy does, but
-// against the built-in baselines only and without running its tests: for a
-// caller about to replace the whole set of custom policies (SetCustomPolicies,
-// which refuses a set that does not compile together), to which the policies
-// loaded now are no measure (one deleted since may hold the package a new one
-// takes over), and for which admission has run the tests already: running
-// them again at every load would drop an admitted policy whenever a test
-// depends on the clock or outlives its timeout on a throttled pod.
-func (e *Engine) CompilePolicyAlone(ctx context.Context, c CustomPolicy) error {
-	_, err := e.compilePolicy(ctx, c, false)
-	return err
 }
 
 // compilePolicy parses c and compiles it with the built-in baselines and, when
@@ -242,7 +229,8 @@ func packageCollisions(set []*parsedPolicy) error {
 		for _, pkg := range p.packages {
 			key := pkg.String()
 			if other, ok := owner[key]; ok && other != p.name {
-				return fmt.Errorf("%w: policy %q: package %s is already used by policy %q", ErrInvalidPolicy, p.name, strings.TrimPrefix(key, "data."), other)
+				return &FaultyPoliciesError{Policies: []string{p.name},
+					err: fmt.Errorf("%w: policy %q: package %s is already used by policy %q", ErrInvalidPolicy, p.name, strings.TrimPrefix(key, "data."), other)}
 			}
 			owner[key] = p.name
 		}

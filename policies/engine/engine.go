@@ -276,10 +276,10 @@ func (e *Engine) build(ctx context.Context, custom []*parsedPolicy) (*snapshot, 
 	for _, c := range custom {
 		p := &policy{name: c.name, action: c.action}
 		if err := snap.declare(ctx, meta, p, c.packages); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidPolicy, err)
+			return nil, &FaultyPoliciesError{Policies: []string{p.name}, err: fmt.Errorf("%w: %w", ErrInvalidPolicy, err)}
 		}
 		if _, ok := snap.policies[p.name]; ok {
-			return nil, fmt.Errorf("%w: policy %q has the name of a built-in baseline", ErrInvalidPolicy, p.name)
+			return nil, &FaultyPoliciesError{Policies: []string{p.name}, err: fmt.Errorf("%w: policy %q has the name of a built-in baseline", ErrInvalidPolicy, p.name)}
 		}
 		snap.policies[p.name] = p
 		snap.custom = append(snap.custom, p)
