@@ -215,15 +215,18 @@ func run(ctx context.Context, o Options, out sink) error {
 }
 
 // validExceptions converts the PolicyExceptions among the files, refusing as bad input one the
-// webhook would refuse to admit (an unknown control, no justification or approver, a span over a
-// baseline's cap, ...), with the engine's reasons: it would otherwise waive violations here that
-// the cluster never waives.
+// webhook would refuse to admit (no justification or approver, a span over a baseline's cap, ...),
+// with the engine's reasons: it would otherwise waive violations here that the cluster never
+// waives.
 //
-// One refusal does not carry over: the webhook refuses creating an exception that has already
+// Two refusals do not carry over. The webhook refuses creating an exception that has already
 // expired, but a file in Git outlives its exception, and an expired exception simply does not
 // apply (the engine ignores it at evaluation). So an exception that has expired is validated as
 // of just before its expiry: every other rule still holds, and its expiry is in the future then.
 // Filtering the expiry out of the engine's joined errors would instead depend on their wording.
+// And a control no policy here reports may be one of a CompliancePolicy of the cluster that is
+// not among the files (an application team's repository rarely holds the security team's
+// policies): such an exception waives nothing here, which is no reason to fail the run.
 func validExceptions(eng *engine.Engine, found []sourcedException, now time.Time) ([]engine.Exception, error) {
 	out := make([]engine.Exception, 0, len(found))
 	for _, s := range found {
@@ -232,12 +235,27 @@ func validExceptions(eng *engine.Engine, found []sourcedException, now time.Time
 		if !ex.ExpiresAt.IsZero() && !ex.ExpiresAt.After(now) {
 			asOf = ex.ExpiresAt.Add(-time.Nanosecond)
 		}
-		if err := eng.ValidateException(ex, asOf); err != nil {
+		if err := eng.ValidateException(ex, asOf); err != nil && !onlyUnknownControls(err) {
 			return nil, fmt.Errorf("%w: %s:%d: %w", ErrBadInput, s.file, s.line, err)
 		}
 		out = append(out, ex)
 	}
 	return out, nil
+}
+
+// onlyUnknownControls reports whether every reason a refusal gives is a control no loaded policy
+// reports.
+func onlyUnknownControls(err error) bool {
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) {
+		return errors.Is(err, engine.ErrUnknownControl)
+	}
+	for _, e := range joined.Unwrap() {
+		if !errors.Is(e, engine.ErrUnknownControl) {
+			return false
+		}
+	}
+	return true
 }
 
 // evaluator judges the objects of one unit at a time against the index; it is shared by the

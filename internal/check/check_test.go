@@ -557,9 +557,12 @@ func TestRunValidatesExceptionsAsTheWebhook(t *testing.T) {
 			exception: strings.Replace(exception, "  approvedBy: ciso@mpd.example.gov\n", "", 1),
 			wantErr:   engine.ErrInvalidException, wantMsg: "approvedBy is empty",
 		},
-		"an unknown control": {
-			exception: strings.Replace(exception, "[AU-11]", "[AU-99]", 1),
-			wantErr:   engine.ErrUnknownControl, wantMsg: "b.yaml:1: ",
+		"a control of a policy not among the files: it waives nothing, and is no error": {
+			exception: strings.Replace(exception, "[AU-11]", "[ZK-TAG-1]", 1),
+		},
+		"an unknown control and no approver: bad input for the approver": {
+			exception: strings.Replace(strings.Replace(exception, "[AU-11]", "[ZK-TAG-1]", 1), "  approvedBy: ciso@mpd.example.gov\n", "", 1),
+			wantErr:   engine.ErrInvalidException, wantMsg: "b.yaml:1: ",
 		},
 		"longer than a baseline allows": {
 			exception: strings.Replace(exception, "[AU-11]", "[AU-11, SC-7]", 1),
@@ -569,8 +572,8 @@ func TestRunValidatesExceptionsAsTheWebhook(t *testing.T) {
 			exception: strings.Replace(exception, "2030-01-01T00:00:00Z", "2026-01-01T00:00:00Z", 1),
 		},
 		"expired and invalid otherwise: still bad input": {
-			exception: strings.Replace(strings.Replace(exception, "2030-01-01T00:00:00Z", "2026-01-01T00:00:00Z", 1), "[AU-11]", "[AU-99]", 1),
-			wantErr:   engine.ErrUnknownControl,
+			exception: strings.Replace(strings.Replace(exception, "2030-01-01T00:00:00Z", "2026-01-01T00:00:00Z", 1), "  approvedBy: ciso@mpd.example.gov\n", "", 1),
+			wantErr:   engine.ErrInvalidException,
 		},
 	}
 	for name, tc := range cases {
