@@ -173,6 +173,19 @@ func (r *LandingZoneReconciler) zonesForClassification(ctx context.Context, o cl
 	for _, z := range zones.Items {
 		reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Name: z.Name}})
 	}
+	// A zone is judged, and composed (its trail's data events), by the classifications of the
+	// workloads it hosts too; their status need not change when such a classification does.
+	wls := &lzv1.WorkloadList{}
+	if err := r.List(ctx, wls, client.MatchingFields{indexWorkloadByClassification: o.GetName()}); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "cannot list Workloads for DataClassification", "dataClassification", o.GetName())
+		return reqs
+	}
+	for _, wl := range wls.Items {
+		req := reconcile.Request{NamespacedName: types.NamespacedName{Name: wl.Spec.LandingZoneRef.Name}}
+		if !slices.Contains(reqs, req) {
+			reqs = append(reqs, req)
+		}
+	}
 	return reqs
 }
 
