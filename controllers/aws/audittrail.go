@@ -49,6 +49,9 @@ type trailState struct {
 	GlobalEvents      bool
 	DataEvents        bool // S3 object-level events for every bucket
 	Logging           bool
+	// Selectors are the trail's event selectors as read, kept so that turning data events on
+	// adds to what the trail records rather than replacing it.
+	Selectors *cloudtrail.GetEventSelectorsOutput
 	Tags              map[string]string
 }
 
@@ -181,6 +184,7 @@ func (c *auditTrailClient) readTrail(ctx context.Context, name string) error {
 		return awsclient.Wrap(err, "cannot get trail event selectors")
 	}
 	c.trail.DataEvents = recordsS3DataEvents(sel)
+	c.trail.Selectors = sel
 	tags, err := c.cloudtrail.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{sdkaws.ToString(t.TrailARN)}})
 	if err != nil {
 		return awsclient.Wrap(err, "cannot list trail tags")
@@ -261,7 +265,7 @@ func (c *auditTrailClient) applyTrail(ctx context.Context, name string, want tra
 		}
 	}
 	if want.DataEvents && !o.DataEvents {
-		if _, err := c.cloudtrail.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: &name, AdvancedEventSelectors: s3DataEventSelectors()}); err != nil {
+		if _, err := c.cloudtrail.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: &name, AdvancedEventSelectors: withS3DataEvents(o.Selectors)}); err != nil {
 			return awsclient.Wrap(err, "cannot record S3 data events")
 		}
 	}
@@ -286,6 +290,57 @@ func s3DataEventSelectors() []cttypes.AdvancedEventSelector {
 			{Field: sdkaws.String("resources.type"), Equals: []string{"AWS::S3::Object"}},
 		}},
 	}
+}
+
+// withS3DataEvents returns the trail's selectors, as advanced selectors, with the data events of
+// every S3 object added: advanced selectors replace a trail's selectors as a whole, and what it
+// records already (other data events, narrower S3 selectors, management events and their
+// exclusions) must stay. Basic selectors, which cannot be mixed with advanced ones, are rewritten
+// as the advanced selectors that record the same. A trail that selects nothing records its
+// management events, as CloudTrail does by default.
+func withS3DataEvents(sel *cloudtrail.GetEventSelectorsOutput) []cttypes.AdvancedEventSelector {
+	var out []cttypes.AdvancedEventSelector
+	if sel != nil {
+		out = append(out, sel.AdvancedEventSelectors...)
+		for _, e := range sel.EventSelectors {
+			out = append(out, advancedOf(e)...)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, s3DataEventSelectors()[0]) // management events
+	}
+	return append(out, s3DataEventSelectors()[1])
+}
+
+// advancedOf is a basic selector as advanced selectors.
+func advancedOf(e cttypes.EventSelector) []cttypes.AdvancedEventSelector {
+	field := func(name string, equals ...string) cttypes.AdvancedFieldSelector {
+		return cttypes.AdvancedFieldSelector{Field: sdkaws.String(name), Equals: equals}
+	}
+	var readOnly []cttypes.AdvancedFieldSelector
+	switch e.ReadWriteType {
+	case cttypes.ReadWriteTypeReadOnly:
+		readOnly = append(readOnly, field("readOnly", "true"))
+	case cttypes.ReadWriteTypeWriteOnly:
+		readOnly = append(readOnly, field("readOnly", "false"))
+	}
+	var out []cttypes.AdvancedEventSelector
+	if e.IncludeManagementEvents == nil || sdkaws.ToBool(e.IncludeManagementEvents) {
+		m := append([]cttypes.AdvancedFieldSelector{field("eventCategory", "Management")}, readOnly...)
+		if len(e.ExcludeManagementEventSources) > 0 {
+			m = append(m, cttypes.AdvancedFieldSelector{Field: sdkaws.String("eventSource"), NotEquals: e.ExcludeManagementEventSources})
+		}
+		out = append(out, cttypes.AdvancedEventSelector{Name: sdkaws.String("Management events"), FieldSelectors: m})
+	}
+	for _, d := range e.DataResources {
+		f := append([]cttypes.AdvancedFieldSelector{field("eventCategory", "Data"), field("resources.type", sdkaws.ToString(d.Type))}, readOnly...)
+		// "arn:aws:s3" selects every resource of the type; anything longer, those it prefixes.
+		if prefixes := slices.DeleteFunc(slices.Clone(d.Values), func(v string) bool { return strings.Count(v, ":") <= 2 }); len(prefixes) > 0 {
+			f = append(f, cttypes.AdvancedFieldSelector{Field: sdkaws.String("resources.ARN"), StartsWith: prefixes})
+		}
+		out = append(out, cttypes.AdvancedEventSelector{Name: sdkaws.String("Data events: " + sdkaws.ToString(d.Type)), FieldSelectors: f})
+	}
+	return out
 }
 
 // recordsS3DataEvents reports whether a trail's selectors record the data events of every S3

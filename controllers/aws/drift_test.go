@@ -10,6 +10,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
@@ -442,6 +443,50 @@ func TestPlanNAT(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, tc.o.planNAT(pub), cmp.AllowUnexported(natStep{}, natGateway{}, elasticIP{})); diff != "" {
 				t.Errorf("%s\n-want +got:\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+func TestWithS3DataEventsKeepsWhatTheTrailRecords(t *testing.T) {
+	field := func(name string, equals ...string) cttypes.AdvancedFieldSelector {
+		return cttypes.AdvancedFieldSelector{Field: sdkaws.String(name), Equals: equals}
+	}
+	management, s3 := s3DataEventSelectors()[0], s3DataEventSelectors()[1]
+	lambda := cttypes.AdvancedEventSelector{Name: sdkaws.String("lambda"), FieldSelectors: []cttypes.AdvancedFieldSelector{field("eventCategory", "Data"), field("resources.type", "AWS::Lambda::Function")}}
+	cases := map[string]struct {
+		sel  *cloudtrail.GetEventSelectorsOutput
+		want []cttypes.AdvancedEventSelector
+	}{
+		"NothingSelected": {sel: &cloudtrail.GetEventSelectorsOutput{}, want: []cttypes.AdvancedEventSelector{management, s3}},
+		"OtherAdvancedSelectorsStay": {
+			sel:  &cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{management, lambda}},
+			want: []cttypes.AdvancedEventSelector{management, lambda, s3},
+		},
+		"BasicSelectorsAreRewritten": {
+			sel: &cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{{
+				ReadWriteType: cttypes.ReadWriteTypeWriteOnly, IncludeManagementEvents: sdkaws.Bool(true), ExcludeManagementEventSources: []string{"kms.amazonaws.com"},
+				DataResources: []cttypes.DataResource{{Type: sdkaws.String("AWS::S3::Object"), Values: []string{"arn:aws-us-gov:s3:::evidence/"}}},
+			}}},
+			want: []cttypes.AdvancedEventSelector{
+				{Name: sdkaws.String("Management events"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+					field("eventCategory", "Management"), field("readOnly", "false"), {Field: sdkaws.String("eventSource"), NotEquals: []string{"kms.amazonaws.com"}},
+				}},
+				{Name: sdkaws.String("Data events: AWS::S3::Object"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+					field("eventCategory", "Data"), field("resources.type", "AWS::S3::Object"), field("readOnly", "false"), {Field: sdkaws.String("resources.ARN"), StartsWith: []string{"arn:aws-us-gov:s3:::evidence/"}},
+				}},
+				s3,
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := withS3DataEvents(tc.sel)
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreUnexported(cttypes.AdvancedEventSelector{}, cttypes.AdvancedFieldSelector{})); diff != "" {
+				t.Errorf("-want +got:\n%s", diff)
+			}
+			if !recordsS3DataEvents(&cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: got}) {
+				t.Errorf("the selectors put do not record the data events of every S3 object: %+v", got)
 			}
 		})
 	}
