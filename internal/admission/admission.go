@@ -3,8 +3,9 @@
 //
 // The webhook fails closed (failurePolicy: Fail): a compliance gate that opens whenever the
 // operator is down is no gate. Its timeout is 5s; one evaluation is bounded by the engine's own
-// deadline (1s by default), so a pathological policy is reported as an evaluation error well
-// before the API server gives up. Every manager replica serves the webhook (only the reconcilers
+// deadline (1s by default), and a whole review (a refused UPDATE evaluates the old object too) by
+// Checker.ReviewTimeout (4s), so a pathological policy is reported as an evaluation error before
+// the API server gives up. Every manager replica serves the webhook (only the reconcilers
 // are leader-elected), so run two or more.
 package admission
 
@@ -42,6 +43,10 @@ import (
 // +kubebuilder:webhook:path=/validate-policy-zonekeeper-dev-v1alpha1-compliancepolicy,mutating=false,failurePolicy=fail,sideEffects=None,groups=policy.zonekeeper.dev,resources=compliancepolicies,verbs=create;update,versions=v1alpha1,name=vcompliancepolicy.zonekeeper.dev,admissionReviewVersions=v1,timeoutSeconds=10
 // +kubebuilder:webhook:path=/validate-policy-zonekeeper-dev-v1alpha1-policyexception,mutating=false,failurePolicy=fail,sideEffects=None,groups=policy.zonekeeper.dev,resources=policyexceptions,verbs=create;update,versions=v1alpha1,name=vpolicyexception.zonekeeper.dev,admissionReviewVersions=v1,timeoutSeconds=5
 
+// DefaultReviewTimeout is how long a review may take when Checker.ReviewTimeout is unset: a second
+// under the webhooks' timeoutSeconds of 5.
+const DefaultReviewTimeout = 4 * time.Second
+
 // Checker evaluates admission requests with the running engine.
 type Checker struct {
 	Engine *engine.Engine
@@ -69,6 +74,13 @@ type Checker struct {
 	//
 	// Requests beyond the bound wait in turn, for as long as their context allows.
 	MaxConcurrentEvaluations int
+
+	// ReviewTimeout bounds everything one review does (waiting for a worker, evaluating, and on a
+	// refused UPDATE evaluating the old object too, each evaluation also bounded by the engine's
+	// own deadline); DefaultReviewTimeout when zero. It is shorter than the webhook's 5 s
+	// timeoutSeconds, so that a slow review is refused with this webhook's own message rather
+	// than the API server's "context deadline exceeded".
+	ReviewTimeout time.Duration
 
 	initOnce sync.Once
 	// conversions keeps the policy form of the DataClassifications and LandingZones the
@@ -232,6 +244,12 @@ func (c *Checker) CheckUpdate(ctx context.Context, old func() (client.Object, er
 
 func (c *Checker) check(ctx context.Context, obj client.Object, old func() (client.Object, error)) (admission.Warnings, error) {
 	gk := gvkOf(obj).GroupKind()
+	budget := c.ReviewTimeout
+	if budget <= 0 {
+		budget = DefaultReviewTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
 	// Read-only: compliance.Exceptions copies what the engine needs and the engine only reads it,
 	// so the cache's own objects are not deep-copied for every request.
 	pes := &policyv1.PolicyExceptionList{}

@@ -216,3 +216,17 @@ func TestAnExceptionWhoseTargetsSelectNothingIsAdmittedWithAWarning(t *testing.T
 		t.Errorf("warnings\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestAReviewThatOutlivesItsBudgetIsRefusedWithItsOwnMessage: a review answers before the API
+// server gives up on it, so the refusal says why rather than "context deadline exceeded" from
+// afar. A budget of a nanosecond is spent before anything is evaluated.
+func TestAReviewThatOutlivesItsBudgetIsRefusedWithItsOwnMessage(t *testing.T) {
+	class, c := newReviewChecker(t)
+	c.ReviewTimeout = time.Nanosecond
+	_, err := c.Check(context.Background(), compliantZone(unique("zone"), class))
+	// Here the reader is the API server, which the spent budget stops first; the webhook reads its
+	// cache, which does not wait, and the evaluation is refused instead.
+	if !(apierrors.IsForbidden(err) || apierrors.IsInternalError(err)) || !strings.Contains(err.Error(), "deadline exceeded") {
+		t.Errorf("Check() = %v; want a refusal saying the review ran out of time", err)
+	}
+}
