@@ -52,7 +52,7 @@ type trailState struct {
 	// Selectors are the trail's event selectors as read, kept so that turning data events on
 	// adds to what the trail records rather than replacing it.
 	Selectors *cloudtrail.GetEventSelectorsOutput
-	Tags              map[string]string
+	Tags      map[string]string
 }
 
 // trailDrift describes how an observed trail differs from the desired one.
