@@ -277,19 +277,19 @@ func (c *auditTrailClient) applyTrail(ctx context.Context, name string, want tra
 	return nil
 }
 
-// s3DataEventSelectors record management events, as a trail does by default, and the data
-// events of every S3 object. Advanced selectors replace the trail's selectors as a whole, so the
-// management events are selected again.
-func s3DataEventSelectors() []cttypes.AdvancedEventSelector {
-	return []cttypes.AdvancedEventSelector{
-		{Name: sdkaws.String("Management events"), FieldSelectors: []cttypes.AdvancedFieldSelector{
-			{Field: sdkaws.String("eventCategory"), Equals: []string{"Management"}},
-		}},
-		{Name: sdkaws.String("S3 data events"), FieldSelectors: []cttypes.AdvancedFieldSelector{
-			{Field: sdkaws.String("eventCategory"), Equals: []string{"Data"}},
-			{Field: sdkaws.String("resources.type"), Equals: []string{"AWS::S3::Object"}},
-		}},
-	}
+// managementEvents selects management events, which a trail records by default.
+func managementEvents() cttypes.AdvancedEventSelector {
+	return cttypes.AdvancedEventSelector{Name: sdkaws.String("Management events"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+		{Field: sdkaws.String("eventCategory"), Equals: []string{"Management"}},
+	}}
+}
+
+// s3DataEvents selects the data events of every S3 object.
+func s3DataEvents() cttypes.AdvancedEventSelector {
+	return cttypes.AdvancedEventSelector{Name: sdkaws.String("S3 data events"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+		{Field: sdkaws.String("eventCategory"), Equals: []string{"Data"}},
+		{Field: sdkaws.String("resources.type"), Equals: []string{"AWS::S3::Object"}},
+	}}
 }
 
 // withS3DataEvents returns the trail's selectors, as advanced selectors, with the data events of
@@ -307,9 +307,9 @@ func withS3DataEvents(sel *cloudtrail.GetEventSelectorsOutput) []cttypes.Advance
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, s3DataEventSelectors()[0]) // management events
+		out = append(out, managementEvents())
 	}
-	return append(out, s3DataEventSelectors()[1])
+	return append(out, s3DataEvents())
 }
 
 // advancedOf is a basic selector as advanced selectors.

@@ -117,7 +117,7 @@ func TestRecordsS3DataEvents(t *testing.T) {
 		sel  cloudtrail.GetEventSelectorsOutput
 		want bool
 	}{
-		"TheSelectorsZoneKeeperPuts": {sel: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: s3DataEventSelectors()}, want: true},
+		"TheSelectorsZoneKeeperPuts": {sel: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{managementEvents(), s3DataEvents()}}, want: true},
 		"ManagementEventsOnly":       {sel: cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{{ReadWriteType: cttypes.ReadWriteTypeAll, IncludeManagementEvents: sdkaws.Bool(true)}}}},
 		"DataEventsOfOneBucketOnly": {sel: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{FieldSelectors: []cttypes.AdvancedFieldSelector{
 			field("eventCategory", "Data"), field("resources.type", "AWS::S3::Object"), field("resources.ARN", "arn:aws-us-gov:s3:::one/"),
@@ -452,7 +452,7 @@ func TestWithS3DataEventsKeepsWhatTheTrailRecords(t *testing.T) {
 	field := func(name string, equals ...string) cttypes.AdvancedFieldSelector {
 		return cttypes.AdvancedFieldSelector{Field: sdkaws.String(name), Equals: equals}
 	}
-	management, s3 := s3DataEventSelectors()[0], s3DataEventSelectors()[1]
+	management, s3 := managementEvents(), s3DataEvents()
 	lambda := cttypes.AdvancedEventSelector{Name: sdkaws.String("lambda"), FieldSelectors: []cttypes.AdvancedFieldSelector{field("eventCategory", "Data"), field("resources.type", "AWS::Lambda::Function")}}
 	cases := map[string]struct {
 		sel  *cloudtrail.GetEventSelectorsOutput

@@ -138,7 +138,7 @@ func leftOut(errs []engine.PolicyError) string {
 	}
 	parts := make([]string, 0, len(errs))
 	for _, e := range errs {
-		parts = append(parts, fmt.Sprintf("CompliancePolicy %q (%s) could not be evaluated and was left out: %s", e.Policy, e.EnforcementAction, e.Message))
+		parts = append(parts, e.String())
 	}
 	return " (" + strings.Join(parts, "; ") + ")"
 }

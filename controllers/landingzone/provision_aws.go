@@ -308,11 +308,8 @@ func dataEventsRequired(ctx context.Context, kube client.Client, zone *lzv1.Land
 	if err := kube.List(ctx, wls, client.MatchingFields{indexWorkloadByZone: zone.Name}); err != nil {
 		return false, errors.Wrap(err, "cannot list the zone's workloads")
 	}
-	for _, wl := range wls.Items {
-		names = append(names, wl.Spec.Classifications...)
-		for _, s := range wl.Spec.Storage {
-			names = append(names, s.Classification)
-		}
+	for i := range wls.Items {
+		names = append(names, workloadClassifications(&wls.Items[i])...)
 	}
 	slices.Sort(names)
 	for _, n := range slices.Compact(names) {

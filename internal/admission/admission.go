@@ -274,7 +274,7 @@ func (c *Checker) check(ctx context.Context, obj client.Object, old func() (clie
 
 	var warnings admission.Warnings
 	for _, e := range verdict.Errors {
-		warnings = append(warnings, fmt.Sprintf("CompliancePolicy %q (%s) could not be evaluated, so it was left out: %s", e.Policy, e.EnforcementAction, e.Message))
+		warnings = append(warnings, e.String())
 	}
 	var denied []engine.Violation
 	for _, x := range verdict.Violations {

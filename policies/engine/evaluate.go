@@ -251,27 +251,32 @@ func (snap *snapshot) run(ctx context.Context, q *prepared, input ast.Value, key
 // keep OPA's leniency.
 func (snap *snapshot) customBuiltinError(errs []topdown.Error) error {
 	for i := range errs {
-		e := &errs[i]
-		if e.Location == nil {
-			continue
-		}
-		if p, ok := snap.policies[snap.owner[e.Location.File]]; ok && !p.builtin {
-			return e
+		if p := snap.policyAt(errs[i].Location); p != nil && !p.builtin {
+			return &errs[i]
 		}
 	}
 	return nil
 }
 
-// failingAdvisory returns the custom warn or audit policy of q that err, an
-// evaluation error, happened in, or nil when it happened elsewhere (a deny
-// policy, a baseline, a library module, the deadline).
-func (snap *snapshot) failingAdvisory(q *prepared, err error) []*policy {
-	var te *topdown.Error
-	if topdown.IsCancel(err) || !errors.As(err, &te) || te.Location == nil {
+// policyAt returns the policy whose module loc is in, or nil (a library module, no location).
+func (snap *snapshot) policyAt(loc *ast.Location) *policy {
+	if loc == nil {
 		return nil
 	}
-	p, ok := snap.policies[snap.owner[te.Location.File]]
-	if !ok || !advisory(p) || !slices.Contains(q.policies, p) {
+	return snap.policies[snap.owner[loc.File]]
+}
+
+// failingAdvisory returns the custom warn or audit policy of q that err, an
+// evaluation error, happened in (as a one-element list), or nil when it
+// happened elsewhere (a deny policy, a baseline, a library module, the
+// deadline).
+func (snap *snapshot) failingAdvisory(q *prepared, err error) []*policy {
+	var te *topdown.Error
+	if topdown.IsCancel(err) || !errors.As(err, &te) {
+		return nil
+	}
+	p := snap.policyAt(te.Location)
+	if p == nil || !advisory(p) || !slices.Contains(q.policies, p) {
 		return nil
 	}
 	return []*policy{p}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -99,6 +100,12 @@ type PolicyError struct {
 	EnforcementAction string `json:"enforcementAction"`
 	// Message is OPA's error, with the module and line where it happened.
 	Message string `json:"message"`
+}
+
+// String tells a person what happened: the one sentence the webhook's warning and the
+// reconcilers' Compliant message both give.
+func (e PolicyError) String() string {
+	return fmt.Sprintf("CompliancePolicy %q (%s) could not be evaluated, so it was left out: %s", e.Policy, e.EnforcementAction, e.Message)
 }
 
 // Violation is one failed control. The JSON shape is part of ZoneKeeper's
