@@ -8,12 +8,11 @@ package moto
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
+	"regexp"
 	"sync"
 	"syscall"
 	"testing"
@@ -58,17 +57,18 @@ func Find() (string, error) {
 }
 
 // Start starts moto_server on a free loopback port and returns once it answers HTTP.
+//
+// The server binds port 0 and the port is read from its own start-up line. A port picked here and
+// handed to it could be taken by another test binary's server first (go test runs packages in
+// parallel), and this one would then exit while the other answered in its place: two binaries
+// resetting one emulator under each other's tests.
 func Start() (*Server, error) {
 	bin, err := Find()
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), done: make(chan struct{}), out: &syncBuffer{}}
-	s.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	s := &Server{done: make(chan struct{}), out: &syncBuffer{}}
+	s.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", "0")
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	s.cmd.SysProcAttr = sysProcAttr()
 	// moto must not pick up real credentials or a real endpoint from the developer's environment.
@@ -87,6 +87,10 @@ func Start() (*Server, error) {
 	return s, nil
 }
 
+// listening finds the address werkzeug, which serves moto, announces once it has bound its port:
+// " * Running on http://127.0.0.1:41234".
+var listening = regexp.MustCompile(`Running on (http://127\.0\.0\.1:[0-9]+)`)
+
 func (s *Server) waitReady(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	c := &http.Client{Timeout: time.Second}
@@ -96,11 +100,22 @@ func (s *Server) waitReady(timeout time.Duration) error {
 			return errors.Errorf("moto_server exited before it was ready: %v\n%s", s.err, s.out.String())
 		default:
 		}
+		if s.URL == "" {
+			if m := listening.FindStringSubmatch(s.out.String()); m != nil {
+				s.URL = m[1]
+			} else {
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+		}
 		if rsp, err := c.Get(s.URL + "/moto-api/"); err == nil {
 			_ = rsp.Body.Close()
 			return nil
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+	if s.URL == "" {
+		return errors.Errorf("moto_server did not say where it listens within %s:\n%s", timeout, s.out.String())
 	}
 	return errors.Errorf("moto_server did not answer within %s:\n%s", timeout, s.out.String())
 }
@@ -161,15 +176,6 @@ func Require(t testing.TB, s *Server, startErr error) {
 	if err := s.Reset(t.Context()); err != nil {
 		t.Fatalf("%v\n%s", err, s.Log())
 	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, errors.Wrap(err, "cannot find a free port")
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // syncBuffer keeps the last 64 KiB the server printed.

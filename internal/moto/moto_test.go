@@ -2,6 +2,7 @@ package moto_test
 
 import (
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -53,6 +54,44 @@ func TestResetDropsState(t *testing.T) {
 	}
 	if len(out.Buckets) != 0 {
 		t.Errorf("after reset, moto still has %d buckets", len(out.Buckets))
+	}
+}
+
+// TestServersStartedTogetherAreDistinct starts two servers at once, as parallel test binaries do,
+// and finds that a bucket made in one is not in the other: each test binary has an emulator of
+// its own, whichever ports they land on.
+func TestServersStartedTogetherAreDistinct(t *testing.T) {
+	if _, err := moto.Find(); err != nil {
+		moto.Require(t, nil, err)
+	}
+	servers := make([]*moto.Server, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range servers {
+		wg.Go(func() { servers[i], errs[i] = moto.Start() })
+	}
+	wg.Wait()
+	for i, s := range servers {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		t.Cleanup(func() { _ = s.Stop() })
+	}
+	if servers[0].URL == servers[1].URL {
+		t.Fatalf("both servers answer at %s", servers[0].URL)
+	}
+	s3At := func(url string) *s3.Client {
+		return s3.New(s3.Options{Region: region, BaseEndpoint: aws.String(url), Credentials: creds, UsePathStyle: true, RetryMaxAttempts: 1})
+	}
+	if _, err := s3At(servers[0].URL).CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String("only-in-first")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s3At(servers[1].URL).ListBuckets(t.Context(), &s3.ListBucketsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Buckets) != 0 {
+		t.Errorf("the second server holds the first's bucket: %v", aws.ToString(out.Buckets[0].Name))
 	}
 }
 
