@@ -1,10 +1,19 @@
 package aws_test
 
 import (
+	"bytes"
+	"io"
 	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -12,6 +21,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 
@@ -356,5 +367,95 @@ func TestMemberAccountThroughRoleChain(t *testing.T) {
 	md, err := kms.NewFromConfig(asMember).DescribeKey(t.Context(), &kms.DescribeKeyInput{KeyId: &key.Status.AtProvider.KeyID})
 	if err != nil || sdkaws.ToString(md.KeyMetadata.AWSAccountId) != member {
 		t.Errorf("the key as seen from the member account: %+v, %v", md, err)
+	}
+}
+
+// natHoldingProxy forwards to moto and, while the returned flag is set, reports every NAT gateway
+// as pending, as AWS does for the first minutes of a gateway's life (moto makes them available at
+// once).
+func natHoldingProxy(t *testing.T) (url string, hold *atomic.Bool) {
+	t.Helper()
+	target, err := neturl.Parse(motoSrv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold = &atomic.Bool{}
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(target) },
+		ModifyResponse: func(rsp *http.Response) error {
+			if !hold.Load() || rsp.Request.Header.Get("X-Test-Action") != "DescribeNatGateways" {
+				return nil
+			}
+			body, err := io.ReadAll(rsp.Body)
+			if err != nil {
+				return err
+			}
+			_ = rsp.Body.Close()
+			body = bytes.ReplaceAll(body, []byte("<state>available</state>"), []byte("<state>pending</state>"))
+			rsp.Body, rsp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+			rsp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+			return nil
+		},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		form, _ := neturl.ParseQuery(string(body))
+		r.Header.Set("X-Test-Action", form.Get("Action"))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, hold
+}
+
+// TestNetworkWaitingForItsNATGatewayIsNotReady holds a new egress Direct network's NAT gateway
+// pending: the VPC exists, but its private subnets have no route out, so it is Ready=False
+// (Creating) with a message naming the gateway, not Ready. Once the gateway is available the
+// private subnets are routed to it and the network is Ready.
+func TestNetworkWaitingForItsNATGatewayIsNotReady(t *testing.T) {
+	z := newZone(t)
+	url, hold := natHoldingProxy(t)
+	hold.Store(true)
+	pc := z.providerConfig("held")
+	pc.Spec.Endpoint.URL = url
+	vpc := directVPC(z.ns, "held", 2)
+	vpc.Spec.ProviderConfigReference = pcRef("held")
+	z.create(pc, vpc)
+
+	eventually(t, "Ready=False, Creating, waiting for the NAT gateway", func() error {
+		if err := z.get(vpc); err != nil {
+			return err
+		}
+		r := vpc.GetCondition(xpv2.TypeReady)
+		if r.Status != corev1.ConditionFalse || r.Reason != xpv2.ReasonCreating || r.ObservedGeneration != vpc.Generation ||
+			!strings.Contains(r.Message, "is pending: the private subnets are routed to it once it is available") {
+			return errors.Errorf("Ready %s (%s, generation %d): %s", r.Status, r.Reason, r.ObservedGeneration, r.Message)
+		}
+		return nil
+	})
+	// Several passes later it still says so: the VPC's own availability does not make it Ready.
+	time.Sleep(3 * time.Second)
+	if err := z.get(vpc); err != nil {
+		t.Fatal(err)
+	}
+	if r := vpc.GetCondition(xpv2.TypeReady); r.Status != corev1.ConditionFalse || r.Reason != xpv2.ReasonCreating {
+		t.Fatalf("Ready %s (%s) while the NAT gateway is pending: %s", r.Status, r.Reason, r.Message)
+	}
+
+	hold.Store(false)
+	z.waitReady(vpc)
+	ec := ec2.NewFromConfig(awsConfig(t, region))
+	targets, igws := defaultTargets(t, ec, vpc.Status.AtProvider.VPCID)
+	nat := vpc.Status.AtProvider.NATGatewayID
+	routed := map[string]int{}
+	for _, target := range targets {
+		routed[target]++
+	}
+	if len(igws) != 1 || nat == "" || !maps.Equal(routed, map[string]int{nat: 2, igws[0]: 1}) {
+		t.Errorf("default routes %v; want the two private subnets through NAT gateway %q and the public one through %v", targets, nat, igws)
 	}
 }

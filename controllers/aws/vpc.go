@@ -58,6 +58,7 @@ type vpcClient struct {
 	record event.Recorder
 
 	wasReady     bool
+	wasCreating  bool // Ready had never been True: the object's first build is not finished
 	observed     vpcObserved
 	defaultRules [2][]ec2types.IpPermission // ingress, egress of the default security group
 	drift        []string
@@ -82,6 +83,8 @@ func (c *vpcClient) desired(ctx context.Context, mg *awsv1.VPC) (vpcDesired, err
 
 func (c *vpcClient) Observe(ctx context.Context, mg *awsv1.VPC) (managed.ExternalObservation, error) {
 	c.wasReady = isReady(mg)
+	ready := mg.GetCondition(xpv2.TypeReady)
+	c.wasCreating = !c.wasReady && (ready.Reason == "" || ready.Reason == xpv2.ReasonCreating)
 	id := meta.GetExternalName(mg)
 	adopted := false
 	if id == "" {
@@ -444,8 +447,24 @@ func (c *vpcClient) apply(ctx context.Context, mg *awsv1.VPC, want vpcDesired) e
 			return err
 		}
 	}
+	if len(c.waits) > 0 {
+		// Until AWS has finished, the network is not what the object asks for (private subnets
+		// with no route out, subnets of a block not yet associated): not Ready, though Observe
+		// found the VPC itself available.
+		setReady(mg, c.waitingCondition())
+	}
 	// Said last, so that everything else is in place meanwhile.
 	return c.waitErr()
+}
+
+// waitingCondition is Ready=False while apply waits for AWS: Creating for a network not yet Ready
+// since it was made, Unavailable for one being changed.
+func (c *vpcClient) waitingCondition() xpv2.Condition {
+	cond := xpv2.Unavailable()
+	if c.wasCreating {
+		cond = xpv2.Creating()
+	}
+	return cond.WithMessage(strings.Join(c.waits, "; "))
 }
 
 // waitErr reports what the steps wait for in AWS, as an error, so that the reconciler comes back
