@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -168,19 +170,33 @@ func (r *LandingZoneReconciler) ensureFinalizer(ctx context.Context, zone *lzv1.
 	return nil
 }
 
-// reconcileDelete carries out spec.deletionPolicy. Orphan (the default) lets the parts' objects be
-// garbage collected with their own deletionPolicy Orphan, which leaves every cloud object as it
-// is, and says so in an event. Delete deletes the parts, whose reconcilers delete (or close, or
-// schedule for deletion) the cloud objects, and holds the zone until they are gone.
+// reconcileDelete carries out spec.deletionPolicy. Orphan (the default) leaves every cloud object
+// as it is: the parts' objects are garbage collected with the zone, and the garbage collector
+// deletes each part as the part's own spec.deletionPolicy says. That is the policy of the last
+// provisioning pass, which may predate the zone's Orphan: provisioning is held back while the
+// compliance gate is closed, a network change is refused or a provider config is missing, so a
+// zone switched from Delete to Orphan then may still have parts saying Delete. Every part is
+// therefore set to Orphan here, and the finalizer holds the zone until all of them are. Delete
+// deletes the parts, whose reconcilers delete (or close, or schedule for deletion) the cloud
+// objects, and holds the zone until they are gone.
 func (r *LandingZoneReconciler) reconcileDelete(ctx context.Context, zone *lzv1.LandingZone) (ctrl.Result, error) {
 	if !controllerutil.ContainsFinalizer(zone, finalizer) || r.AWS == nil {
 		return ctrl.Result{}, nil
 	}
-	parts, err := r.AWS.composedParts(ctx, r.Client, zone)
+	cond := conditions{list: &zone.Status.Conditions, generation: zone.Generation}
+	objs, err := r.AWS.composedObjects(ctx, r.Client, zone)
 	if err != nil {
+		cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
 		return ctrl.Result{}, err
 	}
+	parts := describeParts(objs)
 	if zone.Spec.DeletionPolicy != lzv1.DeletionDelete {
+		if err := r.orphanParts(ctx, objs); err != nil {
+			cond.set(lzv1.ConditionSynced, metav1.ConditionFalse, lzv1.ReasonReconcileError, err.Error())
+			cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonDeleting,
+				"deletionPolicy is Orphan: the zone is held until every part says deletionPolicy Orphan too: "+err.Error())
+			return ctrl.Result{}, err
+		}
 		if r.Recorder != nil {
 			r.Recorder.Eventf(zone, nil, corev1.EventTypeNormal, "OrphaningCloudResources", "Delete",
 				"deletionPolicy is Orphan: the AWS account, network, key and audit trail are left in place; only their Kubernetes objects go: %s", strings.Join(parts, ", "))
@@ -198,9 +214,27 @@ func (r *LandingZoneReconciler) reconcileDelete(ctx context.Context, zone *lzv1.
 			return ctrl.Result{}, errors.Wrapf(err, "cannot delete the zone's %s", gvk.Kind)
 		}
 	}
-	cond := conditions{list: &zone.Status.Conditions, generation: zone.Generation}
 	cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonDeleting, "deletionPolicy is Delete: waiting for "+strings.Join(parts, ", "))
 	return ctrl.Result{RequeueAfter: deletePoll}, nil
+}
+
+// orphanPatch sets a managed resource's deletionPolicy to Orphan and touches nothing else.
+var orphanPatch = client.RawPatch(types.MergePatchType, []byte(`{"spec":{"deletionPolicy":"Orphan"}}`))
+
+// orphanParts sets spec.deletionPolicy Orphan on every part that does not say it already. It is
+// patched as the zone's field manager, which owns the field from provisioning. A part already
+// gone needs nothing.
+func (r *LandingZoneReconciler) orphanParts(ctx context.Context, parts []unstructured.Unstructured) error {
+	for i := range parts {
+		u := &parts[i]
+		if p, _, _ := unstructured.NestedString(u.Object, "spec", "deletionPolicy"); p == string(xpv2.DeletionOrphan) {
+			continue
+		}
+		if err := r.Patch(ctx, u, orphanPatch, fieldOwner); err != nil && !apierrors.IsNotFound(err) {
+			return errors.Wrapf(err, "cannot set deletionPolicy Orphan on %s %s/%s", u.GetKind(), u.GetNamespace(), u.GetName())
+		}
+	}
+	return nil
 }
 
 // removeFinalizer takes the zone's finalizer off, under the same lock as ensureFinalizer.

@@ -491,10 +491,9 @@ var composedKinds = []schema.GroupVersionKind{
 	awsv1.GroupVersion.WithKind("Account"),
 }
 
-// composedParts lists the zone's managed resources that still exist, as "Kind namespace/name
-// (external name)", sorted.
-func (c *AWSComposer) composedParts(ctx context.Context, kube client.Client, zone *lzv1.LandingZone) ([]string, error) {
-	var out []string
+// composedObjects lists the zone's managed resources that still exist.
+func (c *AWSComposer) composedObjects(ctx context.Context, kube client.Client, zone *lzv1.LandingZone) ([]unstructured.Unstructured, error) {
+	var out []unstructured.Unstructured
 	for _, gvk := range composedKinds {
 		l := &unstructured.UnstructuredList{}
 		l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
@@ -505,9 +504,20 @@ func (c *AWSComposer) composedParts(ctx context.Context, kube client.Client, zon
 			return nil, errors.Wrapf(err, "cannot list %s of zone", gvk.Kind)
 		}
 		for _, u := range l.Items {
-			out = append(out, fmt.Sprintf("%s %s/%s (%s)", gvk.Kind, u.GetNamespace(), u.GetName(), meta.GetExternalName(&u)))
+			u.SetGroupVersionKind(gvk)
+			out = append(out, u)
 		}
 	}
-	sort.Strings(out)
 	return out, nil
+}
+
+// describeParts renders parts as "Kind namespace/name (external name)", sorted.
+func describeParts(parts []unstructured.Unstructured) []string {
+	out := make([]string, 0, len(parts))
+	for i := range parts {
+		u := &parts[i]
+		out = append(out, fmt.Sprintf("%s %s/%s (%s)", u.GetKind(), u.GetNamespace(), u.GetName(), meta.GetExternalName(u)))
+	}
+	sort.Strings(out)
+	return out
 }

@@ -1,0 +1,125 @@
+package landingzone_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+	lzctrl "github.com/zonekeeper/zonekeeper/controllers/landingzone"
+)
+
+// deletableZone creates an AWS zone holding the reconciler's finalizer, whose parts were last
+// composed with deletionPolicy Delete, in a namespace of their own. The zone is commercial, so
+// even its Account says Delete (a GovCloud account is always orphaned).
+func deletableZone(t *testing.T) (*lzv1.LandingZone, string, []client.Object) {
+	t.Helper()
+	partsNS := newNamespace(unique("zone-parts"), "")
+	create(t, partsNS)
+	zone := newZone(unique("zone"), unique("tenant"), unique("missing"))
+	zone.Spec.Cloud = lzv1.CloudSpec{Provider: lzv1.ProviderAWS, Partition: lzv1.PartitionAWS, Region: "us-east-1"}
+	zone.Spec.Account.GovCloud = false
+	zone.Spec.ProviderConfigRef = &lzv1.ProviderConfigReference{Name: "management"}
+	zone.Spec.DeletionPolicy = lzv1.DeletionDelete
+	zone.Finalizers = []string{lzctrl.Finalizer}
+	create(t, zone)
+	parts, err := lzctrl.ComposeAWSParts(zone, partsNS.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range parts {
+		create(t, p)
+		if got := deletionPolicyOf(t, p); got != string(xpv2.DeletionDelete) {
+			t.Fatalf("%T %s was composed with deletionPolicy %q, want Delete", p, p.GetName(), got)
+		}
+	}
+	return zone, partsNS.Name, parts
+}
+
+func deletionPolicyOf(t *testing.T, obj client.Object) string {
+	t.Helper()
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(obj.GetObjectKind().GroupVersionKind())
+	if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(obj), u); err != nil {
+		t.Fatalf("cannot get %s %s: %v", u.GetKind(), obj.GetName(), err)
+	}
+	p, _, _ := unstructured.NestedString(u.Object, "spec", "deletionPolicy")
+	return p
+}
+
+// deleteZonePasses deletes the zone and runs AWS zone reconciler passes until done says so.
+func deleteZonePasses(t *testing.T, zone *lzv1.LandingZone, partsNS, what string, done func() error) {
+	t.Helper()
+	if err := k8s.Delete(context.Background(), zone); err != nil {
+		t.Fatal(err)
+	}
+	r := lzctrl.NewAWSZoneReconciler(k8s, partsNS)
+	eventually(t, what, func() error {
+		// The suite's reconciler patches the zone's status too: a pass may meet a conflict and
+		// ask to run again, as it would in the manager.
+		if _, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: types.NamespacedName{Name: zone.Name}}); err != nil {
+			return err
+		}
+		return done()
+	})
+}
+
+func zoneGone(zone *lzv1.LandingZone) error {
+	err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), &lzv1.LandingZone{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil
+	case err != nil:
+		return err
+	}
+	return fmt.Errorf("zone %s still exists", zone.Name)
+}
+
+// TestOrphanZoneOrphansPartsComposedWithDelete: a zone set from Delete to Orphan while nothing
+// re-applied its parts (the compliance gate closed, say) and then deleted must leave its cloud
+// objects in place. The garbage collector deletes each part as the part says, so the finalizer
+// may only go once every part says Orphan. envtest runs no garbage collector: the parts stay,
+// and what the collector would act on is their deletionPolicy.
+func TestOrphanZoneOrphansPartsComposedWithDelete(t *testing.T) {
+	zone, partsNS, parts := deletableZone(t)
+	update(t, zone, func() { zone.Spec.DeletionPolicy = lzv1.DeletionOrphan })
+
+	deleteZonePasses(t, zone, partsNS, "the zone goes once its parts are orphaned", func() error { return zoneGone(zone) })
+	for _, p := range parts {
+		if got := deletionPolicyOf(t, p); got != string(xpv2.DeletionOrphan) {
+			t.Errorf("%s %s: deletionPolicy %q when the Orphan zone let it go, want Orphan: the garbage collector would delete the cloud object",
+				p.GetObjectKind().GroupVersionKind().Kind, p.GetName(), got)
+		}
+	}
+}
+
+// TestDeleteZoneDeletesItsPartsFirst: deletionPolicy Delete deletes the parts and holds the zone
+// until they are gone; their own deletionPolicy Delete is left as it is.
+func TestDeleteZoneDeletesItsPartsFirst(t *testing.T) {
+	zone, partsNS, parts := deletableZone(t)
+
+	deleteZonePasses(t, zone, partsNS, "the parts go, then the zone", func() error {
+		for _, p := range parts {
+			u := &unstructured.Unstructured{}
+			u.SetGroupVersionKind(p.GetObjectKind().GroupVersionKind())
+			err := k8s.Get(context.Background(), client.ObjectKeyFromObject(p), u)
+			switch {
+			case err == nil:
+				if got, _, _ := unstructured.NestedString(u.Object, "spec", "deletionPolicy"); got != string(xpv2.DeletionDelete) {
+					t.Errorf("%s %s: deletionPolicy %q while the Delete zone deletes it", u.GetKind(), u.GetName(), got)
+				}
+				return fmt.Errorf("%s %s still exists", u.GetKind(), u.GetName())
+			case !apierrors.IsNotFound(err):
+				return err
+			}
+		}
+		return zoneGone(zone)
+	})
+}
