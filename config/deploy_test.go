@@ -117,3 +117,67 @@ func TestDeploymentsServeAdmissionFromTheWebhookAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestImagesAreTheOnesMakeImageBuilds checks that config/ runs the images `make image` tags (the
+// chart's appVersion), not a tag nothing builds.
+func TestImagesAreTheOnesMakeImageBuilds(t *testing.T) {
+	var chart struct {
+		AppVersion string `json:"appVersion"`
+	}
+	b, err := os.ReadFile(filepath.FromSlash("../charts/zonekeeper/Chart.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &chart); err != nil || chart.AppVersion == "" {
+		t.Fatalf("charts/zonekeeper/Chart.yaml: appVersion %q, %v", chart.AppVersion, err)
+	}
+	for file, image := range map[string]string{
+		"manager/manager.yaml":           "ghcr.io/zonekeeper/zonekeeper",
+		"webhook-server/deployment.yaml": "ghcr.io/zonekeeper/zonekeeper-webhook",
+	} {
+		d := deployment(t, file)
+		if got, want := d.Spec.Template.Spec.Containers[0].Image, image+":"+chart.AppVersion; got != want {
+			t.Errorf("%s runs %s; make image builds %s", file, got, want)
+		}
+	}
+}
+
+// TestCertificateNamesItsIssuerAfterThePrefix checks that config/certmanager tells kustomize that a
+// Certificate's issuerRef names an Issuer: kustomize does not know cert-manager's fields, and
+// config/default's namePrefix would otherwise rename the Issuer and not the reference to it.
+func TestCertificateNamesItsIssuerAfterThePrefix(t *testing.T) {
+	var k struct {
+		Configurations []string `json:"configurations"`
+	}
+	b, err := os.ReadFile(filepath.FromSlash("certmanager/kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &k); err != nil {
+		t.Fatal(err)
+	}
+	refersToIssuer := false
+	for _, f := range k.Configurations {
+		var c struct {
+			NameReference []struct {
+				Kind       string `json:"kind"`
+				Group      string `json:"group"`
+				FieldSpecs []struct {
+					Kind  string `json:"kind"`
+					Group string `json:"group"`
+					Path  string `json:"path"`
+				} `json:"fieldSpecs"`
+			} `json:"nameReference"`
+		}
+		decode(t, "certmanager/"+f, &c)
+		for _, r := range c.NameReference {
+			for _, s := range r.FieldSpecs {
+				refersToIssuer = refersToIssuer || (r.Kind == "Issuer" && r.Group == "cert-manager.io" &&
+					s.Kind == "Certificate" && s.Group == "cert-manager.io" && s.Path == "spec/issuerRef/name")
+			}
+		}
+	}
+	if !refersToIssuer {
+		t.Error("config/certmanager has no nameReference from a Certificate's spec/issuerRef/name to its Issuer")
+	}
+}
