@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,6 +30,7 @@ import (
 	policyv1 "github.com/zonekeeper/zonekeeper/api/policy/v1alpha1"
 	"github.com/zonekeeper/zonekeeper/internal/compliance"
 	"github.com/zonekeeper/zonekeeper/internal/manifest"
+	"github.com/zonekeeper/zonekeeper/policies"
 	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
@@ -52,8 +54,27 @@ type Options struct {
 	Baselines []string
 	// PolicyDirs each hold one custom policy: *.rego modules and *_test.rego tests.
 	PolicyDirs []string
+	// Enforcement sets built-in baselines' enforcement actions by name (deny, warn or audit), as
+	// the cluster's --baseline-enforcement does, so that a repository is judged as its cluster
+	// judges; a baseline not named denies.
+	Enforcement map[string]string
 	// Now is the clock exceptions expire against; time.Now when zero.
 	Now time.Time
+}
+
+// validEnforcement refuses, as bad input, an enforcement setting the engine would refuse.
+func validEnforcement(actions map[string]string) error {
+	for _, name := range slices.Sorted(maps.Keys(actions)) {
+		if _, ok := policies.BaselinePackage(name); !ok {
+			return badInput("baseline enforcement %s=%s: %v (known: %s)", name, actions[name], engine.ErrUnknownBaseline, strings.Join(policies.BaselineNames(), ", "))
+		}
+		switch actions[name] {
+		case engine.ActionDeny, engine.ActionWarn, engine.ActionAudit:
+		default:
+			return badInput("baseline enforcement %s=%s: the action is not deny, warn or audit", name, actions[name])
+		}
+	}
+	return nil
 }
 
 // Report is the outcome, in the documented JSON shape of `zonekeeper check -o json`.
@@ -141,8 +162,11 @@ func run(ctx context.Context, o Options, out sink) error {
 		err error
 	}
 	engCh := make(chan built, 1)
+	if err := validEnforcement(o.Enforcement); err != nil {
+		return err
+	}
 	go func() {
-		eng, err := engine.New(ctx)
+		eng, err := engine.New(ctx, engine.WithEnforcementActions(o.Enforcement))
 		engCh <- built{eng, err}
 	}()
 

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -177,8 +178,13 @@ func (s *textSink) result(res Result) error {
 	if res.Namespace != "" {
 		name = res.Kind + "/" + res.Namespace + "/" + res.Name
 	}
+	// FAIL is what would be refused, as the exit status and JUnit say; an object with only warn
+	// or audit findings would be admitted.
 	status := "PASS"
 	if len(res.Violations) > 0 {
+		status = "WARN"
+	}
+	if slices.ContainsFunc(res.Violations, func(v engine.Violation) bool { return v.EnforcementAction == engine.ActionDeny }) {
 		status = "FAIL"
 	}
 	s.printf("%s %s (%s:%d) baselines: %s\n", status, name, res.File, res.Line, orNone(res.Baselines))

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zonekeeper/zonekeeper/internal/check"
+	"github.com/zonekeeper/zonekeeper/internal/webhookserver"
 	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
 
@@ -24,24 +26,40 @@ func (e *exitError) Unwrap() error { return e.err }
 func newCheckCommand() *cobra.Command {
 	var o check.Options
 	var output string
+	enforcementFlag := map[string]string{}
 	cmd := &cobra.Command{
-		Use:   "check -f PATH... [--baseline NAME]... [--policy DIR]... [-o text|json|sarif|junit]",
+		Use:   "check -f PATH... [--baseline NAME]... [--policy DIR]... [--baseline-enforcement NAME=ACTION,...] [-o text|json|sarif|junit]",
 		Short: "Evaluate manifests offline exactly as the admission webhook would",
 		Long: `Evaluate LandingZones, Workloads and DataClassifications in YAML files with the same engine and
 input as the admission webhook. DataClassifications, LandingZones, PolicyExceptions and
 CompliancePolicies found among the files stand in for the cluster. Objects of other API groups
 are skipped. -f - reads standard input, for example the output of kustomize build or helm
-template.
+template. Built-in baselines deny unless --baseline-enforcement (or
+$ZONEKEEPER_BASELINE_ENFORCEMENT, as the cluster's webhook and manager read it) says otherwise.
+
+The files are not validated against the CRDs' schemas (bounds, patterns, CEL rules): apply them
+with --dry-run=server for that.
 
 Exit status: 0 when no object would be denied, 1 when one would, 2 on bad input (unparseable
 YAML, an unknown ZoneKeeper kind or apiVersion, an invalid PolicyException, an unknown baseline,
 a policy that does not compile or whose tests fail, an unknown flag, no ZoneKeeper object at
-all), with file:line in the message.`,
+all), with file:line in the message, 3 when an evaluation fails (for example a custom policy's
+runtime error).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// Results are written as they are evaluated, so memory stays flat however many
 			// files there are. Bad input in the files (YAML, kinds, baselines) is found before
 			// anything is written; an evaluation error (exit 3) may leave the output incomplete.
 			o.Stdin = cmd.InOrStdin()
+			// As the webhook and the manager read it: the variable, then the flag baseline by baseline.
+			o.Enforcement = map[string]string{}
+			if v := os.Getenv(webhookserver.EnvBaselineEnforcement); v != "" {
+				m, err := webhookserver.ParseEnforcement(v)
+				if err != nil {
+					return &exitError{2, fmt.Errorf("%w: cannot read %s: %w", check.ErrBadInput, webhookserver.EnvBaselineEnforcement, err)}
+				}
+				o.Enforcement = m
+			}
+			maps.Copy(o.Enforcement, enforcementFlag)
 			denied, err := check.Stream(cmd.Context(), o, cmd.OutOrStdout(), output)
 			if err != nil {
 				code := 3
@@ -64,6 +82,11 @@ all), with file:line in the message.`,
 	f.StringSliceVarP(&o.Paths, "filename", "f", nil, "files or directories of manifests, - for standard input (repeatable)")
 	f.StringSliceVar(&o.Baselines, "baseline", nil, "evaluate this baseline for every object, besides those that apply (repeatable)")
 	f.StringSliceVar(&o.PolicyDirs, "policy", nil, "directory of custom Rego: *.rego modules and *_test.rego tests (repeatable)")
+	f.Func("baseline-enforcement", "enforcement action per built-in baseline, as the cluster's: e.g. dod-il5=warn,cjis-v6=deny (deny, warn or audit; default deny, or $"+webhookserver.EnvBaselineEnforcement+"); repeatable", func(v string) error {
+		m, err := webhookserver.ParseEnforcement(v)
+		maps.Copy(enforcementFlag, m)
+		return err
+	})
 	f.StringVarP(&output, "output", "o", "text", "output format: "+strings.Join(check.Formats, ", "))
 	return cmd
 }

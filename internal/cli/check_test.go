@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zonekeeper/zonekeeper/internal/testenv"
+	"github.com/zonekeeper/zonekeeper/internal/webhookserver"
 )
 
 func TestCheckExitCodes(t *testing.T) {
@@ -36,6 +37,7 @@ spec: {level: 1, baselines: [cjis-v7]}
 	cases := map[string]struct {
 		args     []string
 		stdin    string
+		env      string // $ZONEKEEPER_BASELINE_ENFORCEMENT
 		wantCode int
 		wantOut  string
 		// wantNoOut: nothing may be written, not even the start of a report.
@@ -55,12 +57,27 @@ spec: {level: 1, baselines: [cjis-v7]}
 		// -f takes one value: the second file would go unchecked.
 		"a stray argument exits 2":          {args: []string{"-f", samples, refused}, wantCode: 2, wantNoOut: true},
 		"nothing to check piped in exits 2": {args: []string{"-f", "-"}, stdin: "", wantCode: 2, wantNoOut: true},
+		// As a cluster whose webhook and manager are given the same setting.
+		"a baseline set to warn by the environment exits 0 and warns": {
+			args: []string{"-f", samples, "-f", refused}, env: "nist-800-53-r5-high=warn,cjis-v6=audit", wantCode: 0, wantOut: "WARN LandingZone/demo-noncompliant-zone",
+		},
+		"a baseline set to warn by the flag exits 0": {
+			args: []string{"-f", samples, "-f", refused, "--baseline-enforcement", "nist-800-53-r5-high=warn", "--baseline-enforcement", "cjis-v6=warn"}, wantCode: 0, wantOut: "warn  AU-11",
+		},
+		"the flag overrides the environment baseline by baseline": {
+			args: []string{"-f", samples, "-f", refused, "--baseline-enforcement", "nist-800-53-r5-high=deny"}, env: "nist-800-53-r5-high=warn,cjis-v6=warn", wantCode: 1,
+			wantOut: "warn  AU-11    cjis-v6",
+		},
+		"an enforcement setting for an unknown baseline exits 2":       {args: []string{"-f", samples, "--baseline-enforcement", "cjis-v7=warn"}, wantCode: 2, wantNoOut: true},
+		"an enforcement action that is not one exits 2":                {args: []string{"-f", samples, "--baseline-enforcement", "cjis-v6=block"}, wantCode: 2, wantNoOut: true},
+		"an unreadable enforcement setting in the environment exits 2": {args: []string{"-f", samples}, env: "cjis-v6", wantCode: 2, wantNoOut: true},
 		"a classification naming an unknown baseline exits 2 with no output": {
 			args: []string{"-f", samples, "-f", unknownBaseline, "-o", "json"}, wantCode: 2, wantNoOut: true,
 		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Setenv(webhookserver.EnvBaselineEnforcement, tc.env)
 			cmd := newCheckCommand()
 			var out bytes.Buffer
 			cmd.SetOut(&out)

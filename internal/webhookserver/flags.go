@@ -36,7 +36,7 @@ func (o *Options) bindFlags(f *flag.FlagSet, getenv func(string) string) {
 		}
 	}
 	if v := getenv(EnvBaselineEnforcement); v != "" {
-		if m, err := keyValues(v); err != nil {
+		if m, err := ParseEnforcement(v); err != nil {
 			o.envErr = errors.Wrapf(err, "cannot read %s", EnvBaselineEnforcement)
 		} else {
 			o.Enforcement = m
@@ -48,7 +48,7 @@ func (o *Options) bindFlags(f *flag.FlagSet, getenv func(string) string) {
 	f.IntVar(&o.WebhookPort, "webhook-port", 9443, "port of the admission webhook")
 	f.StringVar(&o.WebhookCertDir, "webhook-cert-dir", "", "directory holding tls.crt and tls.key for the webhook; the controller-runtime default when empty")
 	f.Func("baseline-enforcement", "enforcement action per built-in baseline, e.g. dod-il5=warn,cjis-v6=deny (deny, warn or audit; default deny, or $"+EnvBaselineEnforcement+"); repeatable", func(v string) error {
-		m, err := keyValues(v)
+		m, err := ParseEnforcement(v)
 		if err != nil {
 			return err
 		}
@@ -69,8 +69,9 @@ func (o *Options) Err() error {
 	return o.envErr
 }
 
-// keyValues parses "a=b,c=d", the syntax of --baseline-enforcement.
-func keyValues(v string) (map[string]string, error) {
+// ParseEnforcement parses "a=b,c=d", the syntax of --baseline-enforcement and of its variable,
+// which `zonekeeper check` reads too.
+func ParseEnforcement(v string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, kv := range strings.Split(v, ",") {
 		k, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
