@@ -1,14 +1,17 @@
 package landingzone
 
 import (
+	"context"
 	"slices"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
+	"github.com/zonekeeper/zonekeeper/internal/compliance"
 )
 
 // workloadClassifications is every classification a workload names, sorted and without repeats.
@@ -35,12 +38,36 @@ func highestLevel(dcs []lzv1.DataClassification) (top lzv1.DataClassification, o
 }
 
 // namespaceSelector is the selector a zone admits workload namespaces by: spec.allowedNamespaces
-// when set, otherwise the namespaces labelled with the zone's tenant.
+// when set, otherwise the namespaces labelled with the zone's tenant. It is compliance's, so
+// placing a workload and counting a zone's workloads draw the tenant boundary in one place.
 func namespaceSelector(zone *lzv1.LandingZone) (labels.Selector, error) {
-	if zone.Spec.AllowedNamespaces == nil {
-		return labels.SelectorFromSet(labels.Set{lzv1.TenantLabel: zone.Spec.Tenant}), nil
+	return compliance.AllowedNamespaces(zone)
+}
+
+// zoneResolver is the compliance resolver of the reconcilers. It reads namespaces too, so a zone
+// is judged by the workloads it admits only (see compliance.NamespaceResolver).
+type zoneResolver struct {
+	compliance.ClientResolver
+}
+
+// NamespaceLabels implements compliance.NamespaceResolver.
+func (r zoneResolver) NamespaceLabels(ctx context.Context, name string) (map[string]string, error) {
+	ns := &corev1.Namespace{}
+	if err := r.Reader.Get(ctx, types.NamespacedName{Name: name}, ns, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, err
 	}
-	return metav1.LabelSelectorAsSelector(zone.Spec.AllowedNamespaces)
+	return ns.Labels, nil
+}
+
+// admittedWorkloads lists the workloads placed in zone: those whose spec.landingZoneRef names it
+// and whose namespace it admits. A workload refused at the tenant boundary (NamespaceNotAllowed)
+// must not show in the zone's status nor shape what it composes.
+func admittedWorkloads(ctx context.Context, c client.Reader, zone *lzv1.LandingZone) ([]lzv1.Workload, error) {
+	wls := &lzv1.WorkloadList{}
+	if err := c.List(ctx, wls, client.MatchingFields{indexWorkloadByZone: zone.Name}); err != nil {
+		return nil, errors.Wrap(err, "cannot list the zone's workloads")
+	}
+	return compliance.AdmittedWorkloads(ctx, zoneResolver{compliance.ClientResolver{Reader: c}}, zone, wls.Items)
 }
 
 // key renders a namespaced object as namespace/name, the form status lists use.

@@ -136,14 +136,15 @@ func (r *LandingZoneReconciler) reconcileClassification(ctx context.Context, zon
 	return true, nil
 }
 
-// reconcileWorkloads lists the workloads placed in the zone, for status.
+// reconcileWorkloads lists the workloads placed in the zone, for status: only those in namespaces
+// the zone admits.
 func (r *LandingZoneReconciler) reconcileWorkloads(ctx context.Context, zone *lzv1.LandingZone) error {
-	wls := &lzv1.WorkloadList{}
-	if err := r.List(ctx, wls, client.MatchingFields{indexWorkloadByZone: zone.Name}); err != nil {
+	wls, err := admittedWorkloads(ctx, r.Client, zone)
+	if err != nil {
 		return errors.Wrap(err, "cannot list Workloads in zone")
 	}
-	names := make([]string, 0, len(wls.Items))
-	for _, wl := range wls.Items {
+	names := make([]string, 0, len(wls))
+	for _, wl := range wls {
 		names = append(names, key(wl.Namespace, wl.Name))
 	}
 	slices.Sort(names)

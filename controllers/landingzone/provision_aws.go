@@ -300,16 +300,16 @@ func (c *AWSComposer) plan(ctx context.Context, kube client.Client, zone *lzv1.L
 }
 
 // dataEventsRequired reports whether a classification in force in the zone (its
-// maxClassification, or one a workload it hosts uses) sets audit.dataEvents. A classification
+// maxClassification, or one a workload it admits uses) sets audit.dataEvents. A classification
 // that does not exist yet asks for nothing: the zone is reconciled again when it appears.
 func dataEventsRequired(ctx context.Context, kube client.Client, zone *lzv1.LandingZone) (bool, error) {
 	names := []string{zone.Spec.MaxClassification}
-	wls := &lzv1.WorkloadList{}
-	if err := kube.List(ctx, wls, client.MatchingFields{indexWorkloadByZone: zone.Name}); err != nil {
-		return false, errors.Wrap(err, "cannot list the zone's workloads")
+	wls, err := admittedWorkloads(ctx, kube, zone)
+	if err != nil {
+		return false, err
 	}
-	for i := range wls.Items {
-		names = append(names, workloadClassifications(&wls.Items[i])...)
+	for i := range wls {
+		names = append(names, workloadClassifications(&wls[i])...)
 	}
 	slices.Sort(names)
 	for _, n := range slices.Compact(names) {

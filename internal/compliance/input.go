@@ -9,6 +9,8 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -27,9 +29,67 @@ type Resolver interface {
 	WorkloadsInZone(ctx context.Context, zone string) ([]lzv1.Workload, error)
 }
 
+// NamespaceResolver is implemented by resolvers that can read namespaces. With one, a zone's
+// input counts only the workloads in namespaces the zone admits, as the workload reconciler
+// places them: a workload refused at the tenant boundary must not judge, nor shape, a zone it is
+// not in. A resolver without one (`zonekeeper check` reads no Namespaces from its files; the
+// webhook server may not read them) counts every workload that names the zone.
+type NamespaceResolver interface {
+	// NamespaceLabels returns the labels of a namespace; NotFound when it does not exist.
+	NamespaceLabels(ctx context.Context, name string) (map[string]string, error)
+}
+
+// AllowedNamespaces is the selector of the namespaces whose workloads a zone admits: its
+// spec.allowedNamespaces, or, without one, the namespaces labelled for its tenant. It is the
+// tenant boundary, shared by the workload reconciler (which refuses a workload outside it) and
+// everything that counts a zone's workloads.
+func AllowedNamespaces(zone *lzv1.LandingZone) (labels.Selector, error) {
+	if zone.Spec.AllowedNamespaces == nil {
+		return labels.SelectorFromSet(labels.Set{lzv1.TenantLabel: zone.Spec.Tenant}), nil
+	}
+	return metav1.LabelSelectorAsSelector(zone.Spec.AllowedNamespaces)
+}
+
+// AdmittedWorkloads returns those of wls whose namespace zone admits, in order, in a new slice
+// (wls may be shared). A zone with an invalid spec.allowedNamespaces admits none, as the
+// workload reconciler refuses them all; a namespace that does not exist admits nothing.
+func AdmittedWorkloads(ctx context.Context, r NamespaceResolver, zone *lzv1.LandingZone, wls []lzv1.Workload) ([]lzv1.Workload, error) {
+	if len(wls) == 0 {
+		return nil, nil
+	}
+	sel, err := AllowedNamespaces(zone)
+	if err != nil {
+		// An invalid spec.allowedNamespaces admits no namespace: not an error of this evaluation,
+		// and the workload reconciler says so on each workload it refuses.
+		return nil, nil
+	}
+	admits := map[string]bool{}
+	out := make([]lzv1.Workload, 0, len(wls))
+	for i := range wls {
+		ns := wls[i].Namespace
+		ok, seen := admits[ns]
+		if !seen {
+			l, err := r.NamespaceLabels(ctx, ns)
+			switch {
+			case apierrors.IsNotFound(err):
+			case err != nil:
+				return nil, errors.Wrapf(err, "cannot get Namespace %q", ns)
+			default:
+				ok = sel.Matches(labels.Set(l))
+			}
+			admits[ns] = ok
+		}
+		if ok {
+			out = append(out, wls[i])
+		}
+	}
+	return out, nil
+}
+
 // Input builds the engine input for a LandingZone, Workload or DataClassification.
 //
-//   - LandingZone: classifications are its maxClassification and those of every workload it hosts.
+//   - LandingZone: classifications are its maxClassification and those of every workload it hosts
+//     (with a NamespaceResolver, only the workloads in namespaces it admits).
 //   - Workload: zone is its LandingZone; classifications are those it names plus the zone's
 //     maxClassification (which the engine uses for the level comparison only).
 //   - DataClassification: classifications is itself.
@@ -58,6 +118,11 @@ func zoneInput(ctx context.Context, r Resolver, zone *lzv1.LandingZone) (engine.
 	wls, err := r.WorkloadsInZone(ctx, zone.Name)
 	if err != nil {
 		return engine.Input{}, errors.Wrapf(err, "cannot list workloads in zone %q", zone.Name)
+	}
+	if nr, ok := r.(NamespaceResolver); ok {
+		if wls, err = AdmittedWorkloads(ctx, nr, zone, wls); err != nil {
+			return engine.Input{}, errors.Wrapf(err, "cannot tell which workloads zone %q admits", zone.Name)
+		}
 	}
 	for i := range wls {
 		names = append(names, workloadClassifications(&wls[i])...)
