@@ -67,9 +67,13 @@ func (c *bucketClient) Observe(ctx context.Context, mg *awsv1.Bucket) (managed.E
 	if c.observed, err = readBucket(ctx, c.s3, p.BucketName); err != nil || !c.observed.Exists {
 		return managed.ExternalObservation{}, err
 	}
-	// The bucket's name is its identity: a bucket of the account with that name is this one.
+	// The bucket's name is its identity: a bucket of the account with that name is this one,
+	// unless another object made it.
 	adopted := meta.GetExternalName(mg) != p.BucketName
 	if adopted {
+		if err := refuseForeign("bucket "+p.BucketName, c.observed.Tags, mg); err != nil {
+			return managed.ExternalObservation{}, err
+		}
 		meta.SetExternalName(mg, p.BucketName)
 	}
 	want, err := c.desired(mg)
@@ -108,8 +112,23 @@ func (c *bucketClient) Create(ctx context.Context, mg *awsv1.Bucket) (managed.Ex
 		return managed.ExternalCreation{}, err
 	}
 	p := mg.Spec.ForProvider
+	existed, err := createBucket(ctx, c.s3, p.Region, p.BucketName, want.ObjectLock)
+	if err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	o := bucketState{Exists: true, ObjectLock: want.ObjectLock}
+	if existed {
+		// Created since Observe looked: read it, then put right what differs, unless another
+		// object (one whose bucket name collides) created it.
+		if o, err = readBucket(ctx, c.s3, p.BucketName); err != nil {
+			return managed.ExternalCreation{}, err
+		}
+		if err := refuseForeign("bucket "+p.BucketName, o.Tags, mg); err != nil {
+			return managed.ExternalCreation{}, err
+		}
+	}
 	meta.SetExternalName(mg, p.BucketName)
-	return managed.ExternalCreation{}, applyBucket(ctx, c.s3, p.Region, p.BucketName, c.observed, want)
+	return managed.ExternalCreation{}, applyBucket(ctx, c.s3, p.Region, p.BucketName, o, want)
 }
 
 func (c *bucketClient) Update(ctx context.Context, mg *awsv1.Bucket) (managed.ExternalUpdate, error) {

@@ -13,7 +13,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
+	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/event"
+	"github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/reconciler/managed"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 )
@@ -44,6 +46,19 @@ func desiredTags(mg resource.Managed, spec map[string]string) map[string]string 
 	}
 	out[TagManagedBy] = managedBy(mg)
 	return out
+}
+
+// refuseForeign returns an error when tags, of a resource found by its name or alias rather than
+// recorded as mg's external-name, mark it as managed by another object. Two objects whose names
+// collide (composed for different workloads, say) would otherwise both manage one resource, each
+// rewriting what the other set on every poll. A resource without the tag was made outside
+// ZoneKeeper and is adopted, as documented; setting the external-name annotation takes over one
+// that another object left behind (deleted with deletionPolicy Orphan, for instance).
+func refuseForeign(what string, tags map[string]string, mg resource.Managed) error {
+	if owner, ok := tags[TagManagedBy]; ok && owner != managedBy(mg) {
+		return errors.Errorf("%s is managed by %s: refusing to adopt it (set the %s annotation to take it over)", what, owner, meta.AnnotationKeyExternalName)
+	}
+	return nil
 }
 
 // tagDrift describes each desired tag that is missing or has another value. Tags ZoneKeeper did

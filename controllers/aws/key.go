@@ -121,7 +121,6 @@ func (c *keyClient) Observe(ctx context.Context, mg *awsv1.Key) (managed.Externa
 		if err != nil || found == "" {
 			return managed.ExternalObservation{}, err
 		}
-		meta.SetExternalName(mg, found)
 		id, adopted = found, true
 	}
 	md, err := c.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &id})
@@ -140,6 +139,14 @@ func (c *keyClient) Observe(ctx context.Context, mg *awsv1.Key) (managed.Externa
 	}
 	if err := c.read(ctx, id); err != nil {
 		return managed.ExternalObservation{}, err
+	}
+	if adopted {
+		// Recorded only once the key is known not to be another object's: two Keys of one zone
+		// find the same alias.
+		if err := refuseForeign("KMS key "+id+" (alias "+keyAlias(mg)+")", c.observed.Tags, mg); err != nil {
+			return managed.ExternalObservation{}, err
+		}
+		meta.SetExternalName(mg, id)
 	}
 	want, err := c.desired(mg)
 	if err != nil {
@@ -195,18 +202,24 @@ func (c *keyClient) read(ctx context.Context, id string) error {
 			c.observed.Aliases = append(c.observed.Aliases, sdkaws.ToString(a.AliasName))
 		}
 	}
-	c.observed.Tags = map[string]string{}
+	c.observed.Tags, err = c.tags(ctx, id)
+	return err
+}
+
+// tags returns the tags of key id.
+func (c *keyClient) tags(ctx context.Context, id string) (map[string]string, error) {
+	out := map[string]string{}
 	tags := kms.NewListResourceTagsPaginator(c.kms, &kms.ListResourceTagsInput{KeyId: &id})
 	for tags.HasMorePages() {
 		page, err := tags.NextPage(ctx)
 		if err != nil {
-			return awsclient.Wrap(err, "cannot list KMS key tags")
+			return nil, awsclient.Wrap(err, "cannot list KMS key tags")
 		}
 		for _, t := range page.Tags {
-			c.observed.Tags[sdkaws.ToString(t.TagKey)] = sdkaws.ToString(t.TagValue)
+			out[sdkaws.ToString(t.TagKey)] = sdkaws.ToString(t.TagValue)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // keyByAlias returns the ID of the key alias points at, or "" when there is no such alias.
@@ -285,8 +298,8 @@ func (c *keyClient) apply(ctx context.Context, id string, mg *awsv1.Key, want ke
 			return awsclient.Wrap(err, "cannot put KMS key policy")
 		}
 	}
-	if alias := keyAlias(mg); !slices.Contains(o.Aliases, alias) {
-		if err := c.pointAlias(ctx, alias, id); err != nil {
+	if !slices.Contains(o.Aliases, keyAlias(mg)) {
+		if err := c.pointAlias(ctx, mg, id); err != nil {
 			return err
 		}
 	}
@@ -303,11 +316,28 @@ func (c *keyClient) apply(ctx context.Context, id string, mg *awsv1.Key, want ke
 	return nil
 }
 
-// pointAlias makes alias point at key id, creating it or moving it from another key.
-func (c *keyClient) pointAlias(ctx context.Context, alias, id string) error {
+// pointAlias makes mg's zone alias point at key id, creating it or moving it from another key. It
+// does not move it from a key another object manages (a second Key of the zone): that object
+// would move it back on its next poll, and each would in turn be without its alias.
+func (c *keyClient) pointAlias(ctx context.Context, mg *awsv1.Key, id string) error {
+	alias := keyAlias(mg)
 	_, err := c.kms.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: &alias, TargetKeyId: &id})
 	if awsclient.IsCode(err, "AlreadyExistsException") {
+		held, err := c.keyByAlias(ctx, alias)
+		if err != nil {
+			return err
+		}
+		if held != "" && held != id {
+			tags, err := c.tags(ctx, held)
+			if err != nil {
+				return err
+			}
+			if owner, ok := tags[TagManagedBy]; ok && owner != managedBy(mg) {
+				return errors.Errorf("alias %s points at KMS key %s, which is managed by %s: refusing to move it", alias, held, owner)
+			}
+		}
 		_, err = c.kms.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: &alias, TargetKeyId: &id})
+		return awsclient.Wrapf(err, "cannot point alias %s at KMS key", alias)
 	}
 	return awsclient.Wrapf(err, "cannot point alias %s at KMS key", alias)
 }

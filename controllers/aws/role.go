@@ -118,9 +118,13 @@ func (c *roleClient) Observe(ctx context.Context, mg *awsv1.Role) (managed.Exter
 	if err := c.read(ctx, p.RoleName); err != nil || !c.observed.Exists {
 		return managed.ExternalObservation{}, err
 	}
-	// The role's name is its identity: a role of the account with that name is this one.
+	// The role's name is its identity: a role of the account with that name is this one, unless
+	// another object made it.
 	adopted := meta.GetExternalName(mg) != p.RoleName
 	if adopted {
+		if err := refuseForeign("IAM role "+p.RoleName, c.observed.Tags, mg); err != nil {
+			return managed.ExternalObservation{}, err
+		}
 		meta.SetExternalName(mg, p.RoleName)
 	}
 	want, err := c.desired(mg)
@@ -235,8 +239,12 @@ func (c *roleClient) Create(ctx context.Context, mg *awsv1.Role) (managed.Extern
 	case err == nil:
 		c.observed = roleState{Exists: true, Trust: want.Trust, Boundary: want.Boundary, Tags: want.Tags}
 	case awsclient.IsCode(err, "EntityAlreadyExists"):
-		// Created since Observe looked: read it, then put right what differs.
+		// Created since Observe looked: read it, then put right what differs, unless another
+		// object (one whose role name collides) created it.
 		if err := c.read(ctx, name); err != nil {
+			return managed.ExternalCreation{}, err
+		}
+		if err := refuseForeign("IAM role "+name, c.observed.Tags, mg); err != nil {
 			return managed.ExternalCreation{}, err
 		}
 	default:

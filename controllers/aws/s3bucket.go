@@ -184,17 +184,27 @@ func readBucket(ctx context.Context, c *s3.Client, bucket string) (bucketState, 
 	return out, nil
 }
 
+// createBucket creates bucket in region, with Object Lock if objectLock. existed is true when the
+// account already owned a bucket of that name (outside us-east-1, which answers success).
+func createBucket(ctx context.Context, c *s3.Client, region, bucket string, objectLock bool) (existed bool, err error) {
+	in := &s3.CreateBucketInput{Bucket: &bucket, ObjectLockEnabledForBucket: sdkaws.Bool(objectLock), ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}
+	if region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
+	}
+	_, err = c.CreateBucket(ctx, in)
+	if awsclient.IsCode(err, "BucketAlreadyOwnedByYou") {
+		return true, nil
+	}
+	return false, awsclient.Wrapf(err, "cannot create bucket %s", bucket)
+}
+
 // applyBucket makes bucket in region what want says, creating it if o (what was read) says it does
 // not exist, and changing only what differs from o.
 func applyBucket(ctx context.Context, c *s3.Client, region, bucket string, o, want bucketState) error {
 	b := &bucket
 	if !o.Exists {
-		in := &s3.CreateBucketInput{Bucket: b, ObjectLockEnabledForBucket: sdkaws.Bool(want.ObjectLock), ObjectOwnership: s3types.ObjectOwnershipBucketOwnerEnforced}
-		if region != "us-east-1" {
-			in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
-		}
-		if _, err := c.CreateBucket(ctx, in); err != nil && !awsclient.IsCode(err, "BucketAlreadyOwnedByYou") {
-			return awsclient.Wrapf(err, "cannot create bucket %s", bucket)
+		if _, err := createBucket(ctx, c, region, bucket, want.ObjectLock); err != nil {
+			return err
 		}
 		o = bucketState{ObjectLock: want.ObjectLock}
 	}
