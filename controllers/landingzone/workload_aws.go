@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
+	xpmeta "github.com/crossplane/crossplane-runtime/v2/pkg/meta"
 	"github.com/crossplane/crossplane-runtime/v2/pkg/resource"
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -62,13 +63,20 @@ func (p workloadParts) managed() []resource.Managed {
 func (c *WorkloadComposer) desired(wl *lzv1.Workload, zone *lzv1.LandingZone, classes []lzv1.DataClassification) workloadParts {
 	ref := &xpv2.ProviderConfigReference{Kind: "ClusterProviderConfig", Name: memberConfigName(zone.Name)}
 	meta := func(name string) metav1.ObjectMeta {
-		return metav1.ObjectMeta{
+		m := metav1.ObjectMeta{
 			Name: name, Namespace: wl.Namespace,
 			Labels: map[string]string{"landingzone.zonekeeper.dev/workload": wl.Name, labelZone: zone.Name},
 			OwnerReferences: []metav1.OwnerReference{{
 				APIVersion: lzv1.GroupVersion.String(), Kind: "Workload", Name: wl.Name, UID: wl.UID, Controller: ptr.To(true),
 			}},
 		}
+		// spec.paused stops every cloud call for the zone, and a workload's parts live in the
+		// zone's account: they are paused with the zone's own, as objectMeta pauses those. The
+		// annotation is applied, so unpausing the zone takes it off again.
+		if zone.Spec.Paused {
+			m.Annotations = map[string]string{xpmeta.AnnotationKeyReconciliationPaused: "true"}
+		}
+		return m
 	}
 	spec := func(rs *awsv1.ResourceSpec) {
 		rs.ProviderConfigReference = ref
