@@ -116,8 +116,12 @@ func (c *keyClient) Observe(ctx context.Context, mg *awsv1.Key) (managed.Externa
 	adopted := false
 	if id == "" {
 		// KMS assigns key IDs. If the reply to CreateKey was lost, the zone's alias still finds the
-		// key, so it is adopted rather than created a second time.
+		// key, or, when the crash came before the alias was made, the managed-by tag CreateKey set
+		// does; either way it is adopted rather than created a second time.
 		found, err := c.keyByAlias(ctx, keyAlias(mg))
+		if err == nil && found == "" {
+			found, err = c.keyByTag(ctx, managedBy(mg))
+		}
 		if err != nil || found == "" {
 			return managed.ExternalObservation{}, err
 		}
@@ -222,6 +226,49 @@ func (c *keyClient) tags(ctx context.Context, id string) (map[string]string, err
 	return out, nil
 }
 
+// keyByTag returns the ID of the key tagged as managed by owner, "" when there is none. Keys
+// pending deletion are left out: they were given up, not lost. KMS cannot filter keys by tag, so
+// every key of the region is read; this happens only while a Key has no external-name and its
+// alias does not exist, that is before its key is first made or after a crash during CreateKey.
+func (c *keyClient) keyByTag(ctx context.Context, owner string) (string, error) {
+	var found []string
+	keys := kms.NewListKeysPaginator(c.kms, &kms.ListKeysInput{})
+	for keys.HasMorePages() {
+		page, err := keys.NextPage(ctx)
+		if err != nil {
+			return "", awsclient.Wrap(err, "cannot list KMS keys")
+		}
+		for _, k := range page.Keys {
+			id := sdkaws.ToString(k.KeyId)
+			tags, err := c.tags(ctx, id)
+			if awsclient.IsCode(err, "AccessDeniedException") {
+				continue // a key whose policy keeps this account out is not one ZoneKeeper made
+			}
+			if err != nil {
+				return "", err
+			}
+			if tags[TagManagedBy] != owner {
+				continue
+			}
+			md, err := c.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &id})
+			if err != nil {
+				return "", awsclient.Wrap(err, "cannot describe KMS key")
+			}
+			if s := md.KeyMetadata.KeyState; s != kmstypes.KeyStatePendingDeletion && s != kmstypes.KeyStatePendingReplicaDeletion {
+				found = append(found, id)
+			}
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
+		return found[0], nil
+	default:
+		return "", errors.Errorf("%d KMS keys are tagged %s=%s; set the %s annotation to the one to manage", len(found), TagManagedBy, owner, meta.AnnotationKeyExternalName)
+	}
+}
+
 // keyByAlias returns the ID of the key alias points at, or "" when there is no such alias.
 func (c *keyClient) keyByAlias(ctx context.Context, alias string) (string, error) {
 	md, err := c.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &alias})
@@ -258,6 +305,12 @@ func (c *keyClient) Create(ctx context.Context, mg *awsv1.Key) (managed.External
 	id := sdkaws.ToString(out.KeyMetadata.KeyId)
 	meta.SetExternalName(mg, id)
 	c.observed = keyState{Enabled: true, Policy: want.Policy, Description: want.Description, Tags: want.Tags}
+	// The alias first, so that the key is found by it as soon as possible should the external-name
+	// be lost (the tag finds it until then).
+	if err := c.pointAlias(ctx, mg, id); err != nil {
+		return managed.ExternalCreation{}, err
+	}
+	c.observed.Aliases = []string{keyAlias(mg)}
 	return managed.ExternalCreation{}, c.apply(ctx, id, mg, want)
 }
 

@@ -152,6 +152,69 @@ func TestKeyMovesNoOtherObjectsAlias(t *testing.T) {
 	}
 }
 
+// TestKeyCreatedBeforeItsAlias reproduces a crash after CreateKey and before the alias was made:
+// a key tagged for the object exists, without the alias, and the object has no external-name but
+// says a create was pending. The reconciler must adopt that key, not create a second one.
+func TestKeyCreatedBeforeItsAlias(t *testing.T) {
+	z := newZone(t)
+	kc := kms.NewFromConfig(awsConfig(t, region))
+	ctx := t.Context()
+	owner := z.ns + "/crashed"
+	// A key of another object and a key of this object scheduled for deletion: neither is adopted.
+	for _, tag := range []string{z.ns + "/someone-else", owner} {
+		k, err := kc.CreateKey(ctx, &kms.CreateKeyInput{Tags: []kmstypes.Tag{{TagKey: sdkaws.String(awsctrl.TagManagedBy), TagValue: sdkaws.String(tag)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tag == owner {
+			if _, err := kc.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: k.KeyMetadata.KeyId, PendingWindowInDays: sdkaws.Int32(7)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	lost, err := kc.CreateKey(ctx, &kms.CreateKeyInput{Description: sdkaws.String("zone key of crashed"), Tags: []kmstypes.Tag{{TagKey: sdkaws.String(awsctrl.TagManagedBy), TagValue: sdkaws.String(owner)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lostID := sdkaws.ToString(lost.KeyMetadata.KeyId)
+
+	key := newKey(z.ns, "crashed", "crashed")
+	meta.SetExternalCreatePending(key, time.Now())
+	z.create(key)
+	z.waitReady(key)
+	if got := meta.GetExternalName(key); got != lostID {
+		t.Errorf("external-name %q, want the key CreateKey made before the crash, %s", got, lostID)
+	}
+	var mine []string
+	keys := kms.NewListKeysPaginator(kc, &kms.ListKeysInput{})
+	for keys.HasMorePages() {
+		page, err := keys.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range page.Keys {
+			md, err := kc.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tags, err := kc.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: k.KeyId})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if md.KeyMetadata.KeyState != kmstypes.KeyStatePendingDeletion && hasKMSTag(tags.Tags, awsctrl.TagManagedBy, owner) {
+				mine = append(mine, sdkaws.ToString(k.KeyId))
+			}
+		}
+	}
+	if len(mine) != 1 || mine[0] != lostID {
+		t.Errorf("keys tagged for %s: %v, want only %s", owner, mine, lostID)
+	}
+	md, err := kc.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: sdkaws.String("alias/zonekeeper/crashed")})
+	if err != nil || sdkaws.ToString(md.KeyMetadata.KeyId) != lostID {
+		t.Errorf("the zone alias: %+v, %v; want it pointing at %s", md, err, lostID)
+	}
+}
+
 func s3Tags(set []s3types.Tag) map[string]string {
 	out := map[string]string{}
 	for _, t := range set {
