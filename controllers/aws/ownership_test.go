@@ -215,6 +215,49 @@ func TestKeyCreatedBeforeItsAlias(t *testing.T) {
 	}
 }
 
+// TestBucketTagRepairKeepsForeignTags changes a tag ZoneKeeper set and adds one of its own out of
+// band: the repair puts ZoneKeeper's back and keeps the other, as tagDrift's promise says.
+func TestBucketTagRepairKeepsForeignTags(t *testing.T) {
+	z := newZone(t)
+	sc, _ := workloadClients(t)
+	ctx := t.Context()
+	key := newKey(z.ns, "data-key", "tags")
+	bucket := newBucket(z.ns, "data", "zk-tags-data", "data-key", 0)
+	z.create(key, bucket)
+	z.waitReady(key)
+	z.waitReady(bucket)
+	b := sdkaws.String("zk-tags-data")
+	out, err := sc.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := s3Tags(out.TagSet)
+	tags["classification"] = "public"
+	tags["cost-center"] = "4711"
+	var set []s3types.Tag
+	for k, v := range tags {
+		set = append(set, s3types.Tag{Key: sdkaws.String(k), Value: sdkaws.String(v)})
+	}
+	if _, err := sc.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: &s3types.Tagging{TagSet: set}}); err != nil {
+		t.Fatal(err)
+	}
+	z.waitEvent("data", "RepairedDrift", `tag classification is "public", want "cjis"`)
+	eventually(t, "bucket tags repaired", func() error {
+		out, err := sc.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b})
+		if err != nil {
+			return err
+		}
+		got := s3Tags(out.TagSet)
+		if got["classification"] != "cjis" || got[awsctrl.TagManagedBy] != z.ns+"/data" {
+			return fmt.Errorf("tags %v, want ZoneKeeper's put back", got)
+		}
+		if got["cost-center"] != "4711" {
+			return fmt.Errorf("tags %v: the repair removed cost-center, which ZoneKeeper did not set", got)
+		}
+		return nil
+	})
+}
+
 func s3Tags(set []s3types.Tag) map[string]string {
 	out := map[string]string{}
 	for _, t := range set {

@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -252,7 +253,16 @@ func applyBucket(ctx context.Context, c *s3.Client, region, bucket string, o, wa
 		}
 	}
 	if len(tagDrift(want.Tags, o.Tags)) > 0 {
-		tags := sdkTags(want.Tags, func(k, v *string) s3types.Tag { return s3types.Tag{Key: k, Value: v} })
+		// PutBucketTagging replaces the whole tag set, so the tags others set are put back with
+		// ZoneKeeper's (which win on a clash): tagDrift leaves them alone, and so must the repair.
+		// S3 also refuses a set that leaves out the system (aws:) tags a bucket has.
+		merged := maps.Clone(want.Tags)
+		for k, v := range o.Tags {
+			if _, ok := merged[k]; !ok {
+				merged[k] = v
+			}
+		}
+		tags := sdkTags(merged, func(k, v *string) s3types.Tag { return s3types.Tag{Key: k, Value: v} })
 		if _, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: &s3types.Tagging{TagSet: tags}}); err != nil {
 			return awsclient.Wrapf(err, "cannot tag bucket %s", bucket)
 		}
