@@ -48,6 +48,7 @@ type trailState struct {
 	LogFileValidation bool
 	GlobalEvents      bool
 	DataEvents        bool // S3 object-level events for every bucket
+	ManagementEvents  bool // every management event: reads and writes, of every event source
 	Logging           bool
 	// Selectors are the trail's event selectors as read, kept so that turning data events on
 	// adds to what the trail records rather than replacing it.
@@ -75,6 +76,10 @@ func trailDrift(desired, observed trailState) []string {
 	}
 	if !observed.GlobalEvents {
 		out = append(out, "global service events are not recorded")
+	}
+	if !observed.ManagementEvents {
+		// A trail's owner narrowed or dropped what it records; the baselines ask for all of it.
+		out = append(out, "management events are not all recorded (reads and writes of every event source)")
 	}
 	if desired.DataEvents && !observed.DataEvents {
 		out = append(out, "S3 data events are not recorded")
@@ -107,7 +112,7 @@ func (c *auditTrailClient) desired(mg *awsv1.AuditTrail) (bucketState, trailStat
 	tags := desiredTags(mg, p.Tags)
 	b := desiredBucket(p.KMSKeyARN, policy, tags)
 	b.ObjectLock, b.LockMode, b.LockDays = true, string(p.ObjectLockMode), p.RetentionDays
-	t := trailState{Exists: true, Bucket: p.BucketName, KMSKeyID: p.KMSKeyARN, MultiRegion: true, LogFileValidation: true, GlobalEvents: true, DataEvents: p.DataEvents, Logging: true, Tags: tags}
+	t := trailState{Exists: true, Bucket: p.BucketName, KMSKeyID: p.KMSKeyARN, MultiRegion: true, LogFileValidation: true, GlobalEvents: true, DataEvents: p.DataEvents, ManagementEvents: true, Logging: true, Tags: tags}
 	return b, t, nil
 }
 
@@ -184,6 +189,7 @@ func (c *auditTrailClient) readTrail(ctx context.Context, name string) error {
 		return awsclient.Wrap(err, "cannot get trail event selectors")
 	}
 	c.trail.DataEvents = recordsS3DataEvents(sel)
+	c.trail.ManagementEvents = recordsManagementEvents(sel)
 	c.trail.Selectors = sel
 	tags, err := c.cloudtrail.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{sdkaws.ToString(t.TrailARN)}})
 	if err != nil {
@@ -264,9 +270,14 @@ func (c *auditTrailClient) applyTrail(ctx context.Context, name string, want tra
 			return awsclient.Wrap(err, "cannot tag trail")
 		}
 	}
-	if want.DataEvents && !o.DataEvents {
-		if _, err := c.cloudtrail.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: &name, AdvancedEventSelectors: withS3DataEvents(o.Selectors)}); err != nil {
-			return awsclient.Wrap(err, "cannot record S3 data events")
+	putSelectors := !o.ManagementEvents || (want.DataEvents && !o.DataEvents)
+	if !o.Exists {
+		// A new trail records every management event: CloudTrail's default selector.
+		putSelectors = want.DataEvents
+	}
+	if putSelectors {
+		if _, err := c.cloudtrail.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: &name, AdvancedEventSelectors: selectorsToPut(o.Selectors, want.DataEvents)}); err != nil {
+			return awsclient.Wrap(err, "cannot put trail event selectors")
 		}
 	}
 	if !o.Logging {
@@ -292,24 +303,61 @@ func s3DataEvents() cttypes.AdvancedEventSelector {
 	}}
 }
 
-// withS3DataEvents returns the trail's selectors, as advanced selectors, with the data events of
-// every S3 object added: advanced selectors replace a trail's selectors as a whole, and what it
-// records already (other data events, narrower S3 selectors, management events and their
-// exclusions) must stay. Basic selectors, which cannot be mixed with advanced ones, are rewritten
-// as the advanced selectors that record the same. A trail that selects nothing records its
-// management events, as CloudTrail does by default.
-func withS3DataEvents(sel *cloudtrail.GetEventSelectorsOutput) []cttypes.AdvancedEventSelector {
-	var out []cttypes.AdvancedEventSelector
+// selectorsToPut returns the trail's selectors, as advanced selectors, recording every management
+// event and, when s3Data is set, the data events of every S3 object. Advanced selectors replace a
+// trail's selectors as a whole, and the data events it records already (other types, narrower S3
+// selectors) must stay; management selectors that narrow what is recorded (reads or writes only,
+// event sources left out) give way to one that records all. Basic selectors, which cannot be
+// mixed with advanced ones, are rewritten as the advanced selectors that record the same.
+func selectorsToPut(sel *cloudtrail.GetEventSelectorsOutput, s3Data bool) []cttypes.AdvancedEventSelector {
+	var read []cttypes.AdvancedEventSelector
 	if sel != nil {
-		out = append(out, sel.AdvancedEventSelectors...)
+		read = append(read, sel.AdvancedEventSelectors...)
 		for _, e := range sel.EventSelectors {
-			out = append(out, advancedOf(e)...)
+			read = append(read, advancedOf(e)...)
 		}
 	}
-	if len(out) == 0 {
-		out = append(out, managementEvents())
+	out := []cttypes.AdvancedEventSelector{managementEvents()}
+	for _, a := range read {
+		if !selectsManagement(a) {
+			out = append(out, a)
+		}
 	}
-	return append(out, s3DataEvents())
+	if s3Data && !recordsS3DataEvents(&cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: out}) {
+		out = append(out, s3DataEvents())
+	}
+	return out
+}
+
+// selectsManagement reports whether an advanced selector selects management events.
+func selectsManagement(a cttypes.AdvancedEventSelector) bool {
+	return slices.ContainsFunc(a.FieldSelectors, func(f cttypes.AdvancedFieldSelector) bool {
+		return sdkaws.ToString(f.Field) == "eventCategory" && slices.Contains(f.Equals, "Management")
+	})
+}
+
+// recordsManagementEvents reports whether a trail's selectors record every management event: an
+// advanced selector of management events narrowed by nothing else, or a basic selector including
+// management events, reads and writes, with no event source left out. A trail that selects
+// nothing records them, as CloudTrail does by default.
+func recordsManagementEvents(sel *cloudtrail.GetEventSelectorsOutput) bool {
+	if sel == nil || (len(sel.AdvancedEventSelectors) == 0 && len(sel.EventSelectors) == 0) {
+		return true
+	}
+	for _, a := range sel.AdvancedEventSelectors {
+		if len(a.FieldSelectors) == 1 && selectsManagement(a) && slices.Equal(a.FieldSelectors[0].Equals, []string{"Management"}) &&
+			len(a.FieldSelectors[0].NotEquals)+len(a.FieldSelectors[0].StartsWith)+len(a.FieldSelectors[0].EndsWith)+
+				len(a.FieldSelectors[0].NotStartsWith)+len(a.FieldSelectors[0].NotEndsWith) == 0 {
+			return true
+		}
+	}
+	for _, e := range sel.EventSelectors {
+		if (e.IncludeManagementEvents == nil || *e.IncludeManagementEvents) &&
+			(e.ReadWriteType == cttypes.ReadWriteTypeAll || e.ReadWriteType == "") && len(e.ExcludeManagementEventSources) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // advancedOf is a basic selector as advanced selectors.

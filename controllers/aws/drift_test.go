@@ -80,7 +80,7 @@ func TestBucketAndTrailDrift(t *testing.T) {
 			}
 		})
 	}
-	wantTrail := trailState{Exists: true, Bucket: "b", KMSKeyID: "k", MultiRegion: true, LogFileValidation: true, GlobalEvents: true, DataEvents: true, Logging: true, Tags: map[string]string{}}
+	wantTrail := trailState{Exists: true, Bucket: "b", KMSKeyID: "k", MultiRegion: true, LogFileValidation: true, GlobalEvents: true, DataEvents: true, ManagementEvents: true, Logging: true, Tags: map[string]string{}}
 	trailCases := map[string]struct {
 		observed func(trailState) trailState
 		want     []string
@@ -92,6 +92,10 @@ func TestBucketAndTrailDrift(t *testing.T) {
 		"Unencrypted":  {observed: func(x trailState) trailState { x.KMSKeyID = ""; return x }, want: []string{`trail encrypts with key "", want the zone key`}},
 		"DoesNotExist": {observed: func(trailState) trailState { return trailState{} }, want: []string{"trail does not exist"}},
 		"NoDataEvents": {observed: func(x trailState) trailState { x.DataEvents = false; return x }, want: []string{"S3 data events are not recorded"}},
+		"ManagementEventsNarrowed": {
+			observed: func(x trailState) trailState { x.ManagementEvents = false; return x },
+			want:     []string{"management events are not all recorded (reads and writes of every event source)"},
+		},
 	}
 	for name, tc := range trailCases {
 		t.Run("Trail"+name, func(t *testing.T) {
@@ -107,6 +111,36 @@ func TestBucketAndTrailDrift(t *testing.T) {
 			t.Errorf("a trail recording data events it was not asked for drifts: %v", got)
 		}
 	})
+}
+
+func TestRecordsManagementEvents(t *testing.T) {
+	field := func(name string, equals ...string) cttypes.AdvancedFieldSelector {
+		return cttypes.AdvancedFieldSelector{Field: sdkaws.String(name), Equals: equals}
+	}
+	basic := func(rw cttypes.ReadWriteType, include *bool, exclude ...string) cloudtrail.GetEventSelectorsOutput {
+		return cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{{ReadWriteType: rw, IncludeManagementEvents: include, ExcludeManagementEventSources: exclude}}}
+	}
+	cases := map[string]struct {
+		sel  cloudtrail.GetEventSelectorsOutput
+		want bool
+	}{
+		"TheSelectorsZoneKeeperPuts": {sel: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{managementEvents(), s3DataEvents()}}, want: true},
+		"NothingSelected":            {want: true},
+		"CloudTrailsDefault":         {sel: basic(cttypes.ReadWriteTypeAll, sdkaws.Bool(true)), want: true},
+		"BasicWritesOnly":            {sel: basic(cttypes.ReadWriteTypeWriteOnly, sdkaws.Bool(true))},
+		"BasicManagementEventsOff":   {sel: basic(cttypes.ReadWriteTypeAll, sdkaws.Bool(false))},
+		"BasicKMSLeftOut":            {sel: basic(cttypes.ReadWriteTypeAll, nil, "kms.amazonaws.com")},
+		"AdvancedDataEventsOnly":     {sel: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{s3DataEvents()}}},
+		"AdvancedReadsOnly":          {sel: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{FieldSelectors: []cttypes.AdvancedFieldSelector{field("eventCategory", "Management"), field("readOnly", "true")}}}}},
+		"AdvancedEventSourceLeftOut": {sel: cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{FieldSelectors: []cttypes.AdvancedFieldSelector{field("eventCategory", "Management"), {Field: sdkaws.String("eventSource"), NotEquals: []string{"kms.amazonaws.com"}}}}}}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := recordsManagementEvents(&tc.sel); got != tc.want {
+				t.Errorf("recordsManagementEvents() = %t, want %t", got, tc.want)
+			}
+		})
+	}
 }
 
 func TestRecordsS3DataEvents(t *testing.T) {
@@ -448,20 +482,35 @@ func TestPlanNAT(t *testing.T) {
 	}
 }
 
-func TestWithS3DataEventsKeepsWhatTheTrailRecords(t *testing.T) {
+func TestSelectorsToPutRecordEveryManagementEventAndKeepDataEvents(t *testing.T) {
 	field := func(name string, equals ...string) cttypes.AdvancedFieldSelector {
 		return cttypes.AdvancedFieldSelector{Field: sdkaws.String(name), Equals: equals}
 	}
 	management, s3 := managementEvents(), s3DataEvents()
 	lambda := cttypes.AdvancedEventSelector{Name: sdkaws.String("lambda"), FieldSelectors: []cttypes.AdvancedFieldSelector{field("eventCategory", "Data"), field("resources.type", "AWS::Lambda::Function")}}
 	cases := map[string]struct {
-		sel  *cloudtrail.GetEventSelectorsOutput
-		want []cttypes.AdvancedEventSelector
+		sel    *cloudtrail.GetEventSelectorsOutput
+		noData bool // the trail is not asked for S3 data events
+		want   []cttypes.AdvancedEventSelector
 	}{
 		"NothingSelected": {sel: &cloudtrail.GetEventSelectorsOutput{}, want: []cttypes.AdvancedEventSelector{management, s3}},
 		"OtherAdvancedSelectorsStay": {
 			sel:  &cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{management, lambda}},
 			want: []cttypes.AdvancedEventSelector{management, lambda, s3},
+		},
+		"NarrowedManagementEventsGiveWayWithoutDataEvents": {
+			sel: &cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: []cttypes.AdvancedEventSelector{
+				{Name: sdkaws.String("writes"), FieldSelectors: []cttypes.AdvancedFieldSelector{field("eventCategory", "Management"), field("readOnly", "false")}}, lambda,
+			}},
+			noData: true,
+			want:   []cttypes.AdvancedEventSelector{management, lambda},
+		},
+		"S3DataEventsAlreadyRecordedAreNotAddedTwice": {
+			sel: &cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{{ReadWriteType: cttypes.ReadWriteTypeAll, IncludeManagementEvents: sdkaws.Bool(false),
+				DataResources: []cttypes.DataResource{{Type: sdkaws.String("AWS::S3::Object"), Values: []string{"arn:aws-us-gov:s3"}}}}}},
+			want: []cttypes.AdvancedEventSelector{management, {Name: sdkaws.String("Data events: AWS::S3::Object"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+				field("eventCategory", "Data"), field("resources.type", "AWS::S3::Object"),
+			}}},
 		},
 		"BasicSelectorsAreRewritten": {
 			sel: &cloudtrail.GetEventSelectorsOutput{EventSelectors: []cttypes.EventSelector{{
@@ -469,9 +518,7 @@ func TestWithS3DataEventsKeepsWhatTheTrailRecords(t *testing.T) {
 				DataResources: []cttypes.DataResource{{Type: sdkaws.String("AWS::S3::Object"), Values: []string{"arn:aws-us-gov:s3:::evidence/"}}},
 			}}},
 			want: []cttypes.AdvancedEventSelector{
-				{Name: sdkaws.String("Management events"), FieldSelectors: []cttypes.AdvancedFieldSelector{
-					field("eventCategory", "Management"), field("readOnly", "false"), {Field: sdkaws.String("eventSource"), NotEquals: []string{"kms.amazonaws.com"}},
-				}},
+				management,
 				{Name: sdkaws.String("Data events: AWS::S3::Object"), FieldSelectors: []cttypes.AdvancedFieldSelector{
 					field("eventCategory", "Data"), field("resources.type", "AWS::S3::Object"), field("readOnly", "false"), {Field: sdkaws.String("resources.ARN"), StartsWith: []string{"arn:aws-us-gov:s3:::evidence/"}},
 				}},
@@ -481,12 +528,16 @@ func TestWithS3DataEventsKeepsWhatTheTrailRecords(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			got := withS3DataEvents(tc.sel)
+			got := selectorsToPut(tc.sel, !tc.noData)
 			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreUnexported(cttypes.AdvancedEventSelector{}, cttypes.AdvancedFieldSelector{})); diff != "" {
 				t.Errorf("-want +got:\n%s", diff)
 			}
-			if !recordsS3DataEvents(&cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: got}) {
+			put := &cloudtrail.GetEventSelectorsOutput{AdvancedEventSelectors: got}
+			if !tc.noData && !recordsS3DataEvents(put) {
 				t.Errorf("the selectors put do not record the data events of every S3 object: %+v", got)
+			}
+			if !recordsManagementEvents(put) {
+				t.Errorf("the selectors put do not record every management event: %+v", got)
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 
 	sdkaws "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -196,10 +197,21 @@ func TestZoneStack(t *testing.T) {
 		if _, err := ctc.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: sdkaws.String("audit")}); err != nil {
 			t.Fatal(err)
 		}
+		// Management events off, S3 data events kept: only the first is drift. (Advanced selectors:
+		// moto keeps a trail's advanced selectors when basic ones are put, where AWS drops them.)
+		if _, err := ctc.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: sdkaws.String("audit"), AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{
+			Name: sdkaws.String("S3 only"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+				{Field: sdkaws.String("eventCategory"), Equals: []string{"Data"}},
+				{Field: sdkaws.String("resources.type"), Equals: []string{"AWS::S3::Object"}},
+			},
+		}}}); err != nil {
+			t.Fatal(err)
+		}
 		z.resume(trail)
 		z.waitEvent("zone-key", "RepairedDrift", "automatic rotation is disabled")
 		z.waitEvent("network", "RepairedDrift", "flow log of all traffic to "+trail.Status.AtProvider.BucketARN+" is missing")
-		z.waitEvent("audit", "RepairedDrift", "Block Public Access BlockPublicAcls is off", "RestrictPublicBuckets is off", "logging is stopped")
+		z.waitEvent("audit", "RepairedDrift", "Block Public Access BlockPublicAcls is off", "RestrictPublicBuckets is off", "logging is stopped",
+			"management events are not all recorded")
 
 		rot, err := kc.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: &keyID})
 		if err != nil || !rot.KeyRotationEnabled {
@@ -215,6 +227,10 @@ func TestZoneStack(t *testing.T) {
 		st, err := ctc.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: sdkaws.String("audit")})
 		if err != nil || !sdkaws.ToBool(st.IsLogging) {
 			t.Errorf("trail logging after repair: %+v, %v", st, err)
+		}
+		sel, err := ctc.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: sdkaws.String("audit")})
+		if err != nil || !awsctrl.RecordsManagementEvents(sel) || !awsctrl.RecordsS3DataEvents(sel) {
+			t.Errorf("trail event selectors after repair %+v, %v; want every management event and the data events of every S3 object", sel, err)
 		}
 		z.waitReady(key)
 		z.waitReady(trail)
