@@ -124,7 +124,8 @@ func (c *accountClient) Observe(ctx context.Context, mg *awsv1.Account) (managed
 
 // find looks for the account an Account without an external-name stands for: one with its email,
 // which is unique across AWS, or, when a create call may have been made whose reply was never
-// recorded, a creation still in progress for its name that was requested since then.
+// recorded or was an error, a creation in progress or succeeded for its name that was requested
+// since then.
 func (c *accountClient) find(ctx context.Context, mg *awsv1.Account) (string, error) {
 	p := mg.Spec.ForProvider
 	accounts := organizations.NewListAccountsPaginator(c.org, &organizations.ListAccountsInput{})
@@ -139,11 +140,18 @@ func (c *accountClient) find(ctx context.Context, mg *awsv1.Account) (string, er
 			}
 		}
 	}
-	if !meta.ExternalCreateIncomplete(mg) {
+	// Also after a create call that failed: an error (a timeout, a reset connection) may come after
+	// Organizations accepted the request, and the reconciler would then create a second time,
+	// which fails on the email and leaves the first account out of its OU for good. A request that
+	// succeeded is looked for too: ListAccounts may not list its account yet.
+	pending := meta.GetExternalCreatePending(mg)
+	if pending.IsZero() {
 		return "", nil
 	}
-	since := meta.GetExternalCreatePending(mg).Add(-clockSkew)
-	requests := organizations.NewListCreateAccountStatusPaginator(c.create, &organizations.ListCreateAccountStatusInput{States: []orgtypes.CreateAccountState{orgtypes.CreateAccountStateInProgress}})
+	since := pending.Add(-clockSkew)
+	requests := organizations.NewListCreateAccountStatusPaginator(c.create, &organizations.ListCreateAccountStatusInput{
+		States: []orgtypes.CreateAccountState{orgtypes.CreateAccountStateInProgress, orgtypes.CreateAccountStateSucceeded},
+	})
 	for requests.HasMorePages() {
 		page, err := requests.NextPage(ctx)
 		if err != nil {

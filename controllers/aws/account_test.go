@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -310,5 +311,53 @@ func TestAccountCrashAfterCreateCall(t *testing.T) {
 				t.Errorf("%d CreateAccount calls across both runs, want 1", calls)
 			}
 		})
+	}
+}
+
+// lostReplyCreator stands for a CreateAccount whose reply never arrives: Organizations accepts
+// the request, and the caller sees an error.
+type lostReplyCreator struct {
+	awsclient.AccountCreator
+	calls *atomic.Int32
+}
+
+func (c lostReplyCreator) CreateAccount(ctx context.Context, in *organizations.CreateAccountInput, o ...func(*organizations.Options)) (*organizations.CreateAccountOutput, error) {
+	if c.calls.Add(1) > 1 {
+		return c.AccountCreator.CreateAccount(ctx, in, o...)
+	}
+	if _, err := c.AccountCreator.CreateAccount(ctx, in, o...); err != nil {
+		return nil, err
+	}
+	return nil, errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer")
+}
+
+// TestAccountCreateCallThatErredAfterAWSAcceptedIt: the first CreateAccount is accepted by
+// Organizations but its reply is an error, so the reconciler records the creation as failed. The
+// account is not listed yet (its creation stays IN_PROGRESS for a few polls): the next pass must
+// find the request, not create a second account, and the object becomes Ready in its OU.
+func TestAccountCreateCallThatErredAfterAWSAcceptedIt(t *testing.T) {
+	moto.Require(t, motoSrv, motoErr)
+	stub := moto.NewAccountCreationServer(motoSrv, orgRegion)
+	defer stub.Close()
+	stub.InProgressPolls = 3
+	calls := &atomic.Int32{}
+	z := setupZone(t)
+	o := newOrg(t)
+	opts := options()
+	opts.NewAccountCreator = func(cfg sdkaws.Config) awsclient.AccountCreator {
+		return lostReplyCreator{AccountCreator: organizations.NewFromConfig(cfg, func(o *organizations.Options) { o.BaseEndpoint = sdkaws.String(stub.URL) }), calls: calls}
+	}
+	z.start(opts, logr.Logger{})
+	acc := newAccount(z.ns, "lost-reply", "aws+lost@mpd.example.gov", false)
+	z.create(acc)
+	z.waitReady(acc)
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d CreateAccount calls, want 1: the accepted request was not found", n)
+	}
+	if found := o.withEmail(t, "aws+lost@mpd.example.gov"); len(found) != 1 {
+		t.Errorf("%d accounts with the email, want exactly 1", len(found))
+	}
+	if id := meta.GetExternalName(acc); id == "" || strings.HasPrefix(id, "car-") {
+		t.Errorf("external-name %q, want the account ID", id)
 	}
 }
