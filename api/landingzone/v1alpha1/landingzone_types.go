@@ -261,10 +261,12 @@ type ProviderConfigReference struct {
 type LandingZoneSpec struct {
 	// Tenant owns the zone (a police force, an agency). Namespaces labelled
 	// landingzone.zonekeeper.dev/tenant=<tenant> may use the zone unless allowedNamespaces says
-	// otherwise.
+	// otherwise. Immutable: the namespace of the zone's composed resources may be named after it
+	// (--zone-namespace zonekeeper-{tenant}), and a new namespace would compose a second network.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="is immutable: the zone's cloud resources belong to its tenant; create a new LandingZone for another tenant"
 	// +required
 	Tenant string `json:"tenant"`
 

@@ -259,6 +259,7 @@ func TestSchemaRefusesChangesToImmutableFields(t *testing.T) {
 		"region":              {tmpl: azureZone, change: set("spec.cloud.region", "ukwest"), wantField: "spec.cloud"},
 		"environment":         {tmpl: azureZone, change: set("spec.cloud.environment", "AzureUSGovernment"), wantField: "spec.cloud"},
 		"account email":       {tmpl: awsZone, change: set("spec.account.email", "other@mpd.example.gov"), wantField: "spec.account.email"},
+		"tenant":              {tmpl: awsZone, change: set("spec.tenant", "other-force"), wantField: "spec.tenant"},
 		"billing scope":       {tmpl: azureZone, change: set("spec.subscription.billingScope", "/providers/Microsoft.Billing/other"), wantField: "spec.subscription.billingScope"},
 		"workload's zone ref": {tmpl: workload, change: set("spec.landingZoneRef.name", "other-zone"), wantField: "spec.landingZoneRef"},
 	}
