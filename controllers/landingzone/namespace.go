@@ -8,7 +8,9 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 )
@@ -16,8 +18,20 @@ import (
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=networkpolicies,verbs=get;list;watch;create;update;patch;delete
 
-// defaultDenyPolicy is the NetworkPolicy a workload whose data forbids public exposure gets.
-const defaultDenyPolicy = "zonekeeper-default-deny"
+// defaultDenyPolicy names the NetworkPolicy a workload whose data forbids public exposure gets:
+// one per workload, each owned by its workload alone. A policy shared by the namespace's workloads
+// kept only its last applier as owner, so deleting that workload took the policy from the others.
+// Policies only add what they allow, so several identical ones deny as one does.
+func defaultDenyPolicy(wl *lzv1.Workload) string {
+	return shortName(validation.DNS1123SubdomainMaxLength, sharedDefaultDenyPolicy, wl.Name)
+}
+
+// workloadLabel names the workload an in-cluster object was made for.
+const workloadLabel = "landingzone.zonekeeper.dev/workload"
+
+// sharedDefaultDenyPolicy is the name every workload of a namespace applied before policies were
+// per workload; one found labelled for a workload is replaced by its own.
+const sharedDefaultDenyPolicy = "zonekeeper-default-deny"
 
 // podSecurityLabels put a workload's namespace under the Pod Security Standards' restricted
 // profile: classified data runs in pods that cannot escalate, mount the host or run as root.
@@ -40,11 +54,37 @@ func (r *WorkloadReconciler) reconcileNamespace(ctx context.Context, wl *lzv1.Wo
 	if err := apply(ctx, r.Client, ns); err != nil {
 		return errors.Wrap(err, "cannot label namespace for Pod Security")
 	}
+	if err := r.removeSharedDefaultDeny(ctx, wl); err != nil {
+		return err
+	}
 	if !forbidsPublicExposure(dcs) {
-		return nil
+		// Its data no longer asks for it: what this workload applied goes.
+		return r.deleteDefaultDeny(ctx, wl, defaultDenyPolicy(wl))
 	}
 	if err := apply(ctx, r.Client, defaultDeny(wl)); err != nil {
 		return errors.Wrap(err, "cannot apply default-deny NetworkPolicy")
+	}
+	return nil
+}
+
+// removeSharedDefaultDeny deletes the namespace-wide policy of earlier releases when it is
+// labelled for this workload: its own policy takes over.
+func (r *WorkloadReconciler) removeSharedDefaultDeny(ctx context.Context, wl *lzv1.Workload) error {
+	return r.deleteDefaultDeny(ctx, wl, sharedDefaultDenyPolicy)
+}
+
+// deleteDefaultDeny deletes the NetworkPolicy name in the workload's namespace if it is labelled
+// for the workload: a policy of the same name someone else made is left alone.
+func (r *WorkloadReconciler) deleteDefaultDeny(ctx context.Context, wl *lzv1.Workload, name string) error {
+	np := &networkingv1.NetworkPolicy{}
+	if err := r.Get(ctx, client.ObjectKey{Namespace: wl.Namespace, Name: name}, np); err != nil {
+		return errors.Wrapf(client.IgnoreNotFound(err), "cannot get NetworkPolicy %s", name)
+	}
+	if np.Labels[workloadLabel] != wl.Name {
+		return nil
+	}
+	if err := r.Delete(ctx, np, client.Preconditions{UID: &np.UID}); client.IgnoreNotFound(err) != nil {
+		return errors.Wrapf(err, "cannot delete NetworkPolicy %s", name)
 	}
 	return nil
 }
@@ -64,10 +104,11 @@ func defaultDeny(wl *lzv1.Workload) *networkingv1.NetworkPolicy {
 	return &networkingv1.NetworkPolicy{
 		TypeMeta: metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
 		ObjectMeta: metav1.ObjectMeta{
-			Name: defaultDenyPolicy, Namespace: wl.Namespace,
-			Labels: map[string]string{"landingzone.zonekeeper.dev/workload": wl.Name},
+			Name: defaultDenyPolicy(wl), Namespace: wl.Namespace,
+			Labels: map[string]string{workloadLabel: wl.Name},
+			// The controller reference makes the workload's watch of its policies see one deleted.
 			OwnerReferences: []metav1.OwnerReference{{
-				APIVersion: lzv1.GroupVersion.String(), Kind: "Workload", Name: wl.Name, UID: wl.UID,
+				APIVersion: lzv1.GroupVersion.String(), Kind: "Workload", Name: wl.Name, UID: wl.UID, Controller: ptr.To(true),
 			}},
 		},
 		Spec: networkingv1.NetworkPolicySpec{

@@ -463,7 +463,7 @@ func TestWorkloadNamespaceGetsItsDataControls(t *testing.T) {
 				t.Errorf("the tenant label was lost: %v", ns.Labels)
 			}
 			np := &networkingv1.NetworkPolicy{}
-			err := k8s.Get(context.Background(), client.ObjectKey{Namespace: ns.Name, Name: "zonekeeper-default-deny"}, np)
+			err := k8s.Get(context.Background(), client.ObjectKey{Namespace: ns.Name, Name: "zonekeeper-default-deny-" + wl.Name}, np)
 			if got := err == nil; got != tc.wantPolicy {
 				t.Fatalf("default-deny NetworkPolicy present = %v, want %v (%v)", got, tc.wantPolicy, err)
 			}
@@ -472,6 +472,80 @@ func TestWorkloadNamespaceGetsItsDataControls(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEachWorkloadKeepsItsOwnDefaultDeny places two workloads whose data forbids public exposure
+// in one namespace: each gets a default-deny policy owned by it alone, so deleting one workload's
+// (as the garbage collector does when that workload goes) leaves the other's; a policy deleted by
+// hand comes back; the namespace-wide policy of earlier releases, labelled for a workload, is
+// replaced; and a workload whose data no longer forbids exposure loses its policy.
+func TestEachWorkloadKeepsItsOwnDefaultDeny(t *testing.T) {
+	private := unique("cji")
+	dc := newClassification(private, 6)
+	dc.Spec.Network.PublicExposure = lzv1.PublicExposureForbidden
+	create(t, dc)
+	tenant := unique("tenant")
+	zone := newZone(unique("zone"), tenant, private)
+	create(t, zone)
+	ns := newNamespace(unique("ns"), tenant)
+	create(t, ns)
+	ctx := context.Background()
+	policy := func(name string) (*networkingv1.NetworkPolicy, error) {
+		np := &networkingv1.NetworkPolicy{}
+		return np, k8s.Get(ctx, client.ObjectKey{Namespace: ns.Name, Name: name}, np)
+	}
+	// What an earlier release left: one policy for the namespace, labelled for workload a.
+	shared := &networkingv1.NetworkPolicy{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: "zonekeeper-default-deny", Labels: map[string]string{"landingzone.zonekeeper.dev/workload": "a"}},
+		Spec:       networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}},
+	}
+	create(t, shared)
+
+	a, b := newWorkload(ns.Name, "a", zone.Name, private), newWorkload(ns.Name, "b", zone.Name, private)
+	create(t, a, b)
+	for _, wl := range []*lzv1.Workload{a, b} {
+		eventually(t, "a default-deny policy owned by "+wl.Name+" alone", func() error {
+			np, err := policy("zonekeeper-default-deny-" + wl.Name)
+			if err != nil {
+				return err
+			}
+			if len(np.OwnerReferences) != 1 || np.OwnerReferences[0].UID != wl.UID {
+				return fmt.Errorf("owners %+v", np.OwnerReferences)
+			}
+			return nil
+		})
+	}
+	eventually(t, "the namespace-wide policy replaced", func() error {
+		if _, err := policy("zonekeeper-default-deny"); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("get: %v", err)
+		}
+		return nil
+	})
+
+	np, err := policy("zonekeeper-default-deny-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k8s.Delete(ctx, np); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a's policy put back", func() error {
+		_, err := policy("zonekeeper-default-deny-a")
+		return err
+	})
+	if _, err := policy("zonekeeper-default-deny-b"); err != nil {
+		t.Errorf("b's policy went with a's: %v", err)
+	}
+
+	update(t, dc, func() { dc.Spec.Network.PublicExposure = lzv1.PublicExposureAllowed })
+	eventually(t, "no policy once the data allows exposure", func() error {
+		for _, name := range []string{"zonekeeper-default-deny-a", "zonekeeper-default-deny-b"} {
+			if _, err := policy(name); !apierrors.IsNotFound(err) {
+				return fmt.Errorf("%s: %v", name, err)
+			}
+		}
+		return nil
+	})
 }
 
 // TestStalePassWritesNoStatusAndRunsAgain finishes a pass that read the object before it changed:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -42,7 +43,8 @@ type WorkloadReconciler struct {
 // SetupWithManager registers the reconciler. A workload is reconciled again when its zone, one of
 // its classifications or its namespace's labels change, so a fixed reference heals without a poll.
 func (r *WorkloadReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	b := ctrl.NewControllerManagedBy(mgr)
+	// Its default-deny NetworkPolicy deleted or loosened by hand is put back.
+	b := ctrl.NewControllerManagedBy(mgr).Owns(&networkingv1.NetworkPolicy{})
 	if r.AWS != nil {
 		b = b.Owns(&awsv1.Key{}).Owns(&awsv1.Bucket{}).Owns(&awsv1.Role{})
 	}
