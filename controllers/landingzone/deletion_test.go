@@ -3,10 +3,14 @@ package landingzone_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -60,7 +64,7 @@ func deleteZonePasses(t *testing.T, zone *lzv1.LandingZone, partsNS, what string
 	if err := k8s.Delete(context.Background(), zone); err != nil {
 		t.Fatal(err)
 	}
-	r := lzctrl.NewAWSZoneReconciler(k8s, partsNS)
+	r := lzctrl.NewAWSZoneReconciler(managerClient, partsNS)
 	eventually(t, what, func() error {
 		// The suite's reconciler patches the zone's status too: a pass may meet a conflict and
 		// ask to run again, as it would in the manager.
@@ -122,4 +126,110 @@ func TestDeleteZoneDeletesItsPartsFirst(t *testing.T) {
 		}
 		return zoneGone(zone)
 	})
+}
+
+// deletions records the kinds each DeleteAllOf call deletes, pass by pass.
+type deletions struct {
+	client.Client
+	mu     sync.Mutex
+	pass   int
+	passes map[int][]string
+}
+
+func (d *deletions) DeleteAllOf(ctx context.Context, obj client.Object, opts ...client.DeleteAllOfOption) error {
+	d.mu.Lock()
+	d.passes[d.pass] = append(d.passes[d.pass], obj.GetObjectKind().GroupVersionKind().Kind)
+	d.mu.Unlock()
+	return d.Client.DeleteAllOf(ctx, obj, opts...)
+}
+
+// TestDeleteZoneWaitsForItsWorkloadsThenDeletesTheAccountLast: a Delete zone hosting a workload
+// deletes nothing while the workload is there (closing the account would take the workload's
+// data with it) and says why; once the workload is gone it deletes the network, trail and key,
+// and the account only in a later pass, once they are gone.
+func TestDeleteZoneWaitsForItsWorkloadsThenDeletesTheAccountLast(t *testing.T) {
+	zone, partsNS, parts := deletableZone(t)
+	ns := newNamespace(unique("ns"), zone.Spec.Tenant)
+	create(t, ns)
+	wl := newWorkload(ns.Name, "hosted", zone.Name, zone.Spec.MaxClassification)
+	create(t, wl)
+	eventually(t, "the workload in the manager's cache", func() error {
+		return managerClient.Get(context.Background(), client.ObjectKeyFromObject(wl), &lzv1.Workload{})
+	})
+	if err := k8s.Delete(context.Background(), zone); err != nil {
+		t.Fatal(err)
+	}
+	rec := &deletions{Client: managerClient, passes: map[int][]string{}}
+	r := lzctrl.NewAWSZoneReconciler(rec, partsNS)
+	// A pass may meet a conflict (the cache behind the API server) and ask to run again.
+	pass := func() error {
+		rec.mu.Lock()
+		rec.pass++
+		rec.mu.Unlock()
+		_, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: types.NamespacedName{Name: zone.Name}})
+		return err
+	}
+	exists := func(p client.Object) bool {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(p.GetObjectKind().GroupVersionKind())
+		err := k8s.Get(context.Background(), client.ObjectKeyFromObject(p), u)
+		if err != nil && !apierrors.IsNotFound(err) {
+			t.Fatal(err)
+		}
+		return err == nil
+	}
+	eventually(t, "the zone held, naming its workload", func() error {
+		if err := pass(); err != nil {
+			return err
+		}
+		z := &lzv1.LandingZone{}
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), z); err != nil {
+			return err
+		}
+		if c := apimeta.FindStatusCondition(z.Status.Conditions, lzv1.ConditionReady); c == nil || !strings.Contains(c.Message, "held until the workloads it hosts are deleted: "+ns.Name+"/hosted") {
+			return fmt.Errorf("Ready %+v", c)
+		}
+		return nil
+	})
+	for _, p := range parts {
+		if !exists(p) {
+			t.Errorf("%s %s deleted while the zone hosts a workload", p.GetObjectKind().GroupVersionKind().Kind, p.GetName())
+		}
+	}
+	if len(rec.passes) != 0 {
+		t.Errorf("deletions while the zone hosts a workload: %v", rec.passes)
+	}
+
+	if err := k8s.Delete(context.Background(), wl); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the parts, then the zone, gone", func() error {
+		if err := pass(); err != nil {
+			return err
+		}
+		for _, p := range parts {
+			if exists(p) {
+				return fmt.Errorf("%s %s still exists", p.GetObjectKind().GroupVersionKind().Kind, p.GetName())
+			}
+		}
+		return zoneGone(zone)
+	})
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	firstOther, firstAccount := 0, 0
+	for n, kinds := range rec.passes {
+		if slices.Contains(kinds, "Account") {
+			if len(kinds) != 1 {
+				t.Errorf("pass %d deleted %v: the account goes alone, after the rest", n, kinds)
+			}
+			if firstAccount == 0 || n < firstAccount {
+				firstAccount = n
+			}
+		} else if firstOther == 0 || n < firstOther {
+			firstOther = n
+		}
+	}
+	if firstOther == 0 || firstAccount <= firstOther {
+		t.Errorf("deletions by pass %v: want the network, trail and key deleted in a pass before the account's", rec.passes)
+	}
 }

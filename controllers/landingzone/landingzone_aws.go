@@ -3,6 +3,7 @@ package landingzone
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -206,7 +208,30 @@ func (r *LandingZoneReconciler) reconcileDelete(ctx context.Context, zone *lzv1.
 	if len(parts) == 0 {
 		return ctrl.Result{}, r.removeFinalizer(ctx, zone)
 	}
-	for _, gvk := range composedKinds {
+	// Closing the account would take the keys, buckets and roles of the workloads it hosts with
+	// it, their data and all, behind their own deletion policies' backs.
+	wls, err := admittedWorkloads(ctx, r.Client, zone)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if len(wls) > 0 {
+		names := make([]string, 0, len(wls))
+		for _, wl := range wls {
+			names = append(names, key(wl.Namespace, wl.Name))
+		}
+		slices.Sort(names)
+		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonDeleting,
+			"deletionPolicy is Delete: held until the workloads it hosts are deleted: "+strings.Join(names, ", "))
+		// A workload's deletion brings the zone back (its watch); the poll is a backstop.
+		return ctrl.Result{RequeueAfter: deletePoll}, nil
+	}
+	// The account goes last: its network, key and trail are deleted through it (the member role),
+	// which closing it first would take away.
+	kinds := []schema.GroupVersionKind{accountKind}
+	if slices.ContainsFunc(objs, func(u unstructured.Unstructured) bool { return u.GetKind() != accountKind.Kind }) {
+		kinds = slices.DeleteFunc(slices.Clone(composedKinds), func(gvk schema.GroupVersionKind) bool { return gvk == accountKind })
+	}
+	for _, gvk := range kinds {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(gvk)
 		err := r.DeleteAllOf(ctx, u, client.InNamespace(r.AWS.namespaceFor(zone)), client.MatchingLabels{labelZone: zone.Name})

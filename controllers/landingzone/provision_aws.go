@@ -488,8 +488,10 @@ var composedKinds = []schema.GroupVersionKind{
 	awsv1.GroupVersion.WithKind("VPC"),
 	awsv1.GroupVersion.WithKind("AuditTrail"),
 	awsv1.GroupVersion.WithKind("Key"),
-	awsv1.GroupVersion.WithKind("Account"),
+	accountKind,
 }
+
+var accountKind = awsv1.GroupVersion.WithKind("Account")
 
 // composedObjects lists the zone's managed resources that still exist.
 func (c *AWSComposer) composedObjects(ctx context.Context, kube client.Client, zone *lzv1.LandingZone) ([]unstructured.Unstructured, error) {

@@ -48,6 +48,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	managerClient = mgr.GetClient()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	eng, err = engine.New(ctx)
@@ -73,6 +74,10 @@ func run(m *testing.M) int {
 	}
 	return m.Run()
 }
+
+// managerClient is the manager's client: reads come from its cache, with the field indexes the
+// reconcilers list by, for tests that drive a reconciler's passes by hand.
+var managerClient client.Client
 
 // eng is the reconcilers' policy engine; no loader runs here, so tests set its custom policies.
 var eng *engine.Engine
