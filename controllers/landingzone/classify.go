@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/crossplane/crossplane-runtime/v2/pkg/errors"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -44,21 +43,6 @@ func namespaceSelector(zone *lzv1.LandingZone) (labels.Selector, error) {
 	return compliance.AllowedNamespaces(zone)
 }
 
-// zoneResolver is the compliance resolver of the reconcilers. It reads namespaces too, so a zone
-// is judged by the workloads it admits only (see compliance.NamespaceResolver).
-type zoneResolver struct {
-	compliance.ClientResolver
-}
-
-// NamespaceLabels implements compliance.NamespaceResolver.
-func (r zoneResolver) NamespaceLabels(ctx context.Context, name string) (map[string]string, error) {
-	ns := &corev1.Namespace{}
-	if err := r.Reader.Get(ctx, types.NamespacedName{Name: name}, ns, client.UnsafeDisableDeepCopy); err != nil {
-		return nil, err
-	}
-	return ns.Labels, nil
-}
-
 // admittedWorkloads lists the workloads placed in zone: those whose spec.landingZoneRef names it
 // and whose namespace it admits. A workload refused at the tenant boundary (NamespaceNotAllowed)
 // must not show in the zone's status nor shape what it composes.
@@ -67,7 +51,7 @@ func admittedWorkloads(ctx context.Context, c client.Reader, zone *lzv1.LandingZ
 	if err := c.List(ctx, wls, client.MatchingFields{indexWorkloadByZone: zone.Name}); err != nil {
 		return nil, errors.Wrap(err, "cannot list the zone's workloads")
 	}
-	return compliance.AdmittedWorkloads(ctx, zoneResolver{compliance.ClientResolver{Reader: c}}, zone, wls.Items)
+	return compliance.AdmittedWorkloads(ctx, compliance.ClientResolver{Reader: c}, zone, wls.Items)
 }
 
 // key renders a namespaced object as namespace/name, the form status lists use.

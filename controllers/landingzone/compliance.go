@@ -55,7 +55,7 @@ func (e *Evaluator) now() time.Time {
 // when it composes nothing (yet).
 func (e *Evaluator) evaluate(ctx context.Context, c client.Reader, obj client.Object, kind string, plan, observed []map[string]any, cond conditions) (*lzv1.ComplianceStatus, ctrl.Result) {
 	log := ctrl.LoggerFrom(ctx)
-	in, err := compliance.Input(ctx, zoneResolver{compliance.ClientResolver{Reader: c, ZoneIndex: indexWorkloadByZone}}, obj)
+	in, err := compliance.Input(ctx, compliance.ClientResolver{Reader: c, ZoneIndex: indexWorkloadByZone}, obj)
 	if err == nil {
 		if plan != nil {
 			in.Plan = plan

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -125,9 +126,17 @@ func TestAdmissionJudgesAZoneByTheClassificationsOfTheWorkloadsItHosts(t *testin
 	mustCreate(t, plain, hosted)
 	host, other := compliantZone(unique("zone"), plain.Name), compliantZone(unique("zone"), plain.Name)
 	mustCreate(t, host, other)
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: unique("team"), Labels: map[string]string{lzv1.TenantLabel: host.Spec.Tenant}}}
+	mustCreate(t, ns)
 	mustCreate(t, &lzv1.Workload{
-		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: unique("wl")},
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: unique("wl")},
 		Spec:       lzv1.WorkloadSpec{LandingZoneRef: lzv1.LandingZoneReference{Name: host.Name}, Classifications: []string{hosted.Name}},
+	})
+	// A workload naming the other zone from a namespace it does not admit (not labelled for its
+	// tenant) is refused placement by the reconciler, and must not judge that zone here either.
+	mustCreate(t, &lzv1.Workload{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: unique("foreign")},
+		Spec:       lzv1.WorkloadSpec{LandingZoneRef: lzv1.LandingZoneReference{Name: other.Name}, Classifications: []string{hosted.Name}},
 	})
 	// The suite's reconcilers write the zones too: a conflict is retried, only the verdict counts.
 	shortRetention := func(z *lzv1.LandingZone) error {
@@ -150,7 +159,7 @@ func TestAdmissionJudgesAZoneByTheClassificationsOfTheWorkloadsItHosts(t *testin
 	})
 	expectDenied(t, shortRetention(host), "AU-11", "spec.audit.retentionDays", "cjis-v6")
 	if err := shortRetention(other); err != nil {
-		t.Errorf("a zone hosting nothing is judged by another zone's workloads: %v", err)
+		t.Errorf("a zone is judged by a workload from a namespace it does not admit: %v", err)
 	}
 }
 

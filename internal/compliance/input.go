@@ -29,11 +29,12 @@ type Resolver interface {
 	WorkloadsInZone(ctx context.Context, zone string) ([]lzv1.Workload, error)
 }
 
-// NamespaceResolver is implemented by resolvers that can read namespaces. With one, a zone's
-// input counts only the workloads in namespaces the zone admits, as the workload reconciler
-// places them: a workload refused at the tenant boundary must not judge, nor shape, a zone it is
-// not in. A resolver without one (`zonekeeper check` reads no Namespaces from its files; the
-// webhook server may not read them) counts every workload that names the zone.
+// NamespaceResolver is implemented by resolvers that can read namespaces (ClientResolver, for
+// the reconcilers and the admission webhook). With one, a zone's input counts only the workloads
+// in namespaces the zone admits, as the workload reconciler places them: a workload refused at
+// the tenant boundary must not judge, nor shape, a zone it is not in. A resolver without one
+// (`zonekeeper check` reads no Namespaces from its files) counts every workload that names the
+// zone.
 type NamespaceResolver interface {
 	// NamespaceLabels returns the labels of a namespace; NotFound when it does not exist.
 	NamespaceLabels(ctx context.Context, name string) (map[string]string, error)

@@ -3,6 +3,7 @@ package compliance
 import (
 	"context"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -26,6 +27,16 @@ type ClientResolver struct {
 	// Conversions, when set, keeps the policy form of the DataClassifications and LandingZones
 	// resolved, by UID and resourceVersion.
 	Conversions *Conversions
+}
+
+// NamespaceLabels implements NamespaceResolver: the reconcilers and the admission webhook both
+// read namespaces, so both judge a zone by the workloads it admits.
+func (r ClientResolver) NamespaceLabels(ctx context.Context, name string) (map[string]string, error) {
+	ns := &corev1.Namespace{}
+	if err := r.Reader.Get(ctx, types.NamespacedName{Name: name}, ns, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, err
+	}
+	return ns.Labels, nil
 }
 
 // Classification implements Resolver.

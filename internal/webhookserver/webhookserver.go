@@ -29,6 +29,7 @@ import (
 
 // What admission reads: the objects an input is built from, the exceptions that may waive a
 // violation, and the custom policies the engine loads. Nothing is written.
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=landingzone.zonekeeper.dev,resources=landingzones;workloads;dataclassifications,verbs=get;list;watch
 // +kubebuilder:rbac:groups=policy.zonekeeper.dev,resources=compliancepolicies;policyexceptions,verbs=get;list;watch
 

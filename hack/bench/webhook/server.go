@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -245,10 +246,11 @@ type memReader struct {
 	classifications map[string]*lzv1.DataClassification
 	zones           map[string]*lzv1.LandingZone
 	workloads       []*lzv1.Workload
+	namespaces      map[string]*corev1.Namespace // a zone counts the workloads of those it admits
 }
 
 func newMemReader(scheme *k8sruntime.Scheme, objs []manifest.Object) (*memReader, error) {
-	r := &memReader{classifications: map[string]*lzv1.DataClassification{}, zones: map[string]*lzv1.LandingZone{}}
+	r := &memReader{classifications: map[string]*lzv1.DataClassification{}, zones: map[string]*lzv1.LandingZone{}, namespaces: map[string]*corev1.Namespace{}}
 	for i, obj := range objs {
 		typed, err := scheme.New(obj.GroupVersionKind())
 		if err != nil {
@@ -268,6 +270,8 @@ func newMemReader(scheme *k8sruntime.Scheme, objs []manifest.Object) (*memReader
 			r.zones[t.Name] = t
 		case *lzv1.Workload:
 			r.workloads = append(r.workloads, t)
+		case *corev1.Namespace:
+			r.namespaces[t.Name] = t
 		}
 	}
 	return r, nil
@@ -296,6 +300,16 @@ func (r *memReader) Get(_ context.Context, key client.ObjectKey, obj client.Obje
 		src, ok := r.zones[key.Name]
 		if !ok {
 			return notFound("landingzones", key.Name)
+		}
+		if shallow {
+			*out = *src
+		} else {
+			src.DeepCopyInto(out)
+		}
+	case *corev1.Namespace:
+		src, ok := r.namespaces[key.Name]
+		if !ok {
+			return apierrors.NewNotFound(schema.GroupResource{Resource: "namespaces"}, key.Name)
 		}
 		if shallow {
 			*out = *src
