@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -153,7 +154,10 @@ func TestDeleteZoneWaitsForItsWorkloadsThenDeletesTheAccountLast(t *testing.T) {
 	create(t, ns)
 	wl := newWorkload(ns.Name, "hosted", zone.Name, zone.Spec.MaxClassification)
 	create(t, wl)
-	eventually(t, "the workload in the manager's cache", func() error {
+	eventually(t, "the workload and its namespace in the manager's cache", func() error {
+		if err := managerClient.Get(context.Background(), client.ObjectKeyFromObject(ns), &corev1.Namespace{}); err != nil {
+			return err
+		}
 		return managerClient.Get(context.Background(), client.ObjectKeyFromObject(wl), &lzv1.Workload{})
 	})
 	if err := k8s.Delete(context.Background(), zone); err != nil {
@@ -186,7 +190,7 @@ func TestDeleteZoneWaitsForItsWorkloadsThenDeletesTheAccountLast(t *testing.T) {
 		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), z); err != nil {
 			return err
 		}
-		if c := apimeta.FindStatusCondition(z.Status.Conditions, lzv1.ConditionReady); c == nil || !strings.Contains(c.Message, "held until the workloads it hosts are deleted: "+ns.Name+"/hosted") {
+		if c := apimeta.FindStatusCondition(z.Status.Conditions, lzv1.ConditionReady); c == nil || !strings.Contains(c.Message, "held until the workloads it hosts and their parts are deleted: Workload "+ns.Name+"/hosted") {
 			return fmt.Errorf("Ready %+v", c)
 		}
 		return nil
@@ -200,7 +204,50 @@ func TestDeleteZoneWaitsForItsWorkloadsThenDeletesTheAccountLast(t *testing.T) {
 		t.Errorf("deletions while the zone hosts a workload: %v", rec.passes)
 	}
 
+	// The workload goes, and a part it composed is still there (being deleted, or left by a
+	// workload refused after it was placed): the zone still waits.
+	var zoneKey *unstructured.Unstructured
+	for _, p := range parts {
+		if p.GetObjectKind().GroupVersionKind().Kind == "Key" {
+			zoneKey = p.(*unstructured.Unstructured)
+		}
+	}
+	wlKey := zoneKey.DeepCopy()
+	wlKey.SetNamespace(ns.Name)
+	wlKey.SetName("hosted-key")
+	wlKey.SetResourceVersion("")
+	wlKey.SetUID("")
+	wlKey.SetOwnerReferences(nil)
+	wlKey.SetLabels(map[string]string{"landingzone.zonekeeper.dev/zone": zone.Name, "landingzone.zonekeeper.dev/workload": "hosted"})
+	create(t, wlKey)
+	eventually(t, "the workload's key in the manager's cache", func() error {
+		u := &unstructured.Unstructured{}
+		u.SetGroupVersionKind(wlKey.GroupVersionKind())
+		return managerClient.Get(context.Background(), client.ObjectKeyFromObject(wlKey), u)
+	})
 	if err := k8s.Delete(context.Background(), wl); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the zone held by its workload's key", func() error {
+		if err := managerClient.Get(context.Background(), client.ObjectKeyFromObject(wl), &lzv1.Workload{}); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("workload in the cache: %v", err)
+		}
+		if err := pass(); err != nil {
+			return err
+		}
+		z := &lzv1.LandingZone{}
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(zone), z); err != nil {
+			return err
+		}
+		if c := apimeta.FindStatusCondition(z.Status.Conditions, lzv1.ConditionReady); c == nil || !strings.HasSuffix(c.Message, "deleted: Key "+ns.Name+"/hosted-key") {
+			return fmt.Errorf("Ready %+v", c)
+		}
+		return nil
+	})
+	if len(rec.passes) != 0 {
+		t.Errorf("deletions while a workload's key is left: %v", rec.passes)
+	}
+	if err := k8s.Delete(context.Background(), wlKey); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the parts, then the zone, gone", func() error {

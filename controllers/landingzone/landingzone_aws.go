@@ -11,6 +11,7 @@ import (
 	xpv2 "github.com/crossplane/crossplane/apis/v2/core/v2"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -19,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
+	awsv1 "github.com/zonekeeper/zonekeeper/api/aws/v1alpha1"
 	lzv1 "github.com/zonekeeper/zonekeeper/api/landingzone/v1alpha1"
 	"github.com/zonekeeper/zonekeeper/policies/engine"
 )
@@ -209,19 +211,16 @@ func (r *LandingZoneReconciler) reconcileDelete(ctx context.Context, zone *lzv1.
 		return ctrl.Result{}, r.removeFinalizer(ctx, zone)
 	}
 	// Closing the account would take the keys, buckets and roles of the workloads it hosts with
-	// it, their data and all, behind their own deletion policies' backs.
-	wls, err := admittedWorkloads(ctx, r.Client, zone)
+	// it, their data and all, behind their own deletion policies' backs: the zone waits for its
+	// workloads, and for their parts, which may outlive them (being deleted, or left by a
+	// workload refused since it was placed).
+	hosted, err := r.hostedWorkloads(ctx, zone)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if len(wls) > 0 {
-		names := make([]string, 0, len(wls))
-		for _, wl := range wls {
-			names = append(names, key(wl.Namespace, wl.Name))
-		}
-		slices.Sort(names)
+	if len(hosted) > 0 {
 		cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonDeleting,
-			"deletionPolicy is Delete: held until the workloads it hosts are deleted: "+strings.Join(names, ", "))
+			"deletionPolicy is Delete: held until the workloads it hosts and their parts are deleted: "+strings.Join(hosted, ", "))
 		// A workload's deletion brings the zone back (its watch); the poll is a backstop.
 		return ctrl.Result{RequeueAfter: deletePoll}, nil
 	}
@@ -241,6 +240,39 @@ func (r *LandingZoneReconciler) reconcileDelete(ctx context.Context, zone *lzv1.
 	}
 	cond.set(lzv1.ConditionReady, metav1.ConditionFalse, ReasonDeleting, "deletionPolicy is Delete: waiting for "+strings.Join(parts, ", "))
 	return ctrl.Result{RequeueAfter: deletePoll}, nil
+}
+
+// workloadPartKinds are the kinds a workload composes in its zone's account.
+var workloadPartKinds = []schema.GroupVersionKind{
+	awsv1.GroupVersion.WithKind("Key"), awsv1.GroupVersion.WithKind("Bucket"), awsv1.GroupVersion.WithKind("Role"),
+}
+
+// hostedWorkloads names, sorted, the workloads zone admits and the workloads' parts labelled with
+// the zone that still exist, in any namespace.
+func (r *LandingZoneReconciler) hostedWorkloads(ctx context.Context, zone *lzv1.LandingZone) ([]string, error) {
+	wls, err := admittedWorkloads(ctx, r.Client, zone)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, wl := range wls {
+		out = append(out, "Workload "+key(wl.Namespace, wl.Name))
+	}
+	for _, gvk := range workloadPartKinds {
+		l := &unstructured.UnstructuredList{}
+		l.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		if err := r.List(ctx, l, client.MatchingLabels{labelZone: zone.Name}, client.HasLabels{workloadLabel}); err != nil {
+			if apimeta.IsNoMatchError(err) {
+				continue // the AWS kinds are not installed: nothing of them to wait for
+			}
+			return nil, errors.Wrapf(err, "cannot list the %ss of the zone's workloads", gvk.Kind)
+		}
+		for _, u := range l.Items {
+			out = append(out, gvk.Kind+" "+key(u.GetNamespace(), u.GetName()))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // orphanPatch sets a managed resource's deletionPolicy to Orphan and touches nothing else.
