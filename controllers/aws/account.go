@@ -158,9 +158,20 @@ func (c *accountClient) find(ctx context.Context, mg *awsv1.Account) (string, er
 			return "", awsclient.Wrap(err, "cannot list account creation requests")
 		}
 		for _, r := range page.CreateAccountStatuses {
-			if sdkaws.ToString(r.AccountName) == p.Name && r.RequestedTimestamp != nil && !r.RequestedTimestamp.Before(since) {
-				return sdkaws.ToString(r.Id), nil
+			if sdkaws.ToString(r.AccountName) != p.Name || r.RequestedTimestamp == nil || r.RequestedTimestamp.Before(since) {
+				continue
 			}
+			// Account names are not unique: a finished request whose account has another email is
+			// another object's (two zones of one name, one of whose create calls was throttled).
+			// One still in progress cannot be told apart; followCreation refuses it at the end if
+			// its email is not the spec's.
+			if r.State == orgtypes.CreateAccountStateSucceeded && r.AccountId != nil {
+				acc, err := c.org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: r.AccountId})
+				if err == nil && acc.Account != nil && !strings.EqualFold(sdkaws.ToString(acc.Account.Email), p.Email) {
+					continue
+				}
+			}
+			return sdkaws.ToString(r.Id), nil
 		}
 	}
 	return "", nil

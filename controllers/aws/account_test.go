@@ -361,3 +361,30 @@ func TestAccountCreateCallThatErredAfterAWSAcceptedIt(t *testing.T) {
 		t.Errorf("external-name %q, want the account ID", id)
 	}
 }
+
+// TestAccountAfterAFailedCreateDoesNotTakeAnotherAccountOfItsName: account names are not unique.
+// An Account whose last create call failed looks for the request it may have made; a finished
+// request of the same name whose account has another email is another object's, and is passed
+// over: the Account creates its own and becomes Ready with it.
+func TestAccountAfterAFailedCreateDoesNotTakeAnotherAccountOfItsName(t *testing.T) {
+	moto.Require(t, motoSrv, motoErr)
+	stub := moto.NewAccountCreationServer(motoSrv, orgRegion)
+	defer stub.Close()
+	z := setupZone(t)
+	o := newOrg(t)
+	start := time.Now().Add(-time.Minute)
+	other := organizations.NewFromConfig(awsConfig(t, orgRegion), func(o *organizations.Options) { o.BaseEndpoint = sdkaws.String(stub.URL) })
+	if _, err := other.CreateAccount(t.Context(), &organizations.CreateAccountInput{AccountName: sdkaws.String("workloads"), Email: sdkaws.String("aws+other@mpd.example.gov")}); err != nil {
+		t.Fatal(err)
+	}
+	z.start(stubOptions(stub), logr.Logger{})
+	acc := newAccount(z.ns, "workloads", "aws+mine@mpd.example.gov", false)
+	// As crossplane leaves an object whose create call returned an error.
+	meta.SetExternalCreatePending(acc, start)
+	meta.SetExternalCreateFailed(acc, start.Add(time.Second))
+	z.create(acc)
+	z.waitReady(acc)
+	if found := o.withEmail(t, "aws+mine@mpd.example.gov"); len(found) != 1 || sdkaws.ToString(found[0].Id) != meta.GetExternalName(acc) {
+		t.Errorf("accounts with the spec's email %v, external-name %q; want one, the object's", found, meta.GetExternalName(acc))
+	}
+}
