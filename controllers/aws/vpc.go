@@ -82,8 +82,10 @@ func (c *vpcClient) desired(ctx context.Context, mg *awsv1.VPC) (vpcDesired, err
 }
 
 func (c *vpcClient) Observe(ctx context.Context, mg *awsv1.VPC) (managed.ExternalObservation, error) {
-	c.wasReady = isReady(mg)
 	ready := mg.GetCondition(xpv2.TypeReady)
+	// A network Unavailable while apply waited for AWS (a NAT gateway replaced) was built before:
+	// what the finishing pass puts back is a repair, announced as one.
+	c.wasReady = isReady(mg) || ready.Reason == xpv2.ReasonUnavailable
 	c.wasCreating = !c.wasReady && (ready.Reason == "" || ready.Reason == xpv2.ReasonCreating)
 	id := meta.GetExternalName(mg)
 	adopted := false

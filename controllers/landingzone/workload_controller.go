@@ -43,7 +43,7 @@ type WorkloadReconciler struct {
 // SetupWithManager registers the reconciler. A workload is reconciled again when its zone, one of
 // its classifications or its namespace's labels change, so a fixed reference heals without a poll.
 func (r *WorkloadReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	// Its default-deny NetworkPolicy deleted or loosened by hand is put back.
+	// Its default-deny NetworkPolicy deleted by hand, or its own rules changed, is put back.
 	b := ctrl.NewControllerManagedBy(mgr).Owns(&networkingv1.NetworkPolicy{})
 	if r.AWS != nil {
 		b = b.Owns(&awsv1.Key{}).Owns(&awsv1.Bucket{}).Owns(&awsv1.Role{})
