@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -60,21 +59,6 @@ type Options struct {
 	Enforcement map[string]string
 	// Now is the clock exceptions expire against; time.Now when zero.
 	Now time.Time
-}
-
-// validEnforcement refuses, as bad input, an enforcement setting the engine would refuse.
-func validEnforcement(actions map[string]string) error {
-	for _, name := range slices.Sorted(maps.Keys(actions)) {
-		if _, ok := policies.BaselinePackage(name); !ok {
-			return badInput("baseline enforcement %s=%s: %v (known: %s)", name, actions[name], engine.ErrUnknownBaseline, strings.Join(policies.BaselineNames(), ", "))
-		}
-		switch actions[name] {
-		case engine.ActionDeny, engine.ActionWarn, engine.ActionAudit:
-		default:
-			return badInput("baseline enforcement %s=%s: the action is not deny, warn or audit", name, actions[name])
-		}
-	}
-	return nil
 }
 
 // Report is the outcome, in the documented JSON shape of `zonekeeper check -o json`.
@@ -162,8 +146,10 @@ func run(ctx context.Context, o Options, out sink) error {
 		err error
 	}
 	engCh := make(chan built, 1)
-	if err := validEnforcement(o.Enforcement); err != nil {
-		return err
+	if err := engine.ValidateEnforcementActions(o.Enforcement); errors.Is(err, engine.ErrUnknownBaseline) {
+		return badInput("%v (known: %s)", err, strings.Join(policies.BaselineNames(), ", "))
+	} else if err != nil {
+		return badInput("%v", err)
 	}
 	go func() {
 		eng, err := engine.New(ctx, engine.WithEnforcementActions(o.Enforcement))

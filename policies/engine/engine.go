@@ -104,13 +104,8 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if cfg.timeout <= 0 {
 		return nil, fmt.Errorf("evaluation timeout must be positive, got %s", cfg.timeout)
 	}
-	for name, action := range cfg.actions {
-		if _, ok := policies.BaselinePackage(name); !ok {
-			return nil, fmt.Errorf("cannot set enforcement action of baseline %q: %w", name, ErrUnknownBaseline)
-		}
-		if !validAction(action) {
-			return nil, fmt.Errorf("cannot set enforcement action of baseline %q: %q is not deny, warn or audit", name, action)
-		}
+	if err := ValidateEnforcementActions(cfg.actions); err != nil {
+		return nil, err
 	}
 
 	e := &Engine{cfg: cfg, caps: restrictedCapabilities()}
@@ -135,6 +130,21 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	}
 	e.current.Store(snap)
 	return e, nil
+}
+
+// ValidateEnforcementActions reports the first setting, by baseline name, that New refuses in
+// WithEnforcementActions: a baseline that is not built in (ErrUnknownBaseline), or an action that
+// is not deny, warn or audit.
+func ValidateEnforcementActions(actions map[string]string) error {
+	for _, name := range slices.Sorted(maps.Keys(actions)) {
+		if _, ok := policies.BaselinePackage(name); !ok {
+			return fmt.Errorf("cannot set enforcement action of baseline %q: %w", name, ErrUnknownBaseline)
+		}
+		if !validAction(actions[name]) {
+			return fmt.Errorf("cannot set enforcement action of baseline %q: %q is not deny, warn or audit", name, actions[name])
+		}
+	}
+	return nil
 }
 
 func validAction(a string) bool {
