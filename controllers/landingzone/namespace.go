@@ -54,7 +54,8 @@ func (r *WorkloadReconciler) reconcileNamespace(ctx context.Context, wl *lzv1.Wo
 	if err := apply(ctx, r.Client, ns); err != nil {
 		return errors.Wrap(err, "cannot label namespace for Pod Security")
 	}
-	if err := r.removeSharedDefaultDeny(ctx, wl); err != nil {
+	// The namespace-wide policy of earlier releases, labelled for this workload, gives way to its own.
+	if err := r.deleteDefaultDeny(ctx, wl, sharedDefaultDenyPolicy); err != nil {
 		return err
 	}
 	if !forbidsPublicExposure(dcs) {
@@ -65,12 +66,6 @@ func (r *WorkloadReconciler) reconcileNamespace(ctx context.Context, wl *lzv1.Wo
 		return errors.Wrap(err, "cannot apply default-deny NetworkPolicy")
 	}
 	return nil
-}
-
-// removeSharedDefaultDeny deletes the namespace-wide policy of earlier releases when it is
-// labelled for this workload: its own policy takes over.
-func (r *WorkloadReconciler) removeSharedDefaultDeny(ctx context.Context, wl *lzv1.Workload) error {
-	return r.deleteDefaultDeny(ctx, wl, sharedDefaultDenyPolicy)
 }
 
 // deleteDefaultDeny deletes the NetworkPolicy name in the workload's namespace if it is labelled
