@@ -256,12 +256,9 @@ func applyBucket(ctx context.Context, c *s3.Client, region, bucket string, o, wa
 		// PutBucketTagging replaces the whole tag set, so the tags others set are put back with
 		// ZoneKeeper's (which win on a clash): tagDrift leaves them alone, and so must the repair.
 		// S3 also refuses a set that leaves out the system (aws:) tags a bucket has.
-		merged := maps.Clone(want.Tags)
-		for k, v := range o.Tags {
-			if _, ok := merged[k]; !ok {
-				merged[k] = v
-			}
-		}
+		merged := map[string]string{}
+		maps.Copy(merged, o.Tags)
+		maps.Copy(merged, want.Tags)
 		tags := sdkTags(merged, func(k, v *string) s3types.Tag { return s3types.Tag{Key: k, Value: v} })
 		if _, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: &s3types.Tagging{TagSet: tags}}); err != nil {
 			return awsclient.Wrapf(err, "cannot tag bucket %s", bucket)
