@@ -65,7 +65,7 @@ func (c *WorkloadComposer) desired(wl *lzv1.Workload, zone *lzv1.LandingZone, cl
 	meta := func(name string) metav1.ObjectMeta {
 		m := metav1.ObjectMeta{
 			Name: name, Namespace: wl.Namespace,
-			Labels: map[string]string{"landingzone.zonekeeper.dev/workload": wl.Name, labelZone: zone.Name},
+			Labels: map[string]string{workloadLabel: wl.Name, labelZone: zone.Name},
 			OwnerReferences: []metav1.OwnerReference{{
 				APIVersion: lzv1.GroupVersion.String(), Kind: "Workload", Name: wl.Name, UID: wl.UID, Controller: ptr.To(true),
 			}},
